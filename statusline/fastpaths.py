@@ -1,0 +1,64 @@
+"""Locations and cache keys the hot path can compute with no import beyond ``os``.
+
+The line runs on every prompt, so it cannot afford ``platformdirs`` (+17 ms) or ``hashlib``.
+``statusline.paths`` is the owner of locations for everything else; a test asserts that the
+cache root here agrees with platformdirs' answer.
+"""
+
+import os
+import sys
+
+APP = "claude-usage"
+CACHE_ENV = "CLAUDE_USAGE_CACHE_DIR"
+
+
+def config_dir(env=os.environ):
+    """Claude Code's config dir: ``$CLAUDE_CONFIG_DIR`` or ``~/.claude``."""
+    raw = env.get("CLAUDE_CONFIG_DIR")
+    base = raw if raw else os.path.join(_home(env), ".claude")
+    return os.path.abspath(os.path.expanduser(base))
+
+
+def credentials_path(env=os.environ):
+    return os.path.join(config_dir(env), ".credentials.json")
+
+
+def cache_root(env=os.environ):
+    """``$CLAUDE_USAGE_CACHE_DIR``, else platformdirs' user cache dir for ``claude-usage``."""
+    forced = env.get(CACHE_ENV)
+    if forced:
+        return os.path.abspath(os.path.expanduser(forced))
+    if sys.platform == "darwin":
+        return os.path.join(_home(env), "Library", "Caches", APP)
+    if sys.platform == "win32":  # pragma: no cover - speed matters less where there is no tmux
+        import platformdirs
+
+        return platformdirs.user_cache_dir(APP, appauthor=False)
+    xdg = (env.get("XDG_CACHE_HOME") or "").strip()
+    return os.path.join(xdg if xdg else os.path.join(_home(env), ".cache"), APP)
+
+
+def _home(env):
+    return env.get("HOME") or os.path.expanduser("~")
+
+
+def fnv1a64(text):
+    """A stable 64-bit FNV-1a hash as 16 hex digits: names a cache dir, nothing secret."""
+    h = 0xCBF29CE484222325
+    for byte in text.encode("utf-8", "surrogateescape"):
+        h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return "%016x" % h
+
+
+def account_dir(root, cfg_dir, mode):
+    """One directory per (Claude config dir, requested mode): two accounts never share one."""
+    return os.path.join(root, "%s-%s" % (mode, fnv1a64(cfg_dir)))
+
+
+def cred_sig(path):
+    """``mtime_ns:size`` of a credentials file, or None: tells when Claude Code rewrote it."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return "%d:%d" % (st.st_mtime_ns, st.st_size)

@@ -1,0 +1,268 @@
+"""The background fetcher: one at a time, refreshes the cache, keeps the last good data.
+
+Started detached by ``claude-usage-line`` (and ``claude-usage --watch``) when the cache is
+older than its TTL, or in the foreground by ``claude-usage refresh``. It takes a file lock
+without waiting (a busy lock means another fetcher is at work: exit), re-reads the cache under
+the lock (it may have just been refreshed), honours any backoff, fetches, and writes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from . import api, credentials, lineview, parse, policy, store
+from .model import FetchError, Snapshot, utc
+from .paths import Paths, resolve
+
+State = Literal["fetched", "fresh", "busy", "backoff", "failed", "no_credentials"]
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Result:
+    state: State
+    message: str
+    snapshot: Snapshot | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.state in ("fetched", "fresh")
+
+
+def run(
+    paths: Paths,
+    requested_mode: str = "auto",
+    *,
+    force: bool = False,
+    clock: Clock = time.time,
+    env: Mapping[str, str] | None = None,
+) -> Result:
+    """Refresh the cache for one account dir. Never raises for expected trouble."""
+    from filelock import FileLock, Timeout
+
+    env = os.environ if env is None else env
+    acct = store.ensure_dir(paths.account_dir(requested_mode))
+    lock = FileLock(str(acct / store.LOCK), timeout=0, mode=0o600)
+    try:
+        lock.acquire()
+    except Timeout:
+        owner = store.read_owner(acct) or {}
+        return Result("busy", f"another fetcher is running (pid {owner.get('pid', '?')})")
+    try:
+        store.atomic_write(acct / store.OWNER, json.dumps({"pid": os.getpid(), "since": clock()}).encode())
+        return _run_locked(paths, acct, requested_mode, force, clock, env)
+    except Exception as exc:  # a bug must not leave the line waiting forever: record it
+        now = utc(clock())
+        snap, _ = store.load_snapshot(acct)
+        failure = api.Failure("internal_error", api.redact(f"internal error: {type(exc).__name__}: {exc}"))
+        snap = _fail(snap or Snapshot(), failure, now, None)
+        store.save_snapshot(acct, snap, lineview.build(snap, ttl=policy.ttls(env)["code"], cred_sig=None))
+        raise
+    finally:
+        try:
+            (acct / store.OWNER).unlink()
+        except OSError:
+            pass
+        lock.release()
+
+
+def _fail(snap: Snapshot, failure: api.Failure, now: datetime, cred_sig: str | None) -> Snapshot:
+    sig = cred_sig if failure.kind in policy.AUTH_KINDS else None
+    return snap.replace(
+        last_error=FetchError(failure.kind, failure.message, now, failure.status),
+        backoff=policy.next_backoff(snap.backoff, failure.kind, now, failure.retry_after, sig),
+        last_attempt_at=now,
+    )
+
+
+def _save(acct: Path, snap: Snapshot, ttl: float, cred_sig: str | None, paths: Paths, now: datetime) -> None:
+    snap = snap.replace(pace_maker=_pace_maker(paths, snap, now))
+    store.save_snapshot(acct, snap, lineview.build(snap, ttl=ttl, cred_sig=cred_sig))
+
+
+def _pace_maker(paths: Paths, snap: Snapshot, now: datetime) -> dict | None:
+    """Pace Maker's state, read-only, when it is installed (else None)."""
+    if not (paths.pace_maker_dir / "config.json").exists():
+        return None
+    try:
+        from . import pacemaker
+    except ImportError:  # pragma: no cover - module arrives with the Pace Maker issue
+        return None
+    usage = snap.usage
+    inp = None
+    if usage and snap.usage_fetched_at:
+        inp = pacemaker.UsageInput(
+            fetched_at=snap.usage_fetched_at.timestamp(),
+            five_hour_util=usage.five_hour.utilization if usage.five_hour else None,
+            five_hour_resets_at=policy.epoch(usage.five_hour.resets_at) if usage.five_hour else None,
+            seven_day_util=usage.seven_day.utilization if usage.seven_day else None,
+            seven_day_resets_at=policy.epoch(usage.seven_day.resets_at) if usage.seven_day else None,
+        )
+    return pacemaker.read_pace_maker(paths.pace_maker_dir, now.timestamp(), inp).to_dict()
+
+
+def _run_locked(
+    paths: Paths, acct: Path, requested: str, force: bool, clock: Clock, env: Mapping[str, str]
+) -> Result:
+    now = utc(clock())
+    snap, _problem = store.load_snapshot(acct)
+    snap = snap or Snapshot()
+    creds = credentials.load(paths, env)
+    mode = credentials.resolve_mode(requested, creds)
+    ttls = policy.ttls(env)
+
+    if mode is None:
+        where = str(paths.credentials_file)
+        detail = "; ".join(creds.problems) or f"no Claude Code login in {where} and no Admin API key"
+        snap = snap.replace(
+            last_error=FetchError("no_credentials", detail, now), backoff=None, last_attempt_at=now
+        )
+        _save(acct, snap, ttls["code"], creds.cred_sig, paths, now)
+        return Result("no_credentials", detail, snap)
+
+    if snap.mode is not None and snap.mode != mode:
+        snap = Snapshot()  # the mode changed: nothing of the old one applies
+    snap = snap.replace(mode=mode)
+
+    if mode == "console":
+        return _run_console(paths, acct, snap, creds, force, now, ttls, env)
+    return _run_code(paths, acct, snap, creds, force, now, ttls, env)
+
+
+def _run_code(
+    paths: Paths,
+    acct: Path,
+    snap: Snapshot,
+    creds: credentials.Credentials,
+    force: bool,
+    now: datetime,
+    ttls: dict[str, float],
+    env: Mapping[str, str],
+) -> Result:
+    ttl = ttls["code"]
+    oauth = creds.oauth
+    if oauth is None:
+        detail = "; ".join(creds.problems) or (
+            f"no Claude Code login found in {paths.credentials_file}: run `claude` and log in"
+        )
+        snap = snap.replace(last_error=FetchError("no_credentials", detail, now), backoff=None, last_attempt_at=now)
+        _save(acct, snap, ttl, creds.cred_sig, paths, now)
+        return Result("no_credentials", detail, snap)
+
+    local = credentials.local_account(paths)
+    identity = local.get("account_uuid")
+    if snap.account and identity and snap.account != identity:
+        snap = Snapshot(mode="code")  # another account logged in here: never mix their numbers
+
+    if not force and policy.blocked(snap.backoff, now, creds.cred_sig):
+        return Result("backoff", _backoff_text(snap, now), snap)
+
+    if oauth.expired(now):
+        exp = oauth.expires_at.isoformat() if oauth.expires_at else "?"
+        failure = api.Failure("auth_expired", f"login expired at {exp}: run `claude` to refresh it")
+        snap = _fail(snap, failure, now, creds.cred_sig)
+        _save(acct, snap, ttl, creds.cred_sig, paths, now)
+        return Result("failed", failure.message, snap)
+
+    usage_fresh = policy.is_fresh(snap.usage_fetched_at, ttl, now)
+    profile_fresh = policy.is_fresh(snap.profile_fetched_at, ttls["profile"], now)
+    if not force and usage_fresh and profile_fresh:
+        return Result("fresh", "cache is fresh", snap)
+
+    client = api.Client(env)
+    if force or not usage_fresh:
+        outcome = client.usage(oauth.access_token)
+        if isinstance(outcome, api.Ok):
+            try:
+                usage = parse.usage(outcome.body)
+            except parse.BadBody as exc:
+                outcome = api.Failure("bad_response", str(exc), outcome.status)
+            else:
+                snap = snap.replace(
+                    usage=usage, usage_fetched_at=now, usage_source="api",
+                    last_error=None, backoff=None, last_attempt_at=now,
+                )
+        if isinstance(outcome, api.Failure):
+            snap = _fail(snap, outcome, now, creds.cred_sig)
+            _save(acct, snap, ttl, creds.cred_sig, paths, now)
+            return Result("failed", outcome.message, snap)
+
+    if force or not profile_fresh:
+        pout = client.profile(oauth.access_token)
+        if isinstance(pout, api.Ok):
+            try:
+                prof = parse.profile(pout.body, oauth.rate_limit_tier)
+                snap = snap.replace(profile=prof, profile_fetched_at=now)
+            except parse.BadBody:
+                pass  # keep the old profile; it changes rarely
+        elif pout.kind == "rate_limited":
+            snap = _fail(snap, pout, now, None)
+
+    account = identity or (snap.profile.account_uuid if snap.profile else None) or snap.account
+    snap = snap.replace(account=account)
+    _save(acct, snap, ttl, creds.cred_sig, paths, now)
+    return Result("fetched", "usage updated", snap)
+
+
+def _run_console(
+    paths: Paths,
+    acct: Path,
+    snap: Snapshot,
+    creds: credentials.Credentials,
+    force: bool,
+    now: datetime,
+    ttls: dict[str, float],
+    env: Mapping[str, str],
+) -> Result:
+    failure = api.Failure("unavailable", "console mode: not yet available")
+    snap = snap.replace(last_error=FetchError(failure.kind, failure.message, now), last_attempt_at=now)
+    _save(acct, snap, ttls["console"], creds.cred_sig, paths, now)
+    return Result("failed", failure.message, snap)
+
+
+def _backoff_text(snap: Snapshot, now: datetime) -> str:
+    b = snap.backoff
+    if b is None:
+        return ""
+    if b.until is None:
+        return f"waiting for new credentials after {b.kind} (run `claude` to log in)"
+    left = max(0, int((b.until - now).total_seconds()))
+    return f"backing off after {b.kind} for {left}s more (until {b.until.astimezone():%H:%M:%S})"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m statusline.fetcher [--mode M] [--force] [--background]``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    mode, force, background = "auto", False, False
+    while args:
+        a = args.pop(0)
+        if a == "--mode" and args:
+            mode = args.pop(0)
+        elif a.startswith("--mode="):
+            mode = a.split("=", 1)[1]
+        elif a == "--force":
+            force = True
+        elif a == "--background":
+            background = True
+    if mode not in ("auto", "code", "console"):
+        mode = "auto"
+    try:
+        result = run(resolve(), mode, force=force)
+    except store.CacheError as exc:
+        print(f"claude-usage fetcher: {exc}", file=sys.stderr)
+        return 1
+    if not background:
+        print(result.message)
+    return 0 if result.ok or result.state == "busy" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,249 @@
+"""claude-usage-line: print one line from the cache and exit 0, never waiting on the network.
+
+This is the hot path. It runs on every prompt and tmux redraw, so it imports only what
+Python has already loaded (os, sys, time, marshal) plus three small modules of ours, parses
+argv by hand, reads one small marshal file, and when the data is older than its TTL starts
+the fetcher detached with ``os.posix_spawn`` (debounced by a stamp file, so a burst of
+prompts starts one fetcher). Anything heavier (json for ``--format json``, the Claude Code
+hook) is imported only by the option that needs it.
+"""
+
+import marshal
+import os
+import sys
+import time
+
+from statusline import dialects, fastpaths, segments
+from statusline.version import VERSION
+
+HELP = """usage: claude-usage-line [options]
+
+Print Claude usage and rate limits as one line, from the local cache. Never waits
+on the network: a stale cache starts a background refresh and is shown as it is.
+
+options:
+  --format FMT     ansi (default), tmux, zsh, bash, plain, json, waybar
+  --mode MODE      auto (default), code, console
+  --glyphs SET     emoji (default; plain for tmux), plain, ascii
+  --claude-code    read Claude Code's statusLine JSON on stdin (see README)
+  --chain CMD      with --claude-code: also run CMD with the same input
+  --show ITEMS     with --claude-code: extra items, comma-separated: model,context,cost
+  --no-refresh     never start the background fetcher
+  -h, --help       show this help
+  --version        show the version
+
+environment: NO_COLOR, CLAUDE_CONFIG_DIR, CLAUDE_USAGE_CACHE_DIR, CLAUDE_USAGE_TTL,
+CLAUDE_USAGE_CONSOLE_TTL, ANTHROPIC_ADMIN_API_KEY. Details: claude-usage doctor"""
+
+DEFAULT_TTL = {"code": 30.0, "console": 300.0}
+TTL_ENV = {"code": "CLAUDE_USAGE_TTL", "console": "CLAUDE_USAGE_CONSOLE_TTL"}
+NO_CREDS_RETRY = 300.0
+
+
+def parse_args(argv):
+    """A tiny argument loop: argparse would cost more than the rest of the line."""
+    opts = {"format": "ansi", "mode": "auto", "glyphs": None, "claude_code": False,
+            "chain": None, "show": "", "refresh": True, "help": False, "version": False}
+    takes = {"--format": "format", "--mode": "mode", "--glyphs": "glyphs", "--chain": "chain", "--show": "show"}
+    args = list(argv)
+    while args:
+        a = args.pop(0)
+        name, eq, val = a.partition("=")
+        if name in takes:
+            if not eq:
+                if not args:
+                    break
+                val = args.pop(0)
+            opts[takes[name]] = val
+        elif a in ("-h", "--help"):
+            opts["help"] = True
+        elif a in ("-V", "--version"):
+            opts["version"] = True
+        elif a == "--claude-code":
+            opts["claude_code"] = True
+        elif a == "--no-refresh":
+            opts["refresh"] = False
+    if opts["mode"] not in ("auto", "code", "console"):
+        opts["mode"] = "auto"
+    return opts
+
+
+def read_view(path):
+    try:
+        with open(path, "rb") as fh:
+            view = marshal.load(fh)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    if not isinstance(view, dict) or view.get("v") != 1:
+        return None
+    return view
+
+
+def merge_harvest(view, harvest):
+    """Overlay windows harvested from Claude Code when they are newer than the fetch."""
+    if not harvest or not isinstance(harvest.get("windows"), list):
+        return view
+    h_at = harvest.get("fetched") or 0
+    if view is None:
+        view = {"v": 1, "mode": "code", "fetched": None, "ttl": DEFAULT_TTL["code"], "status": "ok",
+                "error": None, "backoff_until": None, "wait_sig": None, "cred_sig": None,
+                "windows": [], "console": None, "pace": None, "source": "claude-code"}
+    if view.get("mode") == "console" or h_at <= (view.get("fetched") or 0):
+        return view
+    keep = [w for w in view.get("windows") or () if w[0] not in ("five_hour", "seven_day")]
+    merged = dict(view)
+    merged["windows"] = list(harvest["windows"]) + keep
+    merged["fetched"] = h_at
+    merged["source"] = "claude-code"
+    if merged.get("status") in ("rate_limited", "network_error", "server_error", "bad_response"):
+        merged["status"] = "ok"  # fresher numbers arrived another way
+    return merged
+
+
+def ttl_for(view, env):
+    mode = (view or {}).get("mode") or "code"
+    raw = env.get(TTL_ENV.get(mode, "CLAUDE_USAGE_TTL"))
+    if raw:
+        try:
+            return max(5.0, float(raw))
+        except ValueError:
+            pass
+    return (view or {}).get("ttl") or DEFAULT_TTL.get(mode, 30.0)
+
+
+def needs_fetch(view, now, cred_sig, env):
+    """Whether the cache should be refreshed now (the fetcher re-checks under its lock)."""
+    if view is None:
+        return True
+    if view.get("wait_sig") is not None:
+        return cred_sig != view["wait_sig"]  # an auth failure waits for new credentials
+    until = view.get("backoff_until")
+    if until and now < until:
+        return False
+    if view.get("status") == "no_credentials":
+        return (cred_sig != view.get("cred_sig") or bool(env.get("ANTHROPIC_ADMIN_API_KEY"))
+                or now - (view.get("at") or 0) > NO_CREDS_RETRY)
+    if cred_sig is not None and view.get("cred_sig") not in (None, cred_sig):
+        return True  # Claude Code rewrote its credentials: maybe another account
+    fetched = view.get("fetched")
+    ttl = ttl_for(view, env)
+    return fetched is None or not (-ttl < now - fetched < ttl)
+
+
+def _mkdir(path):
+    try:
+        os.mkdir(path, 0o700)
+    except FileExistsError:
+        pass
+
+
+def spawn_fetcher(acct, mode, now, debounce):
+    """Start the fetcher detached, at most once per ``debounce`` seconds. Returns a problem or None."""
+    stamp = os.path.join(acct, "spawn.stamp")
+    try:
+        st = os.stat(stamp)
+        if 0 <= now - st.st_mtime < debounce:
+            return None
+        os.unlink(stamp)
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return None
+    try:
+        root = os.path.dirname(acct)
+        os.makedirs(os.path.dirname(root), exist_ok=True)
+        _mkdir(root)
+        _mkdir(acct)
+        os.close(os.open(stamp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        return None  # another line won the race: it starts the fetcher
+    except OSError:
+        return "cache dir not writable"
+    pkg_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    code = ("import sys;sys.path[0]=%r;from statusline.fetcher import main;sys.exit(main())" % pkg_parent)
+    argv = [sys.executable, "-c", code, "--mode", mode, "--background"]
+    log = os.path.join(acct, "fetcher.log")
+    try:
+        os.posix_spawn(sys.executable, argv, os.environ, file_actions=[
+            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+            (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+            (os.POSIX_SPAWN_OPEN, 2, log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600),
+        ], setsid=True)
+    except (AttributeError, OSError):  # no posix_spawn here: the slower, portable way
+        try:
+            import subprocess
+
+            subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
+        except OSError:
+            return "cannot start fetcher"
+    return None
+
+
+def has_credentials(env, cred_path):
+    return (os.path.exists(cred_path) or bool(env.get("ANTHROPIC_ADMIN_API_KEY"))
+            or sys.platform == "darwin")
+
+
+def render(opts, env, now):
+    """The whole line as a string (no trailing newline)."""
+    if opts["help"]:
+        return HELP
+    if opts["version"]:
+        return "claude-usage-line " + VERSION
+    if opts["claude_code"]:
+        from statusline import hook
+
+        return hook.run(opts, env, now)
+    return render_cached(opts, env, now)
+
+
+def load(opts, env, now):
+    """(view, account dir, credentials signature, problem) for the current account."""
+    cfg = fastpaths.config_dir(env)
+    acct = fastpaths.account_dir(fastpaths.cache_root(env), cfg, opts["mode"])
+    cred_path = os.path.join(cfg, ".credentials.json")
+    cred_sig = fastpaths.cred_sig(cred_path)
+    view = read_view(os.path.join(acct, "line.bin"))
+    harvest = read_view(os.path.join(acct, "harvest.bin"))
+    view = merge_harvest(view, harvest)
+    note = None
+    if opts["refresh"] and needs_fetch(view, now, cred_sig, env):
+        debounce = min(10.0, ttl_for(view, env) / 2)
+        note = spawn_fetcher(acct, opts["mode"], now, debounce)
+    return view, cred_path, note
+
+
+def render_cached(opts, env, now):
+    view, cred_path, note = load(opts, env, now)
+    fmt = opts["format"]
+    creds = has_credentials(env, cred_path)
+    if fmt in ("json", "waybar"):
+        from statusline import lineformats
+
+        return lineformats.render(fmt, view, now, creds, note)
+    glyphs = opts["glyphs"] or ("plain" if fmt == "tmux" else "emoji")
+    spans = segments.build(view, now, glyphs, creds, note)
+    color = not env.get("NO_COLOR")
+    return dialects.render(spans, fmt, color)
+
+
+def main(argv=None):
+    """Console-script entry. Always prints a line and returns 0: no traceback reaches a prompt."""
+    try:
+        opts = parse_args(sys.argv[1:] if argv is None else argv)
+        out = render(opts, os.environ, time.time())
+    except BaseException as exc:  # noqa: BLE001 - the prompt must survive anything
+        if isinstance(exc, SystemExit):
+            raise
+        out = "claude: ?"
+    try:
+        sys.stdout.write(out + "\n")
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,356 @@
+"""The snapshot: everything the fetcher learned, as typed, frozen dataclasses.
+
+Data flows one way: credentials -> fetch -> Snapshot on disk -> renderers. The model keeps
+the API's own names (``five_hour``, ``utilization``, ``resets_at``); display words belong
+to the renderers. ``to_dict``/``from_dict`` define the on-disk JSON contract (schema 1):
+``from_dict`` is tolerant (unknown keys ignored, missing keys default) so an older or newer
+cache never crashes a reader.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+SCHEMA = 1
+
+Mode = Literal["code", "console"]
+Status = Literal["ok", "stale", "rate_limited", "auth_expired", "no_credentials", "error"]
+# Kinds of failure the fetcher records; each maps to a backoff policy.
+ErrorKind = Literal[
+    "auth_expired",
+    "auth_invalid",
+    "missing_scope",
+    "rate_limited",
+    "server_error",
+    "network_error",
+    "bad_response",
+    "no_credentials",
+    "no_email",
+    "unavailable",
+    "internal_error",
+]
+
+
+def utc(ts: float) -> datetime:
+    """An aware UTC datetime from epoch seconds."""
+    return datetime.fromtimestamp(ts, tz=timezone.utc)
+
+
+def iso(dt: datetime | None) -> str | None:
+    return None if dt is None else dt.astimezone(timezone.utc).isoformat()
+
+
+def parse_iso(value: Any) -> datetime | None:
+    """Parse an ISO-8601 string (``Z`` or offset, naive taken as UTC); anything else is None."""
+    if not isinstance(value, str) or not value:
+        return None
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    try:
+        dt = datetime.fromisoformat(text)
+    except ValueError:
+        # Python 3.10 rejects fractional seconds that are not 3 or 6 digits long.
+        try:
+            head, _, rest = text.partition(".")
+            digits = "".join(ch for ch in rest if ch.isdigit())
+            tail = rest[len(digits):]
+            dt = datetime.fromisoformat(f"{head}.{(digits + '000000')[:6]}{tail}")
+        except ValueError:
+            return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc)
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+@dataclass(frozen=True)
+class Window:
+    """One rate-limit window: percent used (may exceed 100) and when it resets."""
+
+    utilization: float
+    resets_at: datetime | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"utilization": self.utilization, "resets_at": iso(self.resets_at)}
+
+    @classmethod
+    def from_dict(cls, d: Any) -> Window | None:
+        if not isinstance(d, dict):
+            return None
+        u = _num(d.get("utilization"))
+        if u is None:
+            return None
+        return cls(utilization=u, resets_at=parse_iso(d.get("resets_at")))
+
+
+@dataclass(frozen=True)
+class ScopedLimit:
+    """A per-model weekly limit (``seven_day_opus`` or a ``weekly_scoped`` entry)."""
+
+    name: str
+    window: Window
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"name": self.name, **self.window.to_dict()}
+
+    @classmethod
+    def from_dict(cls, d: Any) -> ScopedLimit | None:
+        w = Window.from_dict(d)
+        if w is None or not isinstance(d.get("name"), str):
+            return None
+        return cls(name=d["name"], window=w)
+
+
+@dataclass(frozen=True)
+class ExtraUsage:
+    """Pay-as-you-go usage beyond the plan; money already converted from minor units."""
+
+    enabled: bool
+    monthly_limit: float | None = None
+    used: float | None = None
+    utilization: float | None = None
+    currency: str = "USD"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "enabled": self.enabled,
+            "monthly_limit": self.monthly_limit,
+            "used": self.used,
+            "utilization": self.utilization,
+            "currency": self.currency,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Any) -> ExtraUsage | None:
+        if not isinstance(d, dict):
+            return None
+        return cls(
+            enabled=bool(d.get("enabled")),
+            monthly_limit=_num(d.get("monthly_limit")),
+            used=_num(d.get("used")),
+            utilization=_num(d.get("utilization")),
+            currency=str(d.get("currency") or "USD"),
+        )
+
+
+@dataclass(frozen=True)
+class Usage:
+    """The rate-limit picture of a Code-mode account."""
+
+    five_hour: Window | None = None
+    seven_day: Window | None = None
+    scoped: tuple[ScopedLimit, ...] = ()
+    extra: ExtraUsage | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "five_hour": self.five_hour.to_dict() if self.five_hour else None,
+            "seven_day": self.seven_day.to_dict() if self.seven_day else None,
+            "scoped": [s.to_dict() for s in self.scoped],
+            "extra": self.extra.to_dict() if self.extra else None,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Any) -> Usage | None:
+        if not isinstance(d, dict):
+            return None
+        scoped = tuple(
+            s for s in (ScopedLimit.from_dict(x) for x in d.get("scoped") or () if isinstance(x, dict)) if s
+        )
+        return cls(
+            five_hour=Window.from_dict(d.get("five_hour")),
+            seven_day=Window.from_dict(d.get("seven_day")),
+            scoped=scoped,
+            extra=ExtraUsage.from_dict(d.get("extra")),
+        )
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Who the Code-mode account is; changes rarely."""
+
+    display_name: str | None = None
+    full_name: str | None = None
+    email: str | None = None
+    account_uuid: str | None = None
+    organization: str | None = None
+    organization_type: str | None = None
+    has_claude_max: bool = False
+    has_claude_pro: bool = False
+    rate_limit_tier: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "display_name": self.display_name,
+            "full_name": self.full_name,
+            "email": self.email,
+            "account_uuid": self.account_uuid,
+            "organization": self.organization,
+            "organization_type": self.organization_type,
+            "has_claude_max": self.has_claude_max,
+            "has_claude_pro": self.has_claude_pro,
+            "rate_limit_tier": self.rate_limit_tier,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Any) -> Profile | None:
+        if not isinstance(d, dict):
+            return None
+
+        def s(key: str) -> str | None:
+            v = d.get(key)
+            return v if isinstance(v, str) else None
+
+        return cls(
+            display_name=s("display_name"),
+            full_name=s("full_name"),
+            email=s("email"),
+            account_uuid=s("account_uuid"),
+            organization=s("organization"),
+            organization_type=s("organization_type"),
+            has_claude_max=d.get("has_claude_max") is True,
+            has_claude_pro=d.get("has_claude_pro") is True,
+            rate_limit_tier=s("rate_limit_tier"),
+        )
+
+
+@dataclass(frozen=True)
+class FetchError:
+    """The last failure, safe to show: never holds a token or key."""
+
+    kind: ErrorKind
+    message: str
+    at: datetime
+    status: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "message": self.message, "at": iso(self.at), "status": self.status}
+
+    @classmethod
+    def from_dict(cls, d: Any) -> FetchError | None:
+        if not isinstance(d, dict) or not isinstance(d.get("kind"), str):
+            return None
+        at = parse_iso(d.get("at")) or utc(0)
+        status = d.get("status") if isinstance(d.get("status"), int) else None
+        return cls(kind=d["kind"], message=str(d.get("message") or ""), at=at, status=status)
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """Why and until when the fetcher must not call the API.
+
+    ``until`` is None for auth failures: those wait for ``cred_sig`` (the credentials file's
+    mtime/size) to change instead of for a time.
+    """
+
+    kind: ErrorKind
+    failures: int
+    until: datetime | None = None
+    cred_sig: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "failures": self.failures,
+            "until": iso(self.until),
+            "cred_sig": self.cred_sig,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Any) -> Backoff | None:
+        if not isinstance(d, dict) or not isinstance(d.get("kind"), str):
+            return None
+        failures = d.get("failures")
+        return cls(
+            kind=d["kind"],
+            failures=failures if isinstance(failures, int) and failures > 0 else 1,
+            until=parse_iso(d.get("until")),
+            cred_sig=d.get("cred_sig") if isinstance(d.get("cred_sig"), str) else None,
+        )
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The whole cache record for one account and mode.
+
+    ``console`` and ``pace_maker`` hold plain dicts owned by their own modules
+    (``statusline.console``, ``statusline.pacemaker``), so this file stays the Code-mode core.
+    """
+
+    mode: Mode | None = None
+    account: str | None = None
+    usage: Usage | None = None
+    usage_fetched_at: datetime | None = None
+    usage_source: str | None = None  # "api" or "claude-code" (harvested from the statusLine hook)
+    profile: Profile | None = None
+    profile_fetched_at: datetime | None = None
+    console: dict[str, Any] | None = None
+    console_fetched_at: datetime | None = None
+    pace_maker: dict[str, Any] | None = None
+    last_error: FetchError | None = None
+    backoff: Backoff | None = None
+    last_attempt_at: datetime | None = None
+    schema: int = SCHEMA
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def replace(self, **changes: Any) -> Snapshot:
+        return replace(self, **changes)
+
+    def data_fetched_at(self) -> datetime | None:
+        """When the data the line shows was fetched (usage in Code mode, costs in Console)."""
+        return self.console_fetched_at if self.mode == "console" else self.usage_fetched_at
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "schema": self.schema,
+            "mode": self.mode,
+            "account": self.account,
+            "usage": self.usage.to_dict() if self.usage else None,
+            "usage_fetched_at": iso(self.usage_fetched_at),
+            "usage_source": self.usage_source,
+            "profile": self.profile.to_dict() if self.profile else None,
+            "profile_fetched_at": iso(self.profile_fetched_at),
+            "console": self.console,
+            "console_fetched_at": iso(self.console_fetched_at),
+            "pace_maker": self.pace_maker,
+            "last_error": self.last_error.to_dict() if self.last_error else None,
+            "backoff": self.backoff.to_dict() if self.backoff else None,
+            "last_attempt_at": iso(self.last_attempt_at),
+            "extra": self.extra,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Any) -> Snapshot:
+        """Tolerant reader: a wrong type anywhere degrades to 'unknown', never raises."""
+        if not isinstance(d, dict):
+            return cls()
+        mode = d.get("mode") if d.get("mode") in ("code", "console") else None
+        account = d.get("account") if isinstance(d.get("account"), str) else None
+        source = d.get("usage_source") if isinstance(d.get("usage_source"), str) else None
+        console = d.get("console") if isinstance(d.get("console"), dict) else None
+        pace = d.get("pace_maker") if isinstance(d.get("pace_maker"), dict) else None
+        extra = d.get("extra") if isinstance(d.get("extra"), dict) else {}
+        return cls(
+            mode=mode,
+            account=account,
+            usage=Usage.from_dict(d.get("usage")),
+            usage_fetched_at=parse_iso(d.get("usage_fetched_at")),
+            usage_source=source,
+            profile=Profile.from_dict(d.get("profile")),
+            profile_fetched_at=parse_iso(d.get("profile_fetched_at")),
+            console=console,
+            console_fetched_at=parse_iso(d.get("console_fetched_at")),
+            pace_maker=pace,
+            last_error=FetchError.from_dict(d.get("last_error")),
+            backoff=Backoff.from_dict(d.get("backoff")),
+            last_attempt_at=parse_iso(d.get("last_attempt_at")),
+            extra=extra,
+        )

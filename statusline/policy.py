@@ -1,0 +1,99 @@
+"""When the fetcher may call the API: TTLs and backoff, as pure functions of time.
+
+- 429: wait at least ``Retry-After`` (a minute when it is missing or 0), doubling on
+  repeats up to 30 minutes; retrying inside the window only prolongs the block.
+- 401 / 403 / expired token: wait until the credentials file changes (Claude Code
+  refreshed or the user logged in again); where there is no file to watch (Keychain),
+  retry hourly.
+- 5xx, timeouts, bad bodies: exponential from 30 s to 10 minutes.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+
+from .model import Backoff, ErrorKind, Snapshot, utc
+
+USAGE_TTL = 30.0
+CONSOLE_TTL = 300.0
+PROFILE_TTL = 3600.0
+MIN_TTL = 5.0
+
+RATE_LIMIT_MIN = 60.0
+RATE_LIMIT_MAX = 1800.0
+ERROR_MIN = 30.0
+ERROR_MAX = 600.0
+AUTH_RETRY_NO_FILE = 3600.0
+
+AUTH_KINDS = ("auth_expired", "auth_invalid", "missing_scope")
+
+
+def _env_seconds(env: Mapping[str, str], key: str, default: float) -> float:
+    try:
+        value = float(env.get(key) or default)
+    except ValueError:
+        return default
+    return max(MIN_TTL, value)
+
+
+def ttls(env: Mapping[str, str] | None = None) -> dict[str, float]:
+    """TTLs in seconds, overridable by ``CLAUDE_USAGE_TTL``, ``…_CONSOLE_TTL``, ``…_PROFILE_TTL``."""
+    env = os.environ if env is None else env
+    return {
+        "code": _env_seconds(env, "CLAUDE_USAGE_TTL", USAGE_TTL),
+        "console": _env_seconds(env, "CLAUDE_USAGE_CONSOLE_TTL", CONSOLE_TTL),
+        "profile": _env_seconds(env, "CLAUDE_USAGE_PROFILE_TTL", PROFILE_TTL),
+    }
+
+
+def next_backoff(
+    previous: Backoff | None,
+    kind: ErrorKind,
+    now: datetime,
+    retry_after: float | None = None,
+    cred_sig: str | None = None,
+) -> Backoff:
+    """The backoff after a failure of ``kind``; repeats of the same kind escalate."""
+    failures = previous.failures + 1 if previous and previous.kind == kind else 1
+    if kind in AUTH_KINDS:
+        until = None if cred_sig else now + timedelta(seconds=AUTH_RETRY_NO_FILE)
+        return Backoff(kind=kind, failures=failures, until=until, cred_sig=cred_sig)
+    if kind == "rate_limited":
+        escalated = min(RATE_LIMIT_MIN * 2 ** (failures - 1), RATE_LIMIT_MAX)
+        wait = max(retry_after or 0.0, escalated)
+    else:
+        wait = min(ERROR_MIN * 2 ** (failures - 1), ERROR_MAX)
+    return Backoff(kind=kind, failures=failures, until=now + timedelta(seconds=wait))
+
+
+def blocked(backoff: Backoff | None, now: datetime, cred_sig: str | None) -> bool:
+    """True while a backoff forbids calling the API."""
+    if backoff is None:
+        return False
+    if backoff.kind in AUTH_KINDS and backoff.cred_sig is not None:
+        return cred_sig == backoff.cred_sig
+    return backoff.until is not None and now < backoff.until
+
+
+def is_fresh(fetched_at: datetime | None, ttl: float, now: datetime) -> bool:
+    """Fresh means fetched less than ``ttl`` ago (and not in the future beyond clock skew)."""
+    if fetched_at is None:
+        return False
+    age = (now - fetched_at).total_seconds()
+    return -ttl < age < ttl
+
+
+def due(snapshot: Snapshot | None, mode: str, ttl: dict[str, float], now: datetime) -> bool:
+    if snapshot is None:
+        return True
+    fetched = snapshot.console_fetched_at if mode == "console" else snapshot.usage_fetched_at
+    return not is_fresh(fetched, ttl[mode], now)
+
+
+def epoch(dt: datetime | None) -> float | None:
+    return None if dt is None else dt.timestamp()
+
+
+__all__ = ["ttls", "next_backoff", "blocked", "is_fresh", "due", "epoch", "utc"]

@@ -1,0 +1,195 @@
+"""What the line says: pure functions from a line view and a time to spans.
+
+A span is ``(text, level)``; ``dialects`` turns spans into a target's escape codes. Nothing
+here reads a file or the clock, so tests fix both. Hot-path module: no imports.
+
+Thresholds follow the seed: 0-50 ok (green), 51-80 warn (yellow), 81-99 high (orange),
+100 and over crit (red), judged on the percentage as displayed.
+"""
+
+GLYPHS = {
+    "emoji": {"clock": "\u23f0", "pause": "\u23f8", "warn": "\u26a0", "sep": " \u00b7 ", "age": "\u00b7", "arrow": "\u2192"},
+    "plain": {"clock": "\u21bb", "pause": "\u2016", "warn": "!", "sep": " \u00b7 ", "age": "\u00b7", "arrow": "\u2192"},
+    "ascii": {"clock": "r", "pause": "||", "warn": "!", "sep": " | ", "age": "~", "arrow": "->"},
+}
+
+LABELS = {"five_hour": "5h", "seven_day": "7d", "extra": "extra"}
+
+# Statuses of --format json, in the contract's words.
+AUTH = ("auth_expired", "auth_invalid")
+
+
+def level(pct):
+    if pct <= 50:
+        return "ok"
+    if pct <= 80:
+        return "warn"
+    if pct < 100:
+        return "high"
+    return "crit"
+
+
+def percent(util):
+    """Whole percent as shown: truncated, so 99.9 reads 99 (orange), not 100 (red)."""
+    return int(util) if util > 0 else 0
+
+
+def duration(seconds):
+    """Compact countdown: 40m, 1h40m, 2d3h."""
+    s = int(seconds)
+    if s < 60:
+        return "%ds" % max(s, 0)
+    m = s // 60
+    if m < 60:
+        return "%dm" % m
+    h, m = divmod(m, 60)
+    if h < 24:
+        return "%dh%02dm" % (h, m) if m else "%dh" % h
+    d, h = divmod(h, 24)
+    return "%dd%dh" % (d, h) if h else "%dd" % d
+
+
+def pick_windows(windows):
+    """The windows worth a place on the line, in order.
+
+    5-hour first; then the 7-day window, or a per-model weekly limit instead when it is the
+    one closest to its limit; extra usage only when nothing else is there.
+    """
+    by_key = {}
+    scoped = None
+    extra = None
+    for w in windows or ():
+        key = w[0]
+        if key == "scoped":
+            if scoped is None or w[2] > scoped[2]:
+                scoped = w
+        elif key == "extra":
+            extra = w
+        else:
+            by_key[key] = w
+    out = []
+    if "five_hour" in by_key:
+        out.append(by_key["five_hour"])
+    seven = by_key.get("seven_day")
+    if scoped is not None and (seven is None or scoped[2] > seven[2]):
+        out.append(scoped)
+    elif seven is not None:
+        out.append(seven)
+    if not out and extra is not None:
+        out.append(extra)
+    return out
+
+
+def status(view, now, has_credentials=True):
+    """The named freshness state: ok|stale|rate_limited|auth_expired|no_credentials|error."""
+    if view is None:
+        return "stale" if has_credentials else "no_credentials"
+    s = view.get("status")
+    if s == "no_credentials":
+        return "no_credentials"
+    if s in AUTH:
+        return "auth_expired"
+    until = view.get("backoff_until")
+    if s == "rate_limited" and until and now < until:
+        return "rate_limited"
+    fetched = view.get("fetched")
+    if fetched is None:
+        return "error" if s not in ("ok", None) else "stale"
+    if now - fetched > 2 * (view.get("ttl") or 30):
+        return "stale"
+    return "ok"
+
+
+def window_spans(windows, now, g):
+    spans = []
+    for i, (key, name, util, resets) in enumerate(windows):
+        if i:
+            spans.append((g["sep"], "muted"))
+        pct = percent(util)
+        label = "7d " + name if key == "scoped" else LABELS.get(key, key)
+        spans.append(("%s %d%%" % (label, pct), level(pct)))
+        if i == 0 and resets is not None:
+            left = resets - now
+            spans.append((" %s%s" % (g["clock"], duration(left) if left > 0 else "now"), "text"))
+    return spans
+
+
+def money(x):
+    return "$%.2f" % (x or 0.0)
+
+
+def console_spans(c, g):
+    spans = [("%s MTD" % money(c.get("mtd")), "info")]
+    if c.get("projected") is not None:
+        spans.append((" %s %s" % (g["arrow"], money(c.get("projected"))), "text"))
+    if c.get("rate") is not None:
+        avg = " avg" if c.get("window") == "month" else ""
+        spans.append((g["sep"], "muted"))
+        spans.append(("%s/h%s" % (money(c.get("rate")), avg), "text"))
+    return spans
+
+
+def pace_spans(p, g):
+    if not p or not p.get("installed") or not p.get("enabled"):
+        return []
+    icon = "\U0001f3af" if g is GLYPHS["emoji"] else "pace"
+    if p.get("throttling"):
+        dev = p.get("deviation")
+        text = icon + ("%+d%%" % round(dev) if dev is not None else "")
+        if p.get("delay_seconds"):
+            text += " %ds" % p["delay_seconds"]
+        return [(g["sep"], "muted"), (text, "warn")]
+    return [(g["sep"], "muted"), (icon + ("ok" if icon != "pace" else " ok"), "ok")]
+
+
+ERROR_WORDS = {
+    "no_credentials": "no credentials",
+    "auth_expired": "login expired, run claude",
+    "auth_invalid": "login rejected, run claude",
+    "missing_scope": "token lacks user:profile",
+    "rate_limited": "rate limited",
+    "network_error": "offline",
+    "server_error": "API error",
+    "bad_response": "bad API answer",
+    "no_email": "no email set",
+    "unavailable": "console mode n/a",
+}
+
+
+def build(view, now, glyphs="emoji", has_credentials=True, note=None):
+    """Spans for the whole line. ``note`` is a hot-path problem (e.g. unwritable cache)."""
+    g = GLYPHS.get(glyphs, GLYPHS["emoji"])
+    st = status(view, now, has_credentials)
+    if view is None:
+        if not has_credentials:
+            return [("claude: no credentials", "warn")]
+        return [("claude: " + note, "warn")] if note else [("claude \u2026", "stale")]
+
+    if view.get("mode") == "console" and view.get("console"):
+        spans = console_spans(view["console"], g)
+    else:
+        spans = window_spans(pick_windows(view.get("windows")), now, g)
+
+    s = view.get("status")
+    if not spans:
+        if st == "rate_limited":
+            left = view["backoff_until"] - now
+            return [("claude: %s%s" % (g["pause"], duration(left)), "warn")]
+        word = ERROR_WORDS.get(s)
+        if word:
+            return [("claude: " + word, "crit" if s in AUTH else "warn")]
+        return [("claude \u2026", "stale")]
+
+    spans += pace_spans(view.get("pace"), g)
+    fetched = view.get("fetched")
+    if st == "rate_limited":
+        spans.append((" %s%s" % (g["pause"], duration(view["backoff_until"] - now)), "warn"))
+    elif st == "auth_expired":
+        spans.append((" %s run claude" % g["warn"], "crit"))
+    elif s == "missing_scope":
+        spans.append((" %s scope" % g["warn"], "warn"))
+    if fetched is not None and now - fetched > 2 * (view.get("ttl") or 30):
+        spans.append((" %s%s" % (g["age"], duration(max(0, now - fetched))), "stale"))
+    if note:
+        spans.append((" %s%s" % (g["warn"], note), "warn"))
+    return spans

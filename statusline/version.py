@@ -1,0 +1,3 @@
+"""The version, as a constant the hot path can read without importlib.metadata."""
+
+VERSION = "0.1.0"

@@ -1,0 +1,133 @@
+"""A real HTTP server on 127.0.0.1 that plays Anthropic's endpoints for the tests.
+
+Each route holds a queue of canned replies; the last one repeats. Every request is logged
+(path, query, headers) so tests can count exactly what reached "the API".
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+from urllib.parse import parse_qs, urlsplit
+
+
+@dataclass
+class Reply:
+    status: int = 200
+    body: Any = None  # dict/list -> JSON; str -> sent as is
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0  # seconds to hang before answering
+    content_type: str = "application/json"
+
+
+@dataclass
+class Request:
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]
+    at: float
+
+
+class ApiServer:
+    def __init__(self) -> None:
+        self.routes: dict[str, list[Reply] | Callable[[Request], Reply]] = {}
+        self.requests: list[Request] = []
+        self._lock = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:  # keep test output clean
+                pass
+
+            def do_GET(self) -> None:  # noqa: N802
+                parts = urlsplit(self.path)
+                req = Request(parts.path, parse_qs(parts.query), dict(self.headers.items()), time.time())
+                with server._lock:
+                    server.requests.append(req)
+                    route = server.routes.get(parts.path)
+                    if callable(route):
+                        reply = route(req)
+                    elif route:
+                        reply = route.pop(0) if len(route) > 1 else route[0]
+                    else:
+                        reply = Reply(404, {"type": "error", "error": {"type": "not_found_error", "message": "no route"}})
+                if reply.delay:
+                    time.sleep(reply.delay)
+                body = reply.body
+                data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+                try:
+                    self.send_response(reply.status)
+                    self.send_header("Content-Type", reply.content_type)
+                    self.send_header("Content-Length", str(len(data)))
+                    for k, v in reply.headers.items():
+                        self.send_header(k, v)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread.start()
+
+    def set(self, path: str, *replies: Reply) -> None:
+        with self._lock:
+            self.routes[path] = list(replies)
+
+    def set_handler(self, path: str, fn: Callable[[Request], Reply]) -> None:
+        with self._lock:
+            self.routes[path] = fn
+
+    def count(self, path: str) -> int:
+        with self._lock:
+            return sum(1 for r in self.requests if r.path == path)
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+def usage_body(five: float | None = 78.0, seven: float | None = 41.0, *, now: float | None = None,
+               five_reset_in: float = 6000.0, seven_reset_in: float = 3 * 86400.0, **extra: Any) -> dict[str, Any]:
+    """Today's /api/oauth/usage shape, with resets relative to ``now``."""
+    from datetime import datetime, timezone
+
+    now = time.time() if now is None else now
+
+    def iso(t: float) -> str:
+        return datetime.fromtimestamp(t, tz=timezone.utc).isoformat()
+
+    def win(u: float | None, dt: float) -> dict[str, Any] | None:
+        if u is None:
+            return None
+        return {"utilization": u, "resets_at": iso(now + dt), "limit_dollars": None,
+                "used_dollars": None, "remaining_dollars": None, "locked_reason": None}
+
+    body: dict[str, Any] = {
+        "five_hour": win(five, five_reset_in),
+        "seven_day": win(seven, seven_reset_in),
+        "seven_day_oauth_apps": None,
+        "seven_day_opus": None,
+        "seven_day_sonnet": None,
+        "iguana_necktie": None,
+        "extra_usage": {"is_enabled": False, "monthly_limit": 4000, "used_credits": 1234,
+                        "utilization": 30.8, "currency": "USD", "decimal_places": 2},
+    }
+    body.update(extra)
+    return body
+
+
+PROFILE_BODY = {
+    "account": {"uuid": "acc-1111", "full_name": "Ada Lovelace", "display_name": "Ada",
+                "email": "ada@example.com", "has_claude_max": True, "has_claude_pro": False},
+    "organization": {"uuid": "org-1", "name": "Analytical Engines", "organization_type": "claude_max",
+                     "billing_type": "stripe_subscription", "rate_limit_tier": "default_claude_max_5x"},
+}
