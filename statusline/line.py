@@ -134,7 +134,8 @@ def _mkdir(path):
     try:
         os.mkdir(path, 0o700)
     except FileExistsError:
-        pass
+        if not os.path.isdir(path):
+            raise
 
 
 def spawn_fetcher(acct, mode, now, debounce):
@@ -145,7 +146,7 @@ def spawn_fetcher(acct, mode, now, debounce):
         if 0 <= now - st.st_mtime < debounce:
             return None
         os.unlink(stamp)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         pass
     except OSError:
         return None
@@ -154,6 +155,9 @@ def spawn_fetcher(acct, mode, now, debounce):
         os.makedirs(os.path.dirname(root), exist_ok=True)
         _mkdir(root)
         _mkdir(acct)
+    except OSError:
+        return "cache dir not writable"
+    try:
         os.close(os.open(stamp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
     except FileExistsError:
         return None  # another line won the race: it starts the fetcher
@@ -240,7 +244,7 @@ def main(argv=None):
     try:
         sys.stdout.write(out + "\n")
         sys.stdout.flush()
-    except (OSError, ValueError):
+    except (OSError, ValueError, AttributeError):  # closed or missing stdout
         pass
     return 0
 

@@ -129,17 +129,26 @@ def console_spans(c, g):
     return spans
 
 
+PACE_CRIT_DELAY = 60  # seconds per tool use from which throttling reads as critical
+
+
 def pace_spans(p, g):
+    """Pace Maker's segment: throttling (deviation, next delay), on pace, or unreadable."""
     if not p or not p.get("installed") or not p.get("enabled"):
         return []
-    icon = "\U0001f3af" if g is GLYPHS["emoji"] else "pace"
+    emoji = g is GLYPHS["emoji"]
+    icon = "\U0001f3af" if emoji else "pace"
+    gap = "" if emoji else " "
     if p.get("throttling"):
         dev = p.get("deviation")
         text = icon + ("%+d%%" % round(dev) if dev is not None else "")
-        if p.get("delay_seconds"):
+        if p.get("delay_seconds") is not None:
             text += " %ds" % p["delay_seconds"]
-        return [(g["sep"], "muted"), (text, "warn")]
-    return [(g["sep"], "muted"), (icon + ("ok" if icon != "pace" else " ok"), "ok")]
+        crit = (p.get("delay_seconds") or 0) >= PACE_CRIT_DELAY
+        return [(g["sep"], "muted"), (text, "crit" if crit else "warn")]
+    if p.get("problem"):
+        return [(g["sep"], "muted"), (icon + gap + "?", "stale")]
+    return [(g["sep"], "muted"), (icon + gap + "ok", "ok")]
 
 
 ERROR_WORDS = {
