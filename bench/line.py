@@ -1,0 +1,86 @@
+#!/usr/bin/env python3
+"""Time a warm ``claude-usage-line`` as a whole process against ``python -c pass``.
+
+Both run from the same interpreter (the one whose bin/ holds the console script), many
+times, interleaved so machine noise hits both alike. Prints medians and their ratio; the
+target is a ratio of at most 1.3. The cache is warmed first and kept fresh, so the run
+measures the hot path (read cache, render, exit), not the fetcher.
+
+    python bench/line.py [--runs 200] [--format ansi] [--bin DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def timed(argv: list[str], env: dict[str, str]) -> float:
+    t = time.perf_counter()
+    subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return (time.perf_counter() - t) * 1000
+
+
+def warm_cache(env: dict[str, str], python: str) -> None:
+    """A fresh cache with realistic content, written by the real store code."""
+    code = """
+import time
+from statusline import lineview, paths, store, parse
+from statusline.model import Snapshot, utc
+p = paths.resolve()
+now = time.time()
+iso = lambda t: utc(t).isoformat()
+u = parse.usage({"five_hour": {"utilization": 78.0, "resets_at": iso(now + 6000)},
+                 "seven_day": {"utilization": 41.0, "resets_at": iso(now + 259200)}})
+s = Snapshot(mode="code", usage=u, usage_fetched_at=utc(now + 86400 * 365))
+store.save_snapshot(p.account_dir("auto"), s, lineview.build(s, ttl=30, cred_sig=None))
+"""
+    subprocess.run([python, "-c", code], env=env, check=True)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=200)
+    ap.add_argument("--format", default="ansi")
+    ap.add_argument("--bin", default=str(Path(sys.executable).parent),
+                    help="directory holding python and claude-usage-line (default: this interpreter's)")
+    ap.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = ap.parse_args()
+    bindir = Path(args.bin)
+    python, line = str(bindir / "python"), str(bindir / "claude-usage-line")
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAUDE_", "ANTHROPIC_"))}
+        env.update(HOME=tmp, CLAUDE_USAGE_CACHE_DIR=os.path.join(tmp, "cache"))
+        os.makedirs(os.path.join(tmp, ".claude"))
+        warm_cache(env, python)
+        # The cache is fresh "for a year" so no run starts the fetcher.
+        base_cmd, line_cmd = [python, "-c", "pass"], [line, "--format", args.format]
+        out = subprocess.run(line_cmd, env=env, capture_output=True, text=True).stdout.strip()
+        for _ in range(10):
+            timed(base_cmd, env), timed(line_cmd, env)
+        base, ours = [], []
+        for _ in range(args.runs):
+            base.append(timed(base_cmd, env))
+            ours.append(timed(line_cmd, env))
+    mb, ml = statistics.median(base), statistics.median(ours)
+    result = {"runs": args.runs, "python_c_pass_ms": round(mb, 2), "claude_usage_line_ms": round(ml, 2),
+              "ratio": round(ml / mb, 3), "line": out}
+    if args.json:
+        print(json.dumps(result))
+    else:
+        print(f"line output          : {out!r}")
+        print(f"python -c pass       : median {mb:.2f} ms over {args.runs} runs")
+        print(f"claude-usage-line    : median {ml:.2f} ms over {args.runs} runs")
+        print(f"ratio                : {ml / mb:.3f}  (target <= 1.3)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
