@@ -222,10 +222,52 @@ def _run_console(
     ttls: dict[str, float],
     env: Mapping[str, str],
 ) -> Result:
-    failure = api.Failure("unavailable", "console mode: not yet available")
-    snap = snap.replace(last_error=FetchError(failure.kind, failure.message, now), last_attempt_at=now)
-    _save(acct, snap, ttls["console"], creds.cred_sig, paths, now)
-    return Result("failed", failure.message, snap)
+    from . import console  # local: keeps this edit inside the function
+
+    ttl = ttls["console"]
+    key = creds.admin_key
+    if not key:
+        detail = "no Admin API key: set ANTHROPIC_ADMIN_API_KEY"
+        snap = snap.replace(
+            last_error=FetchError("no_credentials", detail, now), backoff=None, last_attempt_at=now
+        )
+        _save(acct, snap, ttl, creds.cred_sig, paths, now)
+        return Result("no_credentials", detail, snap)
+
+    email, where = console.current_email(paths, env, snap.profile.email if snap.profile else None)
+    if email is None:
+        detail = ("no user email for Console mode: set CLAUDE_USAGE_EMAIL=you@example.com "
+                  f"(or log in with `claude` so {paths.claude_json} names you)")
+        snap = snap.replace(last_error=FetchError("no_email", detail, now), last_attempt_at=now)
+        _save(acct, snap, ttl, creds.cred_sig, paths, now)
+        return Result("failed", detail, snap)
+    if snap.console is not None and not console.same_email(snap.console.get("email"), email):
+        # never show another person's costs
+        snap = snap.replace(console=None, console_fetched_at=None)
+
+    if not force and policy.blocked(snap.backoff, now, creds.cred_sig):
+        return Result("backoff", _backoff_text(snap, now), snap)
+    if not force and policy.is_fresh(snap.console_fetched_at, ttl, now):
+        return Result("fresh", "cache is fresh", snap)
+
+    previous = console.continue_from(snap.console, snap.extra.get("console_pending"), email, now)
+    got = console.refresh(api.Client(env), key, email, previous, now)
+    extra = {k: v for k, v in snap.extra.items() if k != "console_pending"}
+    if got.pending is not None:
+        extra["console_pending"] = got.pending  # days fetched before a failure, no total yet
+    if got.failure is None:
+        snap = snap.replace(console=got.console, console_fetched_at=now, extra=extra,
+                            last_error=None, backoff=None, last_attempt_at=now)
+        _save(acct, snap, ttl, creds.cred_sig, paths, now)
+        text = f"console costs updated for {email} (from {where}; {got.requests} requests)"
+        return Result("fetched", text, snap)
+
+    snap = snap.replace(console=got.console if got.console is not None else snap.console, extra=extra)
+    # A key from the environment cannot be watched through the credentials file: retry by time.
+    sig = None if creds.admin_source == "ANTHROPIC_ADMIN_API_KEY" else creds.cred_sig
+    snap = _fail(snap, got.failure, now, sig)
+    _save(acct, snap, ttl, creds.cred_sig, paths, now)
+    return Result("failed", got.failure.message, snap)
 
 
 def _backoff_text(snap: Snapshot, now: datetime) -> str:

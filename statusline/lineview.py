@@ -50,8 +50,8 @@ def windows(snapshot: Snapshot) -> list[tuple[str, str | None, float, float | No
 def console_summary(console: dict[str, Any] | None) -> dict[str, Any] | None:
     if not console:
         return None
-    keys = ("mtd_usd", "projected_usd", "rate_usd_per_hour", "rate_window", "email")
-    short = ("mtd", "projected", "rate", "window", "email")
+    keys = ("mtd_usd", "projected_usd", "rate_usd_per_hour", "rate_window", "email", "month")
+    short = ("mtd", "projected", "rate", "window", "email", "month")
     return {s: console.get(k) for k, s in zip(keys, short)}
 
 
