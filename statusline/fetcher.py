@@ -13,13 +13,13 @@ import os
 import sys
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
 from . import api, credentials, lineview, parse, policy, store
-from .model import FetchError, Snapshot, utc
+from .model import FetchError, Snapshot, Usage, Window, utc
 from .paths import Paths, resolve
 
 State = Literal["fetched", "fresh", "busy", "backoff", "failed", "no_credentials"]
@@ -172,9 +172,13 @@ def _run_code(
         _save(acct, snap, ttl, creds.cred_sig, paths, now)
         return Result("failed", failure.message, snap)
 
+    snap = _apply_harvest(acct, snap, ttl, now)
     usage_fresh = policy.is_fresh(snap.usage_fetched_at, ttl, now)
     profile_fresh = policy.is_fresh(snap.profile_fetched_at, ttls["profile"], now)
     if not force and usage_fresh and profile_fresh:
+        # Nothing to ask the API; still record the run (harvested numbers, Pace Maker).
+        snap = snap.replace(last_attempt_at=now)
+        _save(acct, snap, ttl, creds.cred_sig, paths, now)
         return Result("fresh", "cache is fresh", snap)
 
     client = api.Client(env)
@@ -210,6 +214,36 @@ def _run_code(
     snap = snap.replace(account=account)
     _save(acct, snap, ttl, creds.cred_sig, paths, now)
     return Result("fetched", "usage updated", snap)
+
+
+def _apply_harvest(acct: Path, snap: Snapshot, ttl: float, now: datetime) -> Snapshot:
+    """Fold in rate limits harvested from Claude Code's statusLine input when they are fresh.
+
+    They cost no API call and are at least as fresh as ours, so while they keep coming the
+    API is hardly called at all (the profile still refreshes hourly).
+    """
+    from .line import merge_reading
+
+    harvest = store.read_marshal(acct / store.HARVEST)
+    if not harvest or not isinstance(harvest.get("fetched"), (int, float)):
+        return snap
+    at = utc(float(harvest["fetched"]))
+    if not policy.is_fresh(at, ttl, now) or (snap.usage_fetched_at and snap.usage_fetched_at >= at):
+        return snap
+    usage = snap.usage or Usage()
+    current = {k: w for k, w in (("five_hour", usage.five_hour), ("seven_day", usage.seven_day)) if w}
+    merged: dict[str, Window] = dict(current)
+    for item in harvest.get("windows") or ():
+        try:
+            key, _name, util, resets = item
+            old = current.get(key)
+            old_t = (key, None, old.utilization, policy.epoch(old.resets_at)) if old else None
+            _, _, u, r = merge_reading(old_t, (key, None, float(util), resets), now.timestamp())
+            merged[key] = Window(utilization=u, resets_at=utc(r) if r is not None else None)
+        except (TypeError, ValueError):
+            continue
+    usage = replace(usage, five_hour=merged.get("five_hour"), seven_day=merged.get("seven_day"))
+    return snap.replace(usage=usage, usage_fetched_at=at, usage_source="claude-code")
 
 
 def _run_console(

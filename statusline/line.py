@@ -79,7 +79,27 @@ def read_view(path):
     return view
 
 
-def merge_harvest(view, harvest):
+SAME_WINDOW_S = 120.0  # resets within this of each other are the same window
+
+
+def merge_reading(old, new, now):
+    """Combine two readings of one window, each ``(key, name, utilization, resets)``.
+
+    The same window (same reset) never goes down: an idle session replaying old numbers
+    must not undo a busier one's. A later reset is a new window and replaces the old; a
+    reading of an earlier, finished window is ignored.
+    """
+    if old is None:
+        return new
+    o_reset, n_reset = old[3], new[3]
+    if o_reset is None or n_reset is None:
+        return new if n_reset is not None or o_reset is None else old
+    if abs(n_reset - o_reset) <= SAME_WINDOW_S:
+        return new if new[2] >= old[2] else (new[0], new[1], old[2], n_reset)
+    return new if n_reset > o_reset else old
+
+
+def merge_harvest(view, harvest, now=0.0):
     """Overlay windows harvested from Claude Code when they are newer than the fetch."""
     if not harvest or not isinstance(harvest.get("windows"), list):
         return view
@@ -87,16 +107,23 @@ def merge_harvest(view, harvest):
     if view is None:
         view = {"v": 1, "mode": "code", "fetched": None, "ttl": DEFAULT_TTL["code"], "status": "ok",
                 "error": None, "backoff_until": None, "wait_sig": None, "cred_sig": None,
-                "windows": [], "console": None, "pace": None, "source": "claude-code"}
+                "windows": [], "console": None, "pace": None, "source": "claude-code", "at": None}
     if view.get("mode") == "console" or h_at <= (view.get("fetched") or 0):
         return view
+    api = {w[0]: w for w in view.get("windows") or () if w[0] in ("five_hour", "seven_day")}
+    got = {}
+    for w in harvest["windows"]:
+        got[w[0]] = merge_reading(api.get(w[0]), w, now)
+    for key, w in api.items():
+        got.setdefault(key, w)
     keep = [w for w in view.get("windows") or () if w[0] not in ("five_hour", "seven_day")]
     merged = dict(view)
-    merged["windows"] = list(harvest["windows"]) + keep
+    merged["windows"] = [got[k] for k in ("five_hour", "seven_day") if k in got] + keep
     merged["fetched"] = h_at
     merged["source"] = "claude-code"
     if merged.get("status") in ("rate_limited", "network_error", "server_error", "bad_response"):
         merged["status"] = "ok"  # fresher numbers arrived another way
+        merged["backoff_until"] = view.get("backoff_until")
     return merged
 
 
@@ -127,7 +154,11 @@ def needs_fetch(view, now, cred_sig, env):
         return True  # Claude Code rewrote its credentials: maybe another account
     fetched = view.get("fetched")
     ttl = ttl_for(view, env)
-    return fetched is None or not (-ttl < now - fetched < ttl)
+    if fetched is None or not (-ttl < now - fetched < ttl):
+        return True
+    # Harvested numbers keep the data fresh without the fetcher; it still runs once per TTL
+    # for what only it reads (Pace Maker, the hourly profile), without calling the usage API.
+    return view.get("source") == "claude-code" and now - (view.get("at") or 0) >= ttl
 
 
 def _mkdir(path):
@@ -210,7 +241,7 @@ def load(opts, env, now):
     cred_sig = fastpaths.cred_sig(cred_path)
     view = read_view(os.path.join(acct, "line.bin"))
     harvest = read_view(os.path.join(acct, "harvest.bin"))
-    view = merge_harvest(view, harvest)
+    view = merge_harvest(view, harvest, now)
     note = None
     if opts["refresh"] and needs_fetch(view, now, cred_sig, env):
         debounce = min(10.0, ttl_for(view, env) / 2)
