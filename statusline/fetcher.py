@@ -18,8 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from . import api, credentials, lineview, parse, policy, store
-from .model import FetchError, Snapshot, Usage, Window, utc
+from . import api, console, credentials, lineview, parse, policy, store
+from .model import ErrorKind, FetchError, Snapshot, Usage, Window, utc
 from .paths import Paths, resolve
 
 State = Literal["fetched", "fresh", "busy", "backoff", "failed", "no_credentials"]
@@ -109,6 +109,26 @@ def _pace_maker(paths: Paths, snap: Snapshot, now: datetime) -> dict | None:
     return pacemaker.read_pace_maker(paths.pace_maker_dir, now.timestamp(), inp).to_dict()
 
 
+@dataclass(frozen=True)
+class Job:
+    """One run's inputs, read once under the lock: where, whose credentials, when."""
+
+    paths: Paths
+    acct: Path
+    creds: credentials.Credentials
+    force: bool
+    now: datetime
+    ttls: dict[str, float]
+    env: Mapping[str, str]
+
+
+def _stop(job: Job, snap: Snapshot, kind: ErrorKind, detail: str, ttl: float) -> Result:
+    """Record a problem no request can fix (no credentials, no email) and stop."""
+    snap = snap.replace(last_error=FetchError(kind, detail, job.now), backoff=None, last_attempt_at=job.now)
+    _save(job.acct, snap, ttl, job.creds.cred_sig, job.paths, job.now)
+    return Result("no_credentials" if kind == "no_credentials" else "failed", detail, snap)
+
+
 def _run_locked(
     paths: Paths, acct: Path, requested: str, force: bool, clock: Clock, env: Mapping[str, str]
 ) -> Result:
@@ -118,44 +138,30 @@ def _run_locked(
     creds = credentials.load(paths, env)
     mode = credentials.resolve_mode(requested, creds)
     ttls = policy.ttls(env)
+    job = Job(paths, acct, creds, force, now, ttls, env)
 
     if mode is None:
         where = str(paths.credentials_file)
         detail = "; ".join(creds.problems) or f"no Claude Code login in {where} and no Admin API key"
-        snap = snap.replace(
-            last_error=FetchError("no_credentials", detail, now), backoff=None, last_attempt_at=now
-        )
-        _save(acct, snap, ttls["code"], creds.cred_sig, paths, now)
-        return Result("no_credentials", detail, snap)
+        return _stop(job, snap, "no_credentials", detail, ttls["code"])
 
     if snap.mode is not None and snap.mode != mode:
         snap = Snapshot()  # the mode changed: nothing of the old one applies
     snap = snap.replace(mode=mode)
 
-    if mode == "console":
-        return _run_console(paths, acct, snap, creds, force, now, ttls, env)
-    return _run_code(paths, acct, snap, creds, force, now, ttls, env)
+    return _run_console(job, snap) if mode == "console" else _run_code(job, snap)
 
 
-def _run_code(
-    paths: Paths,
-    acct: Path,
-    snap: Snapshot,
-    creds: credentials.Credentials,
-    force: bool,
-    now: datetime,
-    ttls: dict[str, float],
-    env: Mapping[str, str],
-) -> Result:
+def _run_code(job: Job, snap: Snapshot) -> Result:
+    """Code mode: the usage windows (or harvested ones) and, hourly, the profile."""
+    paths, acct, creds, force, now, ttls, env = job.paths, job.acct, job.creds, job.force, job.now, job.ttls, job.env
     ttl = ttls["code"]
     oauth = creds.oauth
     if oauth is None:
         detail = "; ".join(creds.problems) or (
             f"no Claude Code login found in {paths.credentials_file}: run `claude` and log in"
         )
-        snap = snap.replace(last_error=FetchError("no_credentials", detail, now), backoff=None, last_attempt_at=now)
-        _save(acct, snap, ttl, creds.cred_sig, paths, now)
-        return Result("no_credentials", detail, snap)
+        return _stop(job, snap, "no_credentials", detail, ttl)
 
     local = credentials.local_account(paths)
     identity = local.get("account_uuid")
@@ -246,35 +252,20 @@ def _apply_harvest(acct: Path, snap: Snapshot, ttl: float, now: datetime) -> Sna
     return snap.replace(usage=usage, usage_fetched_at=at, usage_source="claude-code")
 
 
-def _run_console(
-    paths: Paths,
-    acct: Path,
-    snap: Snapshot,
-    creds: credentials.Credentials,
-    force: bool,
-    now: datetime,
-    ttls: dict[str, float],
-    env: Mapping[str, str],
-) -> Result:
-    from . import console  # local: keeps this edit inside the function
-
+def _run_console(job: Job, snap: Snapshot) -> Result:
+    """Console mode: the current user's month-to-date Claude Code cost."""
+    paths, acct, creds, force, now, ttls, env = job.paths, job.acct, job.creds, job.force, job.now, job.ttls, job.env
     ttl = ttls["console"]
     key = creds.admin_key
     if not key:
         detail = "no Admin API key: set ANTHROPIC_ADMIN_API_KEY"
-        snap = snap.replace(
-            last_error=FetchError("no_credentials", detail, now), backoff=None, last_attempt_at=now
-        )
-        _save(acct, snap, ttl, creds.cred_sig, paths, now)
-        return Result("no_credentials", detail, snap)
+        return _stop(job, snap, "no_credentials", detail, ttl)
 
     email, where = console.current_email(paths, env, snap.profile.email if snap.profile else None)
     if email is None:
         detail = ("no user email for Console mode: set CLAUDE_USAGE_EMAIL=you@example.com "
                   f"(or log in with `claude` so {paths.claude_json} names you)")
-        snap = snap.replace(last_error=FetchError("no_email", detail, now), last_attempt_at=now)
-        _save(acct, snap, ttl, creds.cred_sig, paths, now)
-        return Result("failed", detail, snap)
+        return _stop(job, snap, "no_email", detail, ttl)
     if snap.console is not None and not console.same_email(snap.console.get("email"), email):
         # never show another person's costs
         snap = snap.replace(console=None, console_fetched_at=None)

@@ -165,6 +165,15 @@ ERROR_WORDS = {
 }
 
 
+# Console mode authenticates with an Admin API key, not a Claude Code login.
+CONSOLE_WORDS = {
+    "auth_invalid": "admin key rejected",
+    "auth_expired": "admin key rejected",
+    "missing_scope": "admin key lacks permission",
+    "no_credentials": "no admin key",
+}
+
+
 def build(view, now, glyphs="emoji", has_credentials=True, note=None):
     """Spans for the whole line. ``note`` is a hot-path problem (e.g. unwritable cache)."""
     g = GLYPHS.get(glyphs, GLYPHS["emoji"])
@@ -180,11 +189,12 @@ def build(view, now, glyphs="emoji", has_credentials=True, note=None):
         spans = window_spans(pick_windows(view.get("windows")), now, g)
 
     s = view.get("status")
+    console = view.get("mode") == "console"
     if not spans:
         if st == "rate_limited":
             left = view["backoff_until"] - now
             return [("claude: %s%s" % (g["pause"], duration(left)), "warn")]
-        word = ERROR_WORDS.get(s)
+        word = CONSOLE_WORDS.get(s) if console and s in CONSOLE_WORDS else ERROR_WORDS.get(s)
         if word:
             return [("claude: " + word, "crit" if s in AUTH else "warn")]
         return [("claude \u2026", "stale")]
@@ -194,7 +204,7 @@ def build(view, now, glyphs="emoji", has_credentials=True, note=None):
     if st == "rate_limited":
         spans.append((" %s%s" % (g["pause"], duration(view["backoff_until"] - now)), "warn"))
     elif st == "auth_expired":
-        spans.append((" %s run claude" % g["warn"], "crit"))
+        spans.append((" %s %s" % (g["warn"], "key rejected" if console else "run claude"), "crit"))
     elif s == "missing_scope":
         spans.append((" %s scope" % g["warn"], "warn"))
     if fetched is not None and now - fetched > 2 * (view.get("ttl") or 30):

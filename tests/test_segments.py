@@ -103,3 +103,10 @@ def test_console_line():
     assert plain(view(mode="console", console=c, windows=[])) == "$45.23 MTD \u2192 $75.50 \u00b7 $2.51/h"
     c["window"] = "month"
     assert plain(view(mode="console", console=c, windows=[])).endswith("$2.51/h avg")
+
+
+def test_console_auth_words_name_the_admin_key():
+    v = view(mode="console", console=None, windows=[], fetched=None, status="auth_invalid")
+    assert plain(v) == "claude: admin key rejected"
+    c = {"mtd": 1.0, "projected": 2.0, "rate": 0.1, "window": "1h"}
+    assert plain(view(mode="console", console=c, windows=[], status="auth_invalid")).endswith("key rejected")
