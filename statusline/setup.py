@@ -13,7 +13,19 @@ from pathlib import Path
 from .paths import Paths
 
 # target -> (file printed, one-line hint printed to stderr first)
-SNIPPETS: dict[str, tuple[str, str]] = {}
+SNIPPETS: dict[str, tuple[str, str]] = {
+    "tmux": ("tmux/claude-usage.tmux",
+             "# save as ~/.config/tmux/claude-usage.tmux (chmod +x), put #{claude_usage} in status-right,"
+             " then add to tmux.conf: run-shell ~/.config/tmux/claude-usage.tmux"),
+    "starship": ("starship/starship.toml", "# add to ~/.config/starship.toml:"),
+    "zsh": ("zsh/claude-usage.plugin.zsh",
+            "# save as ~/.config/claude-usage/claude-usage.plugin.zsh and add to ~/.zshrc:"
+            " source ~/.config/claude-usage/claude-usage.plugin.zsh"),
+    "bash": ("bash/claude-usage.bash",
+             "# save as ~/.config/claude-usage/claude-usage.bash and add to ~/.bashrc:"
+             " source ~/.config/claude-usage/claude-usage.bash"),
+    "waybar": ("waybar/config.jsonc", "# merge into ~/.config/waybar/config.jsonc:"),
+}
 
 
 def integrations_dir() -> Path:
