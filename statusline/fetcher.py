@@ -305,6 +305,19 @@ def _backoff_text(snap: Snapshot, now: datetime) -> str:
     return f"backing off after {b.kind} for {left}s more (until {b.until.astimezone():%H:%M:%S})"
 
 
+LOG_MAX_BYTES = 64 * 1024
+
+
+def _trim_log(log: Path) -> None:
+    """Keep the background fetcher's stderr log small: it only ever holds crash reports."""
+    try:
+        if log.stat().st_size > LOG_MAX_BYTES:
+            tail = log.read_bytes()[-LOG_MAX_BYTES // 2:]
+            store.atomic_write(log, tail)
+    except OSError:
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     """``python -m statusline.fetcher [--mode M] [--force] [--background]``."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -321,8 +334,11 @@ def main(argv: list[str] | None = None) -> int:
             background = True
     if mode not in ("auto", "code", "console"):
         mode = "auto"
+    paths = resolve()
+    if background:
+        _trim_log(paths.account_dir(mode) / store.LOG)
     try:
-        result = run(resolve(), mode, force=force)
+        result = run(paths, mode, force=force)
     except store.CacheError as exc:
         print(f"claude-usage fetcher: {exc}", file=sys.stderr)
         return 1

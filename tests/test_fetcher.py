@@ -181,3 +181,12 @@ def test_busy_lock_means_exit_not_wait(api, logged_in):
         r = fetch("--force")
         assert time.time() - t < 5 and r.returncode == 0 and "another fetcher" in r.stdout
     assert api.count(U) == 0
+
+
+def test_background_log_is_kept_small(api, logged_in):
+    acct = account_dir()
+    acct.mkdir(parents=True, exist_ok=True)
+    log = acct / "fetcher.log"
+    log.write_bytes(b"old crash report\n" * 20000)
+    fetch("--background")
+    assert 0 < log.stat().st_size <= 64 * 1024
