@@ -59,7 +59,8 @@ def report(paths: Paths, requested: str, env: Mapping[str, str] | None = None,
     add(mode is not None, f"mode: {mode or 'none'} ({how})",
         "log in with `claude`, or set ANTHROPIC_ADMIN_API_KEY for Console mode")
     for problem in creds.problems:
-        add(False, f"credentials: {problem}", "run `claude` to log in again (the file is Claude Code's; we never write it)")
+        add(False, f"credentials: {problem}",
+            "run `claude` to log in again (the file is Claude Code's; we never write it)")
 
     if creds.oauth:
         o = creds.oauth

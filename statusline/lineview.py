@@ -52,7 +52,7 @@ def console_summary(console: dict[str, Any] | None) -> dict[str, Any] | None:
         return None
     keys = ("mtd_usd", "projected_usd", "rate_usd_per_hour", "rate_window", "email", "month")
     short = ("mtd", "projected", "rate", "window", "email", "month")
-    return {s: console.get(k) for k, s in zip(keys, short)}
+    return {s: console.get(k) for k, s in zip(keys, short, strict=True)}
 
 
 def build(snapshot: Snapshot, *, ttl: float, cred_sig: str | None) -> dict[str, Any]:

@@ -237,7 +237,7 @@ def _latest(conn: sqlite3.Connection, tables: set[str], table: str) -> dict[str,
     recent = f"SELECT * FROM {table} ORDER BY rowid DESC LIMIT 50"
     cur = conn.execute(f"SELECT * FROM ({recent}) ORDER BY timestamp DESC LIMIT 1")
     row = cur.fetchone()
-    return None if row is None else dict(zip((c[0] for c in cur.description), row))
+    return None if row is None else dict(zip((c[0] for c in cur.description), row, strict=True))
 
 
 def _query(uri: str) -> tuple[list[UsageInput], dict[str, Any] | None]:

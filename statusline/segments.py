@@ -8,7 +8,8 @@ Thresholds follow the seed: 0-50 ok (green), 51-80 warn (yellow), 81-99 high (or
 """
 
 GLYPHS = {
-    "emoji": {"clock": "\u23f0", "pause": "\u23f8", "warn": "\u26a0", "sep": " \u00b7 ", "age": "\u00b7", "arrow": "\u2192"},
+    "emoji": {"clock": "\u23f0", "pause": "\u23f8", "warn": "\u26a0", "sep": " \u00b7 ", "age": "\u00b7",
+              "arrow": "\u2192"},
     "plain": {"clock": "\u21bb", "pause": "\u2016", "warn": "!", "sep": " \u00b7 ", "age": "\u00b7", "arrow": "\u2192"},
     "ascii": {"clock": "r", "pause": "||", "warn": "!", "sep": " | ", "age": "~", "arrow": "->"},
 }
