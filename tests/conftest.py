@@ -18,6 +18,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from apiserver import PROFILE_BODY, ApiServer, Reply, usage_body  # noqa: E402
+from helpers import fetch  # noqa: E402
 
 TOKEN = "sk-ant-oat01-TESTTOKEN-abcdefghijklmnopqrstuvwxyz0123456789"
 ADMIN_KEY = "sk-ant-admin01-TESTKEY-abcdefghijklmnopqrstuvwxyz0123456789"
@@ -85,3 +86,12 @@ def write_credentials(home: Path, token: str = TOKEN, expires_in: float = 8 * 36
 @pytest.fixture
 def logged_in(home: Path) -> Path:
     return write_credentials(home)
+
+
+@pytest.fixture
+def warm(api, home: Path):
+    """Credentials and a warm cache: the loopback API says 78 % / 41 %."""
+    write_credentials(home)
+    r = fetch()
+    assert r.returncode == 0, r.stderr
+    return api

@@ -1,4 +1,5 @@
-"""Shared helpers for process-level tests: run the real commands, age a cache, wait."""
+"""Shared helpers for process-level tests: run the real commands, age a cache, wait, and drive a
+private tmux server."""
 
 from __future__ import annotations
 
@@ -8,13 +9,21 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar
+
+T = TypeVar("T")
 
 BIN = Path(sys.executable).parent
 LINE = str(BIN / "claude-usage-line")
 CLI = str(BIN / "claude-usage")
+
+
+def bin_env(**extra: str) -> dict[str, str]:
+    """This environment with the venv's bin first on PATH (where the commands are), plus ``extra``."""
+    return dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}", **extra)
 
 
 def line(*args: str, env: dict[str, str] | None = None, input: str | None = None,
@@ -40,14 +49,27 @@ def line_json(env: dict[str, str] | None = None, *extra: str) -> dict[str, Any]:
     return json.loads(r.stdout)
 
 
-def wait_for(pred: Callable[[], Any], timeout: float = 10.0, every: float = 0.05) -> Any:
-    end = time.time() + timeout
-    while time.time() < end:
-        value = pred()
-        if value:
-            return value
+def poll(what: str, probe: Callable[[], T], ok: Callable[[T], Any], timeout: float = 10.0,
+         every: float = 0.1) -> T:
+    """Call ``probe`` every ``every`` seconds until ``ok`` holds for what it returned; return that.
+
+    Past ``timeout`` it fails, naming ``what`` and the last value seen."""
+    deadline = time.monotonic() + timeout
+    while True:
+        seen = probe()
+        if ok(seen):
+            return seen
+        if time.monotonic() >= deadline:
+            break
         time.sleep(every)
-    raise AssertionError(f"condition not met within {timeout}s")
+    plain = isinstance(seen, str) and all(c.isprintable() or c in "\n\t" for c in seen)
+    shown = seen if plain else repr(seen)  # a plain screen reads best as it is; escapes as repr
+    raise AssertionError(f"timed out after {timeout}s waiting for {what}; last seen:\n{shown}")
+
+
+def wait_for(pred: Callable[[], Any], timeout: float = 10.0, every: float = 0.05) -> Any:
+    """Wait until ``pred()`` is truthy and return it."""
+    return poll("the condition", pred, bool, timeout, every)
 
 
 def account_dir(mode: str = "auto") -> Path:
@@ -82,3 +104,43 @@ def age_cache(seconds: float, mode: str = "auto") -> None:
     if stamp.exists():
         t = stamp.stat().st_mtime - seconds
         os.utime(stamp, (t, t))
+
+
+def socket_path(name: str, env: dict[str, str] | None = None) -> Path:
+    """Where ``tmux -L name`` keeps its socket."""
+    env = os.environ if env is None else env
+    return Path(env.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}" / name
+
+
+class Tmux:
+    """One private tmux server: a unique ``-L`` name, an empty config, its own environment.
+
+    ``kill()`` stops the server and removes the socket file tmux leaves behind; call it in a
+    ``finally``."""
+
+    conf = Path(os.devnull)  # an empty config: nothing of the user's tmux.conf
+
+    def __init__(self, tag: str = "test", env: dict[str, str] | None = None) -> None:
+        self.name = f"cu-{tag}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        self.env = dict(os.environ if env is None else env)
+
+    def __call__(self, *args: str, check: bool = True) -> str:
+        proc = subprocess.run(["tmux", "-L", self.name, "-f", str(self.conf), *args], env=self.env,
+                              capture_output=True, text=True, timeout=10)
+        if check and proc.returncode != 0:
+            raise AssertionError(f"tmux {' '.join(args)}: {proc.stderr}")
+        return proc.stdout
+
+    def start(self, *args: str) -> None:
+        """``new-session`` with ``args`` (``-d``, ``-s name``, ``-x``/``-y``, the command...)."""
+        self("new-session", *args)
+
+    def capture(self, target: str | None = None, *, escapes: bool = False, history: bool = False) -> str:
+        """The pane's text: with ``escapes`` its colours as escape sequences, with ``history``
+        all its scrollback too."""
+        return self("capture-pane", "-p", *(["-e"] if escapes else []), *(["-S", "-"] if history else []),
+                    *(["-t", target] if target else []))
+
+    def kill(self) -> None:
+        self("kill-server", check=False)
+        socket_path(self.name, self.env).unlink(missing_ok=True)  # tmux leaves its socket file behind

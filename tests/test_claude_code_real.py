@@ -16,7 +16,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from helpers import LINE, fetch
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-
 from apiserver import Reply
 from conftest import ADMIN_KEY
 from helpers import account_dir, age_cache, fetch, line, line_json, wait_for
+
 from statusline import api, console
 from statusline.paths import resolve
 
@@ -286,7 +284,7 @@ def test_history_is_thinned_and_bounded():
     for i in range(2880):  # a forced refresh every 30 s for a day
         hist = console.add_sample(hist, t0 + i * 30, i / 100, SINCE)
     assert hist[0][0] == t0 and hist[-1] == [t0 + 2879 * 30, 28.79], "the oldest and the newest stay"
-    gaps = [b[0] - a[0] for a, b in zip(hist, hist[1:-1])]
+    gaps = [b[0] - a[0] for a, b in zip(hist, hist[1:-1], strict=False)]
     assert min(gaps) >= console.HISTORY_SPACING and len(hist) <= 86400 / console.HISTORY_SPACING + 2
     later = t0 + 8 * 86400
     assert [s[0] for s in console.add_sample(hist, later, 1.0, SINCE)] == [later], "7 days kept, no more"

@@ -6,10 +6,10 @@ import subprocess
 import time
 from datetime import timedelta
 
+from conftest import ADMIN_KEY, TOKEN, write_credentials
+
 from statusline import credentials, paths
 from statusline.model import utc
-
-from conftest import ADMIN_KEY, TOKEN, write_credentials
 
 
 def load(env=None, **kw):

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
 import stat
 import time
 
 import pytest
-
 from apiserver import Reply, usage_body
 from conftest import TOKEN, write_credentials
 from helpers import account_dir, age_cache, fetch, line, line_json, wait_for
@@ -84,7 +82,7 @@ def test_429_retry_after_120_means_no_request_for_the_next_minute(api, logged_in
     api.set(U, Reply(429, {"error": {"type": "rate_limit_error"}}, {"Retry-After": "120"}))
     fetch()
     before = api.count(U)
-    for step in range(6):  # the next minute, in 10 s steps, many prompts each
+    for _ in range(6):  # the next minute, in 10 s steps, many prompts each
         age_cache(10)
         for _ in range(3):
             r = line()

@@ -8,8 +8,7 @@ import subprocess
 import time
 
 import pytest
-
-from helpers import LINE, account_dir, cli, fetch, line, line_json, wait_for
+from helpers import LINE, account_dir, cli, fetch, line, line_json
 
 U = "/api/oauth/usage"
 NOW = time.time()

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
 import time
 
 import pytest
-
 from apiserver import Reply, usage_body
-from conftest import TOKEN, write_credentials
-from helpers import LINE, account_dir, fetch, line, line_json, wait_for
+from conftest import TOKEN
+from helpers import LINE, fetch, line, line_json, wait_for
 
 U = "/api/oauth/usage"
 CONTRACT_KEYS = {"schema", "mode", "status", "fetched_at", "age_seconds", "five_hour", "seven_day",

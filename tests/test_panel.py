@@ -364,7 +364,8 @@ def test_print_once_without_cache_or_credentials(monkeypatch: pytest.MonkeyPatch
 
 def test_panel_uses_the_line_decision_to_fetch() -> None:
     """The panel asks ``line.needs_fetch`` on the same view the line reads."""
-    from statusline import line as hot, lineview
+    from statusline import line as hot
+    from statusline import lineview
 
     def view(s: Snapshot) -> dict:
         return lineview.build(s, ttl=30, cred_sig=None)

@@ -3,11 +3,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from apiserver import PROFILE_BODY, usage_body
 
 from statusline import parse
 from statusline.model import Snapshot, parse_iso
-
-from apiserver import PROFILE_BODY, usage_body
 
 
 def test_todays_shape_with_unknown_keys():

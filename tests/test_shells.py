@@ -14,20 +14,15 @@ exactly as a user's ~/.zshrc or ~/.bashrc would. The tests read the screen with
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import shutil
-import subprocess
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from conftest import write_credentials
-from helpers import BIN, LINE, cli, fetch
+from helpers import LINE, Tmux, bin_env, cli, poll
 
 REPO = Path(__file__).resolve().parent.parent
 INTEGRATIONS = REPO / "integrations"
@@ -62,12 +57,7 @@ BASH = ShellKind("bash", INTEGRATIONS / "bash" / "claude-usage.bash", "BP>", "pr
 KINDS = [pytest.param(ZSH, id="zsh"), pytest.param(BASH, id="bash")]
 
 
-def socket_path(name: str) -> Path:
-    """Where ``tmux -L name`` keeps its socket."""
-    return Path(os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}" / name
-
-
-class Pane:
+class Pane(Tmux):
     """An interactive shell in a private tmux server, read through capture-pane."""
 
     def __init__(self, kind: ShellKind, home: Path, env: dict[str, str], subst: bool = True) -> None:
@@ -75,56 +65,40 @@ class Pane:
             pytest.skip(f"{kind.name} is not installed (apt-get install {kind.name})")
         if shutil.which("tmux") is None:
             pytest.skip("tmux is not installed (apt-get install tmux)")
+        super().__init__("sh", dict(env, ZDOTDIR=str(home), TERM="xterm-256color",
+                                    SHELL=shutil.which(kind.name) or ""))
         self.kind = kind
         rc = home / (".zshrc" if kind.name == "zsh" else ".bashrc")
         rc.write_text(kind.rc(subst))
-        conf = home / "empty.tmux.conf"
-        conf.write_text("")
-        self.env = dict(env, ZDOTDIR=str(home), TERM="xterm-256color", SHELL=shutil.which(kind.name) or "")
-        self.base = ["tmux", "-L", f"cu-sh-{os.getpid()}-{uuid.uuid4().hex[:8]}", "-f", str(conf)]
         command = " ".join(shlex.quote(a) for a in kind.argv(home))
-        self.home = home
-        self.tmux("new-session", "-d", "-c", str(home), "-x", "150", "-y", "30", command)
-
-    def tmux(self, *args: str) -> str:
-        proc = subprocess.run([*self.base, *args], env=self.env, capture_output=True, text=True, timeout=10)
-        if proc.returncode != 0:
-            raise AssertionError(f"tmux {' '.join(args)}: {proc.stderr}")
-        return proc.stdout
+        self.start("-d", "-c", str(home), "-x", "150", "-y", "30", command)
 
     def screen(self, escapes: bool = False) -> str:
-        return self.tmux("capture-pane", "-p", *(["-e"] if escapes else []))
+        return self.capture(escapes=escapes)
+
+    def prompt_lines(self, screen: str) -> list[str]:
+        return [ln for ln in screen.split("\n") if self.kind.marker in ln]
 
     def prompts(self, escapes: bool = False) -> list[str]:
-        return [ln for ln in self.screen(escapes).split("\n") if self.kind.marker in ln]
+        return self.prompt_lines(self.screen(escapes))
 
     def wait_prompts(self, n: int, timeout: float = 10.0) -> list[str]:
-        deadline = time.monotonic() + timeout
-        while True:
-            seen = self.prompts()
-            if len(seen) >= n:
-                return seen
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{n} prompts not seen within {timeout}s:\n{self.screen()}")
-            time.sleep(0.01)
+        screen = poll(f"{n} prompts", self.screen, lambda s: len(self.prompt_lines(s)) >= n, timeout, every=0.01)
+        return self.prompt_lines(screen)
 
     def enter(self, timeout: float = 10.0) -> float:
         """Press Enter on an empty line; seconds until the next prompt is on screen."""
         before = len(self.prompts())
         t0 = time.monotonic()
-        self.tmux("send-keys", "Enter")
+        self("send-keys", "Enter")
         self.wait_prompts(before + 1, timeout)
         return time.monotonic() - t0
-
-    def kill(self) -> None:
-        subprocess.run([*self.base, "kill-server"], env=self.env, capture_output=True, timeout=10)
-        socket_path(self.base[2]).unlink(missing_ok=True)  # tmux leaves its socket file behind
 
 
 @pytest.fixture
 def shell(home: Path, tmp_path: Path):
     made: list[Pane] = []
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}")
+    env = bin_env()
 
     def start(kind: ShellKind, subst: bool = True, **extra: str) -> Pane:
         pane = Pane(kind, home, dict(env, **extra), subst)
@@ -136,14 +110,6 @@ def shell(home: Path, tmp_path: Path):
     finally:
         for pane in made:
             pane.kill()
-
-
-@pytest.fixture
-def warm(api, home: Path):
-    write_credentials(home)
-    r = fetch()
-    assert r.returncode == 0, r.stderr
-    return api
 
 
 def visible(text: str) -> str:

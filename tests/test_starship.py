@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from apiserver import Reply, usage_body
 from conftest import write_credentials
 from helpers import BIN, cli, fetch

@@ -14,16 +14,11 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
-import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from conftest import write_credentials
-from helpers import BIN, LINE, cli, fetch
+from helpers import BIN, LINE, Tmux, bin_env, cli, poll
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)")
 
@@ -33,60 +28,13 @@ SGR = re.compile(r"\x1b\[([0-9;:]*)m")
 ESCAPE = re.compile(r"\x1b(\[[0-9;:?]*[A-Za-z]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-B]|[=>])")
 
 
-def socket_path(name: str) -> Path:
-    """Where ``tmux -L name`` keeps its socket."""
-    return Path(os.environ.get("TMUX_TMPDIR") or "/tmp") / f"tmux-{os.getuid()}" / name
-
-
-class Tmux:
-    """One private tmux server with an empty config."""
-
-    def __init__(self, tag: str, conf: Path, env: dict[str, str]) -> None:
-        self.name = f"cu-{tag}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self.conf = conf
-        self.env = env
-
-    def __call__(self, *args: str, check: bool = True) -> str:
-        proc = subprocess.run(["tmux", "-L", self.name, "-f", str(self.conf), *args], env=self.env,
-                              capture_output=True, text=True, timeout=10)
-        if check and proc.returncode != 0:
-            raise AssertionError(f"tmux {' '.join(args)}: {proc.stderr}")
-        return proc.stdout
-
-    def kill(self) -> None:
-        self("kill-server", check=False)
-        socket_path(self.name).unlink(missing_ok=True)  # tmux leaves its socket file behind
-
-
-def poll(what: str, probe: Callable[[], str], ok: Callable[[str], bool], timeout: float = 10.0) -> str:
-    deadline = time.monotonic() + timeout
-    seen = ""
-    while time.monotonic() < deadline:
-        seen = probe()
-        if ok(seen):
-            return seen
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}; last seen:\n{seen!r}")
-
-
 @pytest.fixture
-def warm(api, home: Path):
-    """Credentials and a warm cache: the loopback API says 78 % / 41 %."""
-    write_credentials(home)
-    r = fetch()
-    assert r.returncode == 0, r.stderr
-    return api
-
-
-@pytest.fixture
-def servers(tmp_path: Path):
-    conf = tmp_path / "empty.tmux.conf"
-    conf.write_text("")
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}", TERM="xterm-256color")
+def servers():
+    env = bin_env(TERM="xterm-256color")
     made: list[Tmux] = []
 
     def make(tag: str) -> Tmux:
-        server = Tmux(tag, conf, env)
+        server = Tmux(tag, env)
         made.append(server)
         return server
 
@@ -106,7 +54,7 @@ def load_plugin(inner: Tmux, status_right: str) -> str:
 
 def start_inner(servers: Callable[[str], Tmux]) -> Tmux:
     inner = servers("inner")
-    inner("new-session", "-d", "-s", "main", "-x", "100", "-y", "8", "sleep 600")
+    inner.start("-d", "-s", "main", "-x", "100", "-y", "8", "sleep 600")
     # #() runs with tmux's global environment: give it what the line needs, as a user would.
     for key in ("HOME", "CLAUDE_USAGE_CACHE_DIR", "CLAUDE_USAGE_API_URL", "CLAUDE_USAGE_HTTP_TIMEOUT"):
         inner("set-environment", "-g", key, os.environ[key])
@@ -120,14 +68,14 @@ def attach_from_outer(servers: Callable[[str], Tmux], inner: Tmux) -> Tmux:
     """A real tmux client for ``inner``, running in a pane of a second, detached server."""
     outer = servers("outer")
     client = f"env -u TMUX tmux -L {shlex.quote(inner.name)} -f {shlex.quote(str(inner.conf))} attach -t main"
-    outer("new-session", "-d", "-s", "view", "-x", "100", "-y", "8", client)
+    outer.start("-d", "-s", "view", "-x", "100", "-y", "8", client)
     outer("set-option", "-g", "status", "off")  # only the inner bar in the picture
     return outer
 
 
 def bar(outer: Tmux) -> str:
     """The outer pane's last line, escapes and all: the inner tmux's status bar."""
-    lines = outer("capture-pane", "-e", "-p", "-t", "view").rstrip("\n").split("\n")
+    lines = outer.capture("view", escapes=True).rstrip("\n").split("\n")
     return lines[-1] if lines else ""
 
 

@@ -14,16 +14,13 @@ import shlex
 import shutil
 import subprocess
 import sys
-import time
-import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from rich.cells import cell_len
-
 from apiserver import ApiServer, Reply, usage_body
 from conftest import write_credentials
+from helpers import Tmux, poll
+from rich.cells import cell_len
 
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
@@ -33,44 +30,9 @@ WATCH = 'from statusline import watch, paths; import sys; sys.exit(watch.run(pat
 TITLE = "Claude Code Usage"
 
 
-class Tmux:
-    """One private tmux server (``-L``), killed whatever happens."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.name = f"cu-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        self.env = env
-        self.socket: str | None = None
-
-    def __call__(self, *args: str, check: bool = True) -> str:
-        proc = subprocess.run(["tmux", "-L", self.name, "-f", "/dev/null", *args], env=self.env,
-                              capture_output=True, text=True, timeout=10)
-        if check and proc.returncode != 0:
-            raise AssertionError(f"tmux {' '.join(args)}: {proc.stderr}")
-        return proc.stdout
-
-    def capture(self) -> str:
-        """The pane with all its scrollback: a scrolled copy of the box would show here."""
-        return self("capture-pane", "-p", "-S", "-", "-t", "w")
-
-    def start(self, *args: str) -> None:
-        self("new-session", *args)
-        self.socket = self("display-message", "-p", "#{socket_path}").strip() or None
-
-    def kill(self) -> None:
-        self("kill-server", check=False)
-        if self.socket:  # tmux leaves its socket file behind
-            Path(self.socket).unlink(missing_ok=True)
-
-
-def wait_for(what: str, probe: Callable[[], str], ok: Callable[[str], bool], timeout: float) -> str:
-    deadline = time.monotonic() + timeout
-    seen = ""
-    while time.monotonic() < deadline:
-        seen = probe()
-        if ok(seen):
-            return seen
-        time.sleep(0.2)
-    raise AssertionError(f"timed out waiting for {what}; last seen:\n{seen}")
+def pane(tmux: Tmux) -> str:
+    """The pane with all its scrollback: a scrolled copy of the box would show here."""
+    return tmux.capture("w", history=True)
 
 
 def box_lines(pane: str) -> list[str]:
@@ -105,8 +67,8 @@ def assert_no_zombies(tmux: Tmux) -> None:
         return
     sh = tmux("display-message", "-p", "-t", "w", "#{pane_pid}").strip()
     watch_pid = next(pid for pid, _ in children(sh))
-    wait_for("no zombie children", lambda: " ".join(st for _, st in children(watch_pid)),
-             lambda stats: "Z" not in stats, 2)
+    poll("no zombie children", lambda: " ".join(st for _, st in children(watch_pid)),
+         lambda stats: "Z" not in stats, 2, every=0.2)
 
 
 def test_watch_redraws_in_place_and_exits_cleanly_on_ctrl_c(
@@ -119,19 +81,19 @@ def test_watch_redraws_in_place_and_exits_cleanly_on_ctrl_c(
     # `trap :` lets sh outlive Ctrl+C and report the exit status (the child gets default SIGINT).
     script = (f"trap : INT; {shlex.quote(str(PYTHON))} -c {shlex.quote(WATCH)} 2>{shlex.quote(str(err_file))}; "
               f"echo EXIT=$? > {shlex.quote(str(exit_file))}; sleep 30")
-    tmux = Tmux(env)
+    tmux = Tmux("watch", env)
     try:
         keep = [f"-e{k}={env[k]}" for k in ("HOME", "CLAUDE_USAGE_CACHE_DIR", "CLAUDE_USAGE_API_URL",
                                              "CLAUDE_USAGE_TTL", "CLAUDE_USAGE_HTTP_TIMEOUT")]
         tmux.start("-d", "-s", "w", "-x", "100", "-y", "40", *keep, "sh -c " + shlex.quote(script))
 
-        first = wait_for("the first fetch", tmux.capture, lambda p: "78%" in p and "41%" in p, 10)
+        first = poll("the first fetch", lambda: pane(tmux), lambda p: "78%" in p and "41%" in p, 10, every=0.2)
         assert first.count(TITLE) == 1, first
         assert_square(first, 100)
         assert "Updated:" in first and "Resets in" in first
 
         api.set("/api/oauth/usage", Reply(200, usage_body(five=12.0)))
-        second = wait_for("the refresh", tmux.capture, lambda p: "12%" in p, 12)
+        second = poll("the refresh", lambda: pane(tmux), lambda p: "12%" in p, 12, every=0.2)
         assert second.count(TITLE) == 1, second  # redrawn in place: no scrolled copies
         assert "78%" not in second
         assert_square(second, 100)
@@ -140,19 +102,19 @@ def test_watch_redraws_in_place_and_exits_cleanly_on_ctrl_c(
 
         tmux("resize-window", "-t", "w", "-x", "40", "-y", "40")
         # tmux first crops the old frame; the watch must notice and draw a 40-column box
-        narrow = wait_for("the redraw after the resize", tmux.capture, lambda p: square(p, 40), 6)
+        narrow = poll("the redraw after the resize", lambda: pane(tmux), lambda p: square(p, 40), 6, every=0.2)
         assert narrow.count(TITLE) == 1, narrow
         assert_square(narrow, 40)
         assert "Resets in" in narrow and "Updated" in narrow and "12%" in narrow
         print(f"--- 40 columns ---\n{narrow.rstrip()}")
 
         tmux("send-keys", "-t", "w", "C-c")
-        wait_for("the exit status", lambda: exit_file.read_text() if exit_file.exists() else "",
-                 lambda s: s.strip() != "", 5)
+        poll("the exit status", lambda: exit_file.read_text() if exit_file.exists() else "",
+             lambda s: s.strip() != "", 5, every=0.2)
         assert exit_file.read_text().strip() == "EXIT=0"
         state = tmux("display-message", "-p", "-t", "w", "#{alternate_on} #{cursor_flag}").split()
         assert state == ["0", "1"], "terminal left on the alternate screen or with the cursor hidden"
-        after = tmux.capture()
+        after = pane(tmux)
         assert "Traceback" not in after and "Traceback" not in err_file.read_text()
     finally:
         tmux.kill()
