@@ -125,7 +125,6 @@ class Client:
         self.base = base_url(env)
         self.timeout = timeouts(env)
         self.session = session or requests.Session()
-        self.session.trust_env = True
 
     def get(self, path: str, headers: Mapping[str, str], params: Mapping[str, Any] | None = None) -> Outcome:
         url = self.base + path

@@ -11,8 +11,6 @@ TMUX = {
 }
 ZSH = {"ok": "green", "warn": "yellow", "high": "208", "crit": "red", "stale": "244", "muted": "244", "info": "cyan"}
 
-FORMATS = ("ansi", "tmux", "zsh", "bash", "plain")
-
 
 def _ansi(text, level, color):
     code = ANSI.get(level) if color else None

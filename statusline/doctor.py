@@ -79,6 +79,14 @@ def report(paths: Paths, requested: str, env: Mapping[str, str] | None = None,
         add(True, f"Admin API key: from {creds.admin_source}")
     elif mode == "console":
         add(False, "Admin API key: not found", "export ANTHROPIC_ADMIN_API_KEY=sk-ant-admin…")
+    if mode == "console":
+        from . import console
+
+        cached, _ = store.load_snapshot(paths.account_dir(requested))
+        profile_email = cached.profile.email if cached and cached.profile else None
+        email, where = console.current_email(paths, env, profile_email)
+        add(email is not None, f"Console user: {email} ({where})" if email else f"Console user: {where}",
+            "export CLAUDE_USAGE_EMAIL=you@example.com (only this person's costs are shown)")
 
     add(True, f"API: {api.base_url(env)}")
     acct = paths.account_dir(requested)

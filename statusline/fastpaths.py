@@ -19,10 +19,6 @@ def config_dir(env=os.environ):
     return os.path.abspath(os.path.expanduser(base))
 
 
-def credentials_path(env=os.environ):
-    return os.path.join(config_dir(env), ".credentials.json")
-
-
 def cache_root(env=os.environ):
     """``$CLAUDE_USAGE_CACHE_DIR``, else platformdirs' user cache dir for ``claude-usage``."""
     forced = env.get(CACHE_ENV)

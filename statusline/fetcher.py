@@ -180,7 +180,10 @@ def _run_code(job: Job, snap: Snapshot) -> Result:
 
     snap = _apply_harvest(acct, snap, ttl, now)
     usage_fresh = policy.is_fresh(snap.usage_fetched_at, ttl, now)
-    profile_fresh = policy.is_fresh(snap.profile_fetched_at, ttls["profile"], now)
+    # A new token may be a new login: refetch the profile with the usage, never keep another's.
+    token_fp = oauth.fingerprint()
+    token_changed = snap.token_fp is not None and snap.token_fp != token_fp
+    profile_fresh = policy.is_fresh(snap.profile_fetched_at, ttls["profile"], now) and not token_changed
     if not force and usage_fresh and profile_fresh:
         # Nothing to ask the API; still record the run (harvested numbers, Pace Maker).
         snap = snap.replace(last_attempt_at=now)
@@ -217,7 +220,7 @@ def _run_code(job: Job, snap: Snapshot) -> Result:
             snap = _fail(snap, pout, now, None)
 
     account = identity or (snap.profile.account_uuid if snap.profile else None) or snap.account
-    snap = snap.replace(account=account)
+    snap = snap.replace(account=account, token_fp=token_fp)
     _save(acct, snap, ttl, creds.cred_sig, paths, now)
     return Result("fetched", "usage updated", snap)
 

@@ -287,6 +287,7 @@ class Snapshot:
 
     mode: Mode | None = None
     account: str | None = None
+    token_fp: str | None = None  # sha256 prefix of the token that fetched this: never the token
     usage: Usage | None = None
     usage_fetched_at: datetime | None = None
     usage_source: str | None = None  # "api" or "claude-code" (harvested from the statusLine hook)
@@ -313,6 +314,7 @@ class Snapshot:
             "schema": self.schema,
             "mode": self.mode,
             "account": self.account,
+            "token_fp": self.token_fp,
             "usage": self.usage.to_dict() if self.usage else None,
             "usage_fetched_at": iso(self.usage_fetched_at),
             "usage_source": self.usage_source,
@@ -341,6 +343,7 @@ class Snapshot:
         return cls(
             mode=mode,
             account=account,
+            token_fp=d.get("token_fp") if isinstance(d.get("token_fp"), str) else None,
             usage=Usage.from_dict(d.get("usage")),
             usage_fetched_at=parse_iso(d.get("usage_fetched_at")),
             usage_source=source,

@@ -343,22 +343,3 @@ def _read(
         constrained_window=window, target=target, utilization=util, deviation=deviation,
         algorithm=algorithm, strategy=strategy, tempo=base.tempo, problem=problem,
     )
-
-
-# --- one-line rendering helpers ------------------------------------------------------------
-
-
-def segment_text(state: PaceMakerState, glyphs: str = "emoji") -> str | None:
-    """The line's Pace Maker segment as text (``segments.pace_spans`` is the one implementation)."""
-    from . import segments
-
-    spans = segments.pace_spans(state.to_dict(), segments.GLYPHS.get(glyphs, segments.GLYPHS["emoji"]))
-    return spans[1][0] if spans else None
-
-
-def level(state: PaceMakerState) -> Level:
-    """Throttling is "warn", "crit" from 60 s per tool use; a problem is "stale"; else "ok"."""
-    from . import segments
-
-    spans = segments.pace_spans(state.to_dict(), segments.GLYPHS["emoji"])
-    return spans[1][1] if spans else "ok"  # type: ignore[return-value]

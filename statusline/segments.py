@@ -208,6 +208,8 @@ def build(view, now, glyphs="emoji", has_credentials=True, note=None):
         spans.append((" %s %s" % (g["warn"], "key rejected" if console else "run claude"), "crit"))
     elif s == "missing_scope":
         spans.append((" %s scope" % g["warn"], "warn"))
+    elif s == "no_email":
+        spans.append((" %s no email" % g["warn"], "warn"))
     if fetched is not None and now - fetched > 2 * (view.get("ttl") or 30):
         spans.append((" %s%s" % (g["age"], duration(max(0, now - fetched))), "stale"))
     if note:

@@ -111,11 +111,6 @@ def read_marshal(path: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
-def write_marshal(path: Path, data: dict[str, Any]) -> None:
-    ensure_dir(path.parent)
-    atomic_write(path, marshal.dumps(data, MARSHAL_VERSION))
-
-
 def read_owner(account_dir: Path) -> dict[str, Any] | None:
     try:
         data = json.loads((account_dir / OWNER).read_text())

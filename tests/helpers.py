@@ -80,7 +80,7 @@ def account_dir(mode: str = "auto") -> Path:
 
 def age_cache(seconds: float, mode: str = "auto") -> None:
     """Move every timestamp in the cache ``seconds`` into the past: time passes, for the cache."""
-    from statusline import fastpaths, lineview, store
+    from statusline import fastpaths, lineview, paths, store
 
     acct = account_dir(mode)
     snap, _ = store.load_snapshot(acct)
@@ -98,7 +98,7 @@ def age_cache(seconds: float, mode: str = "auto") -> None:
 
     snap = shift(snap)
     ttl = float(os.environ.get("CLAUDE_USAGE_TTL") or 30)
-    view = lineview.build(snap, ttl=ttl, cred_sig=fastpaths.cred_sig(fastpaths.credentials_path()))
+    view = lineview.build(snap, ttl=ttl, cred_sig=fastpaths.cred_sig(str(paths.resolve().credentials_file)))
     store.save_snapshot(acct, snap, view)
     stamp = acct / store.SPAWN_STAMP
     if stamp.exists():

@@ -42,6 +42,9 @@ def test_console_key_is_named_not_shown(api, monkeypatch):
     r = cli("doctor")
     assert "mode: console (detected)" in r.stdout and "Admin API key: from ANTHROPIC_ADMIN_API_KEY" in r.stdout
     assert ADMIN_KEY not in r.stdout and "sk-ant-admin" not in r.stdout
+    assert "!!] Console user: not found" in r.stdout and "fix: export CLAUDE_USAGE_EMAIL=" in r.stdout
+    monkeypatch.setenv("CLAUDE_USAGE_EMAIL", "Ada@Example.com")
+    assert "[ok] Console user: Ada@Example.com (CLAUDE_USAGE_EMAIL)" in cli("doctor").stdout
 
 
 def test_nothing_found(api):

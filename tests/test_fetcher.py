@@ -188,3 +188,17 @@ def test_background_log_is_kept_small(api, logged_in):
     log.write_bytes(b"old crash report\n" * 20000)
     fetch("--background")
     assert 0 < log.stat().st_size <= 64 * 1024
+
+
+def test_a_new_token_refetches_the_profile(api, logged_in, home):
+    P = "/api/oauth/profile"
+    good_fetch()
+    age_cache(40)
+    fetch()
+    assert api.count(P) == 1, "the profile is hourly while the token stays the same"
+    snap = json.loads((account_dir() / "snapshot.json").read_text())
+    assert snap["token_fp"] and snap["token_fp"] not in TOKEN and len(snap["token_fp"]) == 12
+    write_credentials(home, token="sk-ant-oat01-SOMEONE-ELSE-LOGGED-IN")
+    age_cache(40)
+    fetch()
+    assert api.count(P) == 2, "a new token may be a new login: the profile is fetched again"

@@ -20,13 +20,23 @@ from statusline.pacemaker import (
     UsageInput,
     five_hour_target,
     is_stale,
-    level,
     pace,
     read_pace_maker,
-    segment_text,
     seven_day_target,
     weekday_seconds,
 )
+from statusline.segments import GLYPHS, pace_spans
+
+
+def segment_text(state, glyphs="emoji"):
+    """The line's Pace Maker segment for a state (the line's own renderer)."""
+    spans = pace_spans(state.to_dict(), GLYPHS[glyphs])
+    return spans[1][0] if spans else None
+
+
+def level(state):
+    spans = pace_spans(state.to_dict(), GLYPHS["emoji"])
+    return spans[1][1] if spans else "ok"
 
 UTC = timezone.utc
 H = 3600.0

@@ -110,3 +110,9 @@ def test_console_auth_words_name_the_admin_key():
     assert plain(v) == "claude: admin key rejected"
     c = {"mtd": 1.0, "projected": 2.0, "rate": 0.1, "window": "1h"}
     assert plain(view(mode="console", console=c, windows=[], status="auth_invalid")).endswith("key rejected")
+
+
+def test_console_without_email_keeps_the_total_with_a_marker():
+    c = {"mtd": 1.0, "projected": 2.0, "rate": 0.1, "window": "1h"}
+    assert plain(view(mode="console", console=c, windows=[], status="no_email")).endswith("\u26a0 no email")
+    assert plain(view(mode="console", console=None, windows=[], fetched=None, status="no_email")) == "claude: no email set"
