@@ -296,8 +296,8 @@ def refresh(
     now = now.astimezone(timezone.utc)
     ts = now.timestamp()
     month, today = month_key(now), now.date().isoformat()
-    prev = previous if isinstance(previous, dict) else None
-    mine = prev is not None and same_email(prev.get("email"), email)
+    prev: dict[str, Any] = previous if isinstance(previous, dict) else {}
+    mine = bool(prev) and same_email(prev.get("email"), email)
     same = mine and prev.get("month") == month  # a new month or a new user starts over
     days = _days(prev.get("days"), month, today) if same else {}
     fetched_at = _stamps(prev.get("day_fetched_at"), days) if same else {}
@@ -330,7 +330,7 @@ def refresh(
         if same and has_totals(prev):
             return ConsoleRefresh({**prev, **cache, "email": prev["email"]}, failure, requests)
         last_good = prev if mine and has_totals(prev) else None
-        pending = {**cache, "history": []} if days else None
+        pending: dict[str, Any] | None = {**cache, "history": []} if days else None
         return ConsoleRefresh(last_good, failure, requests, pending)
 
     since = month_start(now).timestamp()

@@ -91,9 +91,9 @@ def report(paths: Paths, requested: str, env: Mapping[str, str] | None = None,
     add(True, f"API: {api.base_url(env)}")
     acct = paths.account_dir(requested)
     add(True, f"cache: {acct} (dir mode {_mode_bits(acct) if acct.exists() else 'not created yet'})")
-    snap, problem = store.load_snapshot(acct)
-    if problem:
-        add(False, f"cache: {problem}", "nothing to do: it is rebuilt on the next fetch")
+    snap, cache_problem = store.load_snapshot(acct)
+    if cache_problem:
+        add(False, f"cache: {cache_problem}", "nothing to do: it is rebuilt on the next fetch")
     if snap is None:
         add(acct.exists(), "snapshot: none yet", "run `claude-usage refresh`")
     else:

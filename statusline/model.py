@@ -339,7 +339,8 @@ class Snapshot:
         source = d.get("usage_source") if isinstance(d.get("usage_source"), str) else None
         console = d.get("console") if isinstance(d.get("console"), dict) else None
         pace = d.get("pace_maker") if isinstance(d.get("pace_maker"), dict) else None
-        extra = d.get("extra") if isinstance(d.get("extra"), dict) else {}
+        raw_extra = d.get("extra")
+        extra: dict[str, Any] = raw_extra if isinstance(raw_extra, dict) else {}
         return cls(
             mode=mode,
             account=account,

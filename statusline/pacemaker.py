@@ -334,7 +334,7 @@ def _read(
         preload_hours=12.0 if preload is None else preload,
         tz=tz,
     )
-    throttling = bool(decision) and _num(decision.get("should_throttle")) == 1
+    throttling = decision is not None and _num(decision.get("should_throttle")) == 1
     delay = _num(decision.get("delay_seconds")) if throttling and decision else None
     window, target, util, deviation = picked or (None, None, None, None)
     return PaceMakerState(

@@ -332,7 +332,8 @@ def console_rows(c: dict[str, Any], inner: int) -> list[Text]:
     if isinstance(projected, (int, float)) or isinstance(rate, (int, float)):
         rows.append(line(""))
     if isinstance(projected, (int, float)):
-        mtd = c.get("mtd_usd") if isinstance(c.get("mtd_usd"), (int, float)) else 0.0
+        raw_mtd = c.get("mtd_usd")
+        mtd = raw_mtd if isinstance(raw_mtd, (int, float)) else 0.0
         value = f"{money(projected)} (+{money(max(0.0, projected - mtd))})"
         label = "Projected by end of month:"
         if cell_len(label) + 1 + cell_len(value) <= inner:

@@ -14,6 +14,14 @@ from .model import ExtraUsage, Profile, ScopedLimit, Usage, Window, _num, parse_
 _SCOPED_KEYS = {"seven_day_opus": "Opus", "seven_day_sonnet": "Sonnet"}
 
 
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 class BadBody(ValueError):
     """The body is not the shape we can read at all (not an object)."""
 
@@ -67,7 +75,7 @@ def extra_usage(raw: Any) -> ExtraUsage | None:
         monthly_limit=money("monthly_limit"),
         used=money("used_credits"),
         utilization=_num(raw.get("utilization")),
-        currency=raw.get("currency") if isinstance(raw.get("currency"), str) else "USD",
+        currency=_text(raw.get("currency")) or "USD",
     )
 
 
@@ -96,9 +104,9 @@ def usage(body: Any) -> Usage:
             elif kind == "weekly_all" and seven is None:
                 seven = w
             elif kind == "weekly_scoped":
-                name = _scope_name(entry)
-                if name and (name not in scoped or w.utilization > scoped[name].utilization):
-                    scoped[name] = w
+                label = _scope_name(entry)
+                if label and (label not in scoped or w.utilization > scoped[label].utilization):
+                    scoped[label] = w
     return Usage(
         five_hour=five,
         seven_day=seven,
@@ -111,8 +119,8 @@ def profile(body: Any, tier_hint: str | None = None) -> Profile:
     """Parse ``/api/oauth/profile``; the credentials' ``rateLimitTier`` fills a missing tier."""
     if not isinstance(body, dict):
         raise BadBody("profile response is not a JSON object")
-    account = body.get("account") if isinstance(body.get("account"), dict) else {}
-    org = body.get("organization") if isinstance(body.get("organization"), dict) else {}
+    account = _obj(body.get("account"))
+    org = _obj(body.get("organization"))
 
     def s(d: dict[str, Any], key: str) -> str | None:
         v = d.get(key)
