@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 from . import api, console, credentials, lineview, parse, policy, store
+from .line import RATE_WINDOWS, merge_windows, read_view
 from .model import ErrorKind, FetchError, Snapshot, Usage, Window, utc
 from .paths import Paths, resolve
 
@@ -231,28 +232,31 @@ def _apply_harvest(acct: Path, snap: Snapshot, ttl: float, now: datetime) -> Sna
     They cost no API call and are at least as fresh as ours, so while they keep coming the
     API is hardly called at all (the profile still refreshes hourly).
     """
-    from .line import merge_reading
-
-    harvest = store.read_marshal(acct / store.HARVEST)
+    harvest = read_view(str(acct / store.HARVEST))
     if not harvest or not isinstance(harvest.get("fetched"), (int, float)):
         return snap
     at = utc(float(harvest["fetched"]))
     if not policy.is_fresh(at, ttl, now) or (snap.usage_fetched_at and snap.usage_fetched_at >= at):
         return snap
+    readings = [tuple(w) for w in harvest.get("windows") or () if _is_reading(w)]
     usage = snap.usage or Usage()
-    current = {k: w for k, w in (("five_hour", usage.five_hour), ("seven_day", usage.seven_day)) if w}
-    merged: dict[str, Window] = dict(current)
-    for item in harvest.get("windows") or ():
-        try:
-            key, _name, util, resets = item
-            old = current.get(key)
-            old_t = (key, None, old.utilization, policy.epoch(old.resets_at)) if old else None
-            _, _, u, r = merge_reading(old_t, (key, None, float(util), resets), now.timestamp())
-            merged[key] = Window(utilization=u, resets_at=utc(r) if r is not None else None)
-        except (TypeError, ValueError):
-            continue
-    usage = replace(usage, five_hour=merged.get("five_hour"), seven_day=merged.get("seven_day"))
+    windows: dict[str, Window] = {}
+    for key, _name, util, resets in merge_windows(lineview.windows(snap), readings):
+        if any(r[0] == key for r in readings):  # untouched windows keep their exact values
+            windows[key] = Window(utilization=float(util), resets_at=utc(resets) if resets is not None else None)
+    usage = replace(usage, five_hour=windows.get("five_hour", usage.five_hour),
+                    seven_day=windows.get("seven_day", usage.seven_day))
     return snap.replace(usage=usage, usage_fetched_at=at, usage_source="claude-code")
+
+
+def _is_reading(w: object) -> bool:
+    """A well-formed ``(key, name, utilization, resets)`` rate-window reading from the harvest file."""
+    if not isinstance(w, (tuple, list)) or len(w) != 4 or w[0] not in RATE_WINDOWS:
+        return False
+    util, resets = w[2], w[3]
+    number = (int, float)
+    return (isinstance(util, number) and not isinstance(util, bool)
+            and (resets is None or (isinstance(resets, number) and not isinstance(resets, bool))))
 
 
 def _run_console(job: Job, snap: Snapshot) -> Result:

@@ -18,7 +18,7 @@ import subprocess
 from typing import Any
 
 from . import dialects, fastpaths, segments
-from .line import load, merge_reading, read_view
+from .line import load, merge_windows, read_view
 
 STDIN_DEADLINE_S = 0.5
 CHAIN_TIMEOUT_S = 3.0
@@ -104,10 +104,7 @@ def harvest(new: list[tuple[str, None, float, float | None]], env: Any, now: flo
         acct = fastpaths.account_dir(root, cfg, mode)
         path = os.path.join(acct, "harvest.bin")
         old = read_view(path) or {}
-        by_key = {w[0]: w for w in old.get("windows") or ()}
-        for w in new:
-            by_key[w[0]] = merge_reading(by_key.get(w[0]), w, now)
-        doc = {"v": 1, "fetched": now, "windows": [by_key[k] for k in ("five_hour", "seven_day") if k in by_key]}
+        doc = {"v": 1, "fetched": now, "windows": merge_windows(old.get("windows"), new)}
         try:
             os.makedirs(acct, mode=0o700, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=".harvest.", dir=acct)
@@ -159,10 +156,10 @@ def run(opts: dict[str, Any], env: Any, now: float) -> str:
     new = readings(data)
     if new:
         harvest(new, env, now)
-    view, cred_path, note = load(opts, env, now)
+    view, cred_sig, note = load(opts, env, now)
     glyphs = opts.get("glyphs") or "emoji"
     g = segments.GLYPHS.get(glyphs, segments.GLYPHS["emoji"])
-    spans = segments.build(view, now, glyphs, os.path.exists(cred_path) or bool(new), note)
+    spans = segments.build(view, now, glyphs, cred_sig is not None or bool(new), note)
     spans += extras(data, opts.get("show") or "", g)
     color = not env.get("NO_COLOR")
     ours = dialects.render(spans, "ansi", color)

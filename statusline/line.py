@@ -2,10 +2,10 @@
 
 This is the hot path. It runs on every prompt and tmux redraw, so it imports only what
 Python has already loaded (os, sys, time, marshal) plus three small modules of ours, parses
-argv by hand, reads one small marshal file, and when the data is older than its TTL starts
-the fetcher detached with ``os.posix_spawn`` (debounced by a stamp file, so a burst of
-prompts starts one fetcher). Anything heavier (json for ``--format json``, the Claude Code
-hook) is imported only by the option that needs it.
+argv by hand, reads two small marshal files (the view and any harvest from Claude Code), and
+when the data is older than its TTL starts the fetcher detached with ``os.posix_spawn``
+(debounced by a stamp file, so a burst of prompts starts one fetcher). Anything heavier
+(json for ``--format json``, the Claude Code hook) is imported only by the option that needs it.
 """
 
 import marshal
@@ -80,9 +80,10 @@ def read_view(path):
 
 
 SAME_WINDOW_S = 120.0  # resets within this of each other are the same window
+RATE_WINDOWS = ("five_hour", "seven_day")  # the windows Claude Code's input also carries
 
 
-def merge_reading(old, new, now):
+def merge_reading(old, new):
     """Combine two readings of one window, each ``(key, name, utilization, resets)``.
 
     The same window (same reset) never goes down: an idle session replaying old numbers
@@ -99,7 +100,19 @@ def merge_reading(old, new, now):
     return new if n_reset > o_reset else old
 
 
-def merge_harvest(view, harvest, now=0.0):
+def merge_windows(old, new):
+    """The 5-hour and 7-day readings of ``old`` with those of ``new`` folded in, window by window.
+
+    The one merge rule for every place readings meet: the harvest file, the line, the fetcher.
+    """
+    got = {w[0]: w for w in old or () if w[0] in RATE_WINDOWS}
+    for w in new:
+        if w[0] in RATE_WINDOWS:
+            got[w[0]] = merge_reading(got.get(w[0]), w)
+    return [got[k] for k in RATE_WINDOWS if k in got]
+
+
+def merge_harvest(view, harvest):
     """Overlay windows harvested from Claude Code when they are newer than the fetch."""
     if not harvest or not isinstance(harvest.get("windows"), list):
         return view
@@ -110,20 +123,14 @@ def merge_harvest(view, harvest, now=0.0):
                 "windows": [], "console": None, "pace": None, "source": "claude-code", "at": None}
     if view.get("mode") == "console" or h_at <= (view.get("fetched") or 0):
         return view
-    api = {w[0]: w for w in view.get("windows") or () if w[0] in ("five_hour", "seven_day")}
-    got = {}
-    for w in harvest["windows"]:
-        got[w[0]] = merge_reading(api.get(w[0]), w, now)
-    for key, w in api.items():
-        got.setdefault(key, w)
-    keep = [w for w in view.get("windows") or () if w[0] not in ("five_hour", "seven_day")]
+    windows = view.get("windows") or ()
     merged = dict(view)
-    merged["windows"] = [got[k] for k in ("five_hour", "seven_day") if k in got] + keep
+    merged["windows"] = (merge_windows(windows, harvest["windows"])
+                         + [w for w in windows if w[0] not in RATE_WINDOWS])
     merged["fetched"] = h_at
     merged["source"] = "claude-code"
     if merged.get("status") in ("rate_limited", "network_error", "server_error", "bad_response"):
         merged["status"] = "ok"  # fresher numbers arrived another way
-        merged["backoff_until"] = view.get("backoff_until")
     return merged
 
 
@@ -215,9 +222,9 @@ def spawn_fetcher(acct, mode, now, debounce):
     return None
 
 
-def has_credentials(env, cred_path):
-    return (os.path.exists(cred_path) or bool(env.get("ANTHROPIC_ADMIN_API_KEY"))
-            or sys.platform == "darwin")
+def has_credentials(env, cred_sig):
+    """Anything to log in with: the credentials file (its signature exists), a key, the Keychain."""
+    return cred_sig is not None or bool(env.get("ANTHROPIC_ADMIN_API_KEY")) or sys.platform == "darwin"
 
 
 def render(opts, env, now):
@@ -233,26 +240,35 @@ def render(opts, env, now):
     return render_cached(opts, env, now)
 
 
+def current_view(acct):
+    """The account's line view with any fresher harvested rate limits laid over it."""
+    return merge_harvest(read_view(os.path.join(acct, "line.bin")),
+                         read_view(os.path.join(acct, "harvest.bin")))
+
+
+def refresh(acct, mode, view, cred_sig, env, now, debounce=None):
+    """Start the fetcher when the view is due (see ``needs_fetch``); a problem text or None."""
+    if not needs_fetch(view, now, cred_sig, env):
+        return None
+    if debounce is None:
+        debounce = min(10.0, ttl_for(view, env) / 2)
+    return spawn_fetcher(acct, mode, now, debounce)
+
+
 def load(opts, env, now):
-    """(view, account dir, credentials signature, problem) for the current account."""
+    """(view, credentials signature, problem) for the current account; may start the fetcher."""
     cfg = fastpaths.config_dir(env)
     acct = fastpaths.account_dir(fastpaths.cache_root(env), cfg, opts["mode"])
-    cred_path = os.path.join(cfg, ".credentials.json")
-    cred_sig = fastpaths.cred_sig(cred_path)
-    view = read_view(os.path.join(acct, "line.bin"))
-    harvest = read_view(os.path.join(acct, "harvest.bin"))
-    view = merge_harvest(view, harvest, now)
-    note = None
-    if opts["refresh"] and needs_fetch(view, now, cred_sig, env):
-        debounce = min(10.0, ttl_for(view, env) / 2)
-        note = spawn_fetcher(acct, opts["mode"], now, debounce)
-    return view, cred_path, note
+    cred_sig = fastpaths.cred_sig(os.path.join(cfg, ".credentials.json"))
+    view = current_view(acct)
+    note = refresh(acct, opts["mode"], view, cred_sig, env, now) if opts["refresh"] else None
+    return view, cred_sig, note
 
 
 def render_cached(opts, env, now):
-    view, cred_path, note = load(opts, env, now)
+    view, cred_sig, note = load(opts, env, now)
     fmt = opts["format"]
-    creds = has_credentials(env, cred_path)
+    creds = has_credentials(env, cred_sig)
     if fmt in ("json", "waybar"):
         from statusline import lineformats
 

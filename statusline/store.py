@@ -102,15 +102,6 @@ def save_snapshot(account_dir: Path, snapshot: Snapshot, view: dict[str, Any]) -
     atomic_write(account_dir / LINE_VIEW, marshal.dumps(view, MARSHAL_VERSION))
 
 
-def read_marshal(path: Path) -> dict[str, Any] | None:
-    try:
-        with open(path, "rb") as fh:
-            data = marshal.load(fh)
-    except (OSError, EOFError, ValueError, TypeError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def read_owner(account_dir: Path) -> dict[str, Any] | None:
     try:
         data = json.loads((account_dir / OWNER).read_text())

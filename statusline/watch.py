@@ -38,7 +38,7 @@ def load(paths: Paths, mode: str, env: Mapping[str, str], now: float) -> tuple[S
     """(snapshot, problem) for the requested mode; no snapshot and no credentials says so."""
     acct = paths.account_dir(mode)
     snapshot, problem = store.load_snapshot(acct)
-    if snapshot is None and not line.has_credentials(env, str(paths.credentials_file)):
+    if snapshot is None and not line.has_credentials(env, fastpaths.cred_sig(str(paths.credentials_file))):
         detail = f"no Claude Code login in {paths.credentials_file} and no Admin API key"
         snapshot = Snapshot(last_error=FetchError("no_credentials", detail, utc(now)))
     return snapshot, problem
@@ -56,12 +56,8 @@ def refresh(paths: Paths, mode: str, now: float, env: Mapping[str, str]) -> str 
     panel and the prompt never disagree about when to fetch.
     """
     acct = str(paths.account_dir(mode))
-    view = line.merge_harvest(line.read_view(os.path.join(acct, store.LINE_VIEW)),
-                              line.read_view(os.path.join(acct, store.HARVEST)), now)
     cred_sig = fastpaths.cred_sig(str(paths.credentials_file))
-    if not line.needs_fetch(view, now, cred_sig, env):
-        return None
-    return line.spawn_fetcher(acct, mode, now, DEBOUNCE)
+    return line.refresh(acct, mode, line.current_view(acct), cred_sig, env, now, DEBOUNCE)
 
 
 def reap() -> None:
