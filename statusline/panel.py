@@ -79,18 +79,8 @@ def box_width(width: int) -> int:
 
 
 def duration(seconds: float) -> str:
-    """Countdown words: ``45s``, ``40m``, ``1h 40m``, ``2d 3h``."""
-    s = max(0, int(seconds))
-    if s < 60:
-        return f"{s}s"
-    m = s // 60
-    if m < 60:
-        return f"{m}m"
-    h, m = divmod(m, 60)
-    if h < 24:
-        return f"{h}h {m}m" if m else f"{h}h"
-    d, h = divmod(h, 24)
-    return f"{d}d {h}h" if h else f"{d}d"
+    """Countdown words: ``45s``, ``40m``, ``1h 40m``, ``2d 3h`` (the line's, spaced)."""
+    return segments.duration(seconds, " ")
 
 
 def clock(ts: float, tz: tzinfo | None, fmt: str = "%H:%M:%S") -> str:

@@ -35,19 +35,21 @@ def percent(util):
     return int(util) if util > 0 else 0
 
 
-def duration(seconds):
-    """Compact countdown: 40m, 1h40m, 2d3h."""
-    s = int(seconds)
+def duration(seconds, sep=""):
+    """Countdown: 40m, 1h40m, 2d3h on the line; with ``sep=" "`` 1h 40m, 2d 3h (the panel)."""
+    s = max(0, int(seconds))
     if s < 60:
-        return "%ds" % max(s, 0)
+        return "%ds" % s
     m = s // 60
     if m < 60:
         return "%dm" % m
     h, m = divmod(m, 60)
     if h < 24:
-        return "%dh%02dm" % (h, m) if m else "%dh" % h
+        if not m:
+            return "%dh" % h
+        return "%dh%s%02dm" % (h, sep, m) if not sep else "%dh%s%dm" % (h, sep, m)
     d, h = divmod(h, 24)
-    return "%dd%dh" % (d, h) if h else "%dd" % d
+    return "%dd%s%dh" % (d, sep, h) if h else "%dd" % d
 
 
 def pick_windows(windows):
@@ -93,12 +95,15 @@ def status(view, now, has_credentials=True):
     until = view.get("backoff_until")
     if s == "rate_limited" and until and now < until:
         return "rate_limited"
-    fetched = view.get("fetched")
-    if fetched is None:
+    if view.get("fetched") is None:
         return "error" if s not in ("ok", None) else "stale"
-    if now - fetched > 2 * (view.get("ttl") or 30):
-        return "stale"
-    return "ok"
+    return "stale" if is_stale(view, now) else "ok"
+
+
+def is_stale(view, now):
+    """Data older than two TTLs: the fetcher has missed at least one turn."""
+    fetched = view.get("fetched")
+    return fetched is not None and now - fetched > 2 * (view.get("ttl") or 30)
 
 
 def window_spans(windows, now, g):
@@ -184,13 +189,13 @@ def build(view, now, glyphs="emoji", has_credentials=True, note=None):
             return [("claude: no credentials", "warn")]
         return [("claude: " + note, "warn")] if note else [("claude \u2026", "stale")]
 
-    if view.get("mode") == "console" and view.get("console"):
+    console = view.get("mode") == "console"
+    if console and view.get("console"):
         spans = console_spans(view["console"], g)
     else:
         spans = window_spans(pick_windows(view.get("windows")), now, g)
 
     s = view.get("status")
-    console = view.get("mode") == "console"
     if not spans:
         if st == "rate_limited":
             left = view["backoff_until"] - now
@@ -201,7 +206,6 @@ def build(view, now, glyphs="emoji", has_credentials=True, note=None):
         return [("claude \u2026", "stale")]
 
     spans += pace_spans(view.get("pace"), g)
-    fetched = view.get("fetched")
     if st == "rate_limited":
         spans.append((" %s%s" % (g["pause"], duration(view["backoff_until"] - now)), "warn"))
     elif st == "auth_expired":
@@ -210,8 +214,8 @@ def build(view, now, glyphs="emoji", has_credentials=True, note=None):
         spans.append((" %s scope" % g["warn"], "warn"))
     elif s == "no_email":
         spans.append((" %s no email" % g["warn"], "warn"))
-    if fetched is not None and now - fetched > 2 * (view.get("ttl") or 30):
-        spans.append((" %s%s" % (g["age"], duration(max(0, now - fetched))), "stale"))
+    if is_stale(view, now):
+        spans.append((" %s%s" % (g["age"], duration(now - view["fetched"])), "stale"))
     if note:
         spans.append((" %s%s" % (g["warn"], note), "warn"))
     return spans
