@@ -1,0 +1,97 @@
+"""The one boundary for outside values: strings made safe to print, numbers range-checked.
+
+Everything that comes from outside (the API, the credentials file, Claude Code's input,
+Pace Maker, ``~/.claude.json``) passes through here where it enters the model, so no renderer
+can forget it. Stdlib-free and import-free: the line's hot path and the hook may use it.
+
+- ``text``: C0 controls, DEL and C1 controls (which include ESC, CSI, OSC, ST) become ``?``,
+  whitespace controls (tab, newline, CR) one space; the result is bounded in length. Our own colour codes are added later, by the renderers, and are the
+  only escapes we ever print.
+- ``finite``: a real number (not bool, not NaN or infinity, not absurdly large), optionally
+  within a range; anything else is None.
+- ``epoch``: epoch seconds from seconds, milliseconds or microseconds, within a sane span of
+  years; anything else is None.
+"""
+
+TEXT_MAX = 200
+# 2001-09-09 .. 2286-11-20 in seconds: far wider than any reset time or fetch time we can see.
+EPOCH_MIN = 1e9
+EPOCH_MAX = 1e10
+NUMBER_MAX = 1e15
+
+
+def _is_control(ch):
+    o = ord(ch)
+    return o < 0x20 or 0x7F <= o < 0xA0 or o in (0x2028, 0x2029) or 0x202A <= o <= 0x202E \
+        or 0x2066 <= o <= 0x2069 or o == 0x061C or 0x200E <= o <= 0x200F
+
+
+def text(value, limit=TEXT_MAX):
+    """A printable string, or None for anything that is not a non-empty string.
+
+    Controls (C0, DEL, C1, and the bidirectional overrides that can disguise text) are
+    replaced, whitespace controls by a space; the length is bounded with an ellipsis.
+    """
+    if not isinstance(value, str) or not value:
+        return None
+    if len(value) > limit * 4:
+        value = value[: limit * 4]
+    out = []
+    for ch in value:
+        if ch in "\t\n\r\x0b\x0c":
+            if out and out[-1] != " ":
+                out.append(" ")
+        elif _is_control(ch):
+            out.append("?")
+        elif 0xD800 <= ord(ch) <= 0xDFFF:  # a lone surrogate cannot be encoded for output
+            out.append("?")
+        else:
+            out.append(ch)
+    s = "".join(out).strip()
+    if not s:
+        return None
+    if len(s) > limit:
+        s = s[: limit - 1] + "\u2026"
+    return s
+
+
+def is_clean(s):
+    """True when ``s`` holds no character ``text`` would have replaced (for tests and asserts)."""
+    return not any(_is_control(ch) or 0xD800 <= ord(ch) <= 0xDFFF for ch in s)
+
+
+def finite(value, lo=None, hi=None):
+    """A float for a finite, plausibly sized number within [lo, hi]; else None."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, int):
+        if not -NUMBER_MAX <= value <= NUMBER_MAX:
+            return None
+        value = float(value)
+    if value != value or value in (float("inf"), float("-inf")) or abs(value) > NUMBER_MAX:
+        return None
+    if lo is not None and value < lo:
+        return None
+    if hi is not None and value > hi:
+        return None
+    return value
+
+
+def percent(value):
+    """A utilization percentage: finite, 0..10000 (it may exceed 100), noise rounded away."""
+    v = finite(value, 0.0, 10000.0)
+    return None if v is None else round(v, 6)
+
+
+def epoch(value):
+    """Epoch seconds from seconds, milliseconds or microseconds; None when implausible."""
+    v = finite(value)
+    if v is None or v <= 0:
+        return None
+    for scale in (1.0, 1e3, 1e6, 1e9):
+        s = v / scale
+        if EPOCH_MIN <= s <= EPOCH_MAX:
+            return s
+        if s < EPOCH_MIN:
+            return None
+    return None
