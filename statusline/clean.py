@@ -17,7 +17,7 @@ TEXT_MAX = 200
 # 2001-09-09 .. 2286-11-20 in seconds: far wider than any reset time or fetch time we can see.
 EPOCH_MIN = 1e9
 EPOCH_MAX = 1e10
-NUMBER_MAX = 1e15
+NUMBER_MAX = 1e19
 
 
 def _is_control(ch):
