@@ -14,9 +14,9 @@ can forget it. Stdlib-free and import-free: the line's hot path and the hook may
 """
 
 TEXT_MAX = 200
-# 2001-09-09 .. 2286-11-20 in seconds: far wider than any reset time or fetch time we can see.
+# 2001-09-09 .. 2100-01-01 in seconds: far wider than any reset time or fetch time we can see.
 EPOCH_MIN = 1e9
-EPOCH_MAX = 1e10
+EPOCH_MAX = 4102444800.0  # 2100-01-01
 NUMBER_MAX = 1e19
 
 
