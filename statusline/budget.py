@@ -8,9 +8,11 @@ spacing the server accepts is learned from its 429s and kept:
   never more than an hour ahead;
 - the gap from the last accepted call to the earliest allowed next one becomes the minimum
   spacing, and the smallest gap that has worked is remembered as ``good``;
-- after ``PROBE_AFTER`` accepted calls in a row the spacing is shortened by 10 %, never to a
-  gap already refused (``bad``, forgotten after ``BAD_MEMORY_S``); a refused probe returns to
-  ``good`` at once, so probing costs at most one refusal now and then;
+- after ``PROBE_AFTER`` accepted calls in a row the spacing is probed shorter, halfway between
+  the largest wait refused (``bad``, forgotten after ``BAD_MEMORY_S``) and the smallest gap that
+  worked (``good``), until the two are close; a refused probe returns to ``good`` at once (and
+  waits one ``good`` gap, as the refusal may have restarted the window), so probing costs a
+  few refusals, each one window of age, while the spacing converges, and none after;
 - an account with no plan limits (every window null) is asked no more often than the profile.
 
 The state is one per login (``pool``), shared by every mode and process.
@@ -25,7 +27,8 @@ from . import clean
 
 RATE_LIMIT_MIN = 60.0
 RATE_LIMIT_MAX = 3600.0
-PROBE_AFTER = 6
+PROBE_AFTER = 4
+PROBE_MIN_STEP_S = 5.0
 PROBE_FACTOR = 0.9
 BAD_MEMORY_S = 6 * 3600.0
 MAX_SPACING = 3600.0
@@ -91,33 +94,55 @@ def allowed_at(b: Budget, now: float, min_interval: float = 0.0) -> float:
     return at
 
 
+def _forget(b: Budget, now: float) -> tuple[float | None, float | None]:
+    """``bad`` and when it was learned, unless that is too long ago to still hold."""
+    if b.bad_at is not None and 0 <= now - b.bad_at < BAD_MEMORY_S:
+        return b.bad, b.bad_at
+    return None, None
+
+
 def after_ok(b: Budget, now: float, no_limits: bool = False) -> Budget:
+    """An accepted call: the gap since the last one worked; now and then, probe shorter."""
     gap = now - b.last_ok if b.last_ok is not None and b.last_ok < now else None
     good = b.good if gap is None else gap if b.good is None else min(b.good, gap)
-    bad, bad_at = (b.bad, b.bad_at) if b.bad_at is not None and now - b.bad_at < BAD_MEMORY_S else (None, None)
+    bad, bad_at = _forget(b, now)
     spacing, streak = b.spacing, b.streak + 1
-    if spacing > 0 and streak >= PROBE_AFTER:
-        shorter = spacing * PROBE_FACTOR
-        if bad is None or shorter > bad + 1.0:
+    if good is not None and spacing > 0 and streak >= PROBE_AFTER:
+        # bisect between the largest gap refused and the smallest that worked
+        shorter = (bad + good) / 2 if bad is not None and bad < good else good * PROBE_FACTOR
+        if shorter < good - max(PROBE_MIN_STEP_S, good * 0.05):
             spacing, streak = shorter, 0
     return replace(b, last_call=now, last_ok=now, spacing=spacing, good=good, bad=bad, bad_at=bad_at,
                    streak=streak, refusals=0, backoff_until=None, no_limits=no_limits)
 
 
 def after_refusal(b: Budget, now: float, retry_after: float | None) -> Budget:
-    """A 429: back off, and learn the spacing from the gap that was refused."""
+    """A 429: back off, and learn from it.
+
+    The wait since our previous call was refused, so the window is longer than that (in every
+    manner the server may have). With a ``Retry-After`` the server said exactly when the window
+    opens: the spacing from the last accepted call is known. Without one, a refusal before the
+    known-good gap was a failed probe: back to what works, waiting a whole good gap, since the
+    refusal may have restarted the window.
+    """
     refusals = b.refusals + 1
+    ra = clean.finite(retry_after, 0.0)
     until = now + retry_wait(retry_after, refusals)
-    spacing, good, bad, bad_at = b.spacing, b.good, b.bad, b.bad_at
+    spacing, good = b.spacing, b.good
+    bad, bad_at = _forget(b, now)
+    if b.last_call is not None and b.last_call < now:
+        bad, bad_at = max(bad or 0.0, now - b.last_call), now
     if b.last_ok is not None and b.last_ok < now:
-        refused = now - b.last_ok
-        if good is not None and refused < good:
-            spacing = good  # a probe (or a call before the known spacing) failed: back to what works
-            bad, bad_at = max(bad or 0.0, refused), now
+        since_ok = now - b.last_ok
+        if ra:
+            spacing = until - b.last_ok + SAFETY_S
+            good, bad = spacing, max(bad or 0.0, until - b.last_ok - SAFETY_S)
+        elif good is not None and since_ok < good:
+            spacing = good
+            until = max(until, now + good)
         else:
             spacing = until - b.last_ok + SAFETY_S  # the earliest gap that can now work
-            good = None if good is not None and refused >= good else good
-            bad, bad_at = refused, now
+            good = None if good is not None and since_ok >= good else good
     spacing = min(spacing, MAX_SPACING)
     return replace(b, last_call=now, spacing=spacing, good=good, bad=bad, bad_at=bad_at, streak=0,
                    refusals=refusals, backoff_until=until)
