@@ -137,6 +137,7 @@ def remember_version(version, env):
         pass
     tmp = "%s.%d.tmp" % (path, os.getpid())
     try:
+        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
         try:
             os.write(fd, (version + "\n").encode("ascii"))
