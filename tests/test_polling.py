@@ -12,7 +12,6 @@ import threading
 import time
 from pathlib import Path
 
-import pytest
 from apiserver import PROFILE_BODY, ApiServer, Reply
 from conftest import write_credentials
 from helpers import LINE, fetch
