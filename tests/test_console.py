@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from apiserver import Reply
 from conftest import ADMIN_KEY
-from helpers import account_dir, age_cache, fetch, line, line_json, wait_for
+from helpers import account_dir, age_cache, cli, fetch, line, line_json, wait_for
 
 from statusline import api, console
 from statusline.paths import resolve
@@ -256,6 +256,43 @@ def test_rate_ignores_last_month_and_is_never_negative():
     april = [[now - 4 * HOUR, 900.0]]  # inside the 6h window, but MTD restarted since
     assert console.rate(april, 6.0, now, SINCE) == (pytest.approx(2.0), "month")
     assert console.rate([[T - 600, 50.0]], 46.0, T, SINCE) == (0.0, "30m")
+
+
+@pytest.mark.parametrize("ago", [1, 5, 60, 599])
+def test_a_baseline_needs_ten_minutes_before_it_is_a_window(ago):
+    month_avg = 46.0 / (9.5 * 24)
+    assert console.rate([[T - ago, 46.0]], 46.0, T, SINCE) == (pytest.approx(month_avg), "month")
+    assert console.rate([[T - 600, 40.0], [T - ago, 46.0]], 46.0, T, SINCE) == (pytest.approx(36.0), "30m")
+
+
+def test_a_refresh_seconds_after_the_first_keeps_the_month_average(api):
+    """Two refreshes 5 s apart against the loopback Admin API: no $0.00/h, no flat projection."""
+    Org(api, {}, default=lambda day: [[user(ADA, 1000)]])
+    first = console.refresh(client(), ADMIN_KEY, ADA, None, NOW, tz=UTC).console
+    again = console.refresh(client(), ADMIN_KEY, ADA, first, NOW + timedelta(seconds=5), tz=UTC).console
+    assert again["rate_window"] == "month" and again["rate_usd_per_hour"] > 0
+    assert again["projected_usd"] > again["mtd_usd"] + 100
+    later = console.refresh(client(), ADMIN_KEY, ADA, again, NOW + timedelta(minutes=12), tz=UTC).console
+    assert later["rate_window"] == "30m"  # a baseline 12 minutes old is a window
+
+
+def test_forced_refresh_right_after_a_fetch_shows_avg_end_to_end(api, admin):
+    real_org(api)
+    assert fetch().returncode == 0
+    r = cli("refresh")
+    assert r.returncode == 0, r.stdout + r.stderr
+    c = snapshot()["console"]
+    assert len(c["history"]) == 2 and c["history"][1][0] - c["history"][0][0] < 60
+    assert c["rate_window"] == "month" and c["rate_usd_per_hour"] > 0
+    assert c["projected_usd"] > c["mtd_usd"] or datetime.now().day == month_last_day()
+    text = line("--format", "plain", "--no-refresh").stdout.strip()
+    assert text.endswith("/h avg") and "$0.00/h" not in text, text
+
+
+def month_last_day() -> int:
+    n = datetime.now()
+    nxt = datetime(n.year + (n.month == 12), n.month % 12 + 1, 1)
+    return (nxt - timedelta(days=1)).day
 
 
 def test_projection_runs_to_the_local_end_of_the_month():
