@@ -66,20 +66,89 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
+REFRESH_WAIT = 30.0  # how long `refresh` waits for a background fetch already at work
+
+
 def _refresh(paths, mode: str) -> int:
+    """Fetch now; when a background fetch holds the lock, wait for it and report its result."""
+    import os
+    import time
+
     from . import fetcher, store
 
     try:
-        result = fetcher.run(paths, mode, force=True)
+        wait = float(os.environ.get("CLAUDE_USAGE_REFRESH_WAIT") or REFRESH_WAIT)
+    except ValueError:
+        wait = REFRESH_WAIT
+    deadline = time.monotonic() + max(0.0, wait)
+    waited_for: object = None
+    try:
+        while True:
+            result = fetcher.run(paths, mode, force=True)
+            if result.state != "busy":
+                return _report(result.ok, f"{result.state}: {result.message}")
+            acct = paths.account_dir(mode)
+            owner = store.read_owner(acct) or {}
+            pid = owner.get("pid", "?")
+            before, _ = store.load_snapshot(acct)
+            if waited_for != pid:
+                print(f"refresh: a background fetch (pid {pid}) is running; waiting for it "
+                      f"(up to {wait:g} s)...", file=sys.stderr, flush=True)
+                waited_for = pid
+            if not _wait_for_lock(acct, deadline - time.monotonic()):
+                print(f"refresh failed: the background fetch (pid {pid}) is still running after "
+                      f"{wait:g} s; try again later", file=sys.stderr)
+                return 1
+            outcome = _outcome_of_other_fetch(acct, before, owner.get("since"))
+            if outcome is not None:
+                ok, text = outcome
+                return _report(ok, f"{text} (by the background fetch, pid {pid})")
+            # That fetch asked nothing (fresh cache, or a backoff it honoured): fetch ourselves.
     except store.CacheError as exc:
         print(f"refresh failed: {exc}", file=sys.stderr)
         return 1
-    if result.state == "busy":
-        print(f"refresh skipped: {result.message}", file=sys.stderr)
-        return 1
-    stream = sys.stdout if result.ok else sys.stderr
-    print(f"{result.state}: {result.message}", file=stream)
-    return 0 if result.ok else 1
+
+
+def _report(ok: bool, text: str) -> int:
+    print(text, file=sys.stdout if ok else sys.stderr)
+    return 0 if ok else 1
+
+
+def _wait_for_lock(acct, timeout: float) -> bool:
+    """Wait until no fetcher holds the lock (taking and at once releasing it); False on timeout."""
+    from filelock import FileLock, Timeout
+
+    from . import store
+
+    lock = FileLock(str(acct / store.LOCK), timeout=max(0.0, timeout), mode=0o600)
+    try:
+        lock.acquire(poll_interval=0.05)
+    except Timeout:
+        return False
+    lock.release()
+    return True
+
+
+def _outcome_of_other_fetch(acct, before, since) -> tuple[bool, str] | None:
+    """(ok, text) of the fetch we waited for, from what it left in the cache; None if it did nothing."""
+    from . import store
+    from .model import utc
+
+    snap, _ = store.load_snapshot(acct)
+    if snap is None or snap.last_attempt_at is None:
+        return None
+    attempt = snap.last_attempt_at
+    previous = before.last_attempt_at if before is not None else None
+    started = utc(since) if isinstance(since, (int, float)) and not isinstance(since, bool) else None
+    if not ((previous is None or attempt > previous) or (started is not None and attempt >= started)):
+        return None
+    fetched = snap.data_fetched_at()
+    if fetched is not None and fetched >= attempt:
+        return True, "fetched: usage updated"
+    err = snap.last_error
+    if err is not None and err.at >= attempt:
+        return False, f"failed: {err.kind}: {err.message}"
+    return None
 
 
 if __name__ == "__main__":  # pragma: no cover
