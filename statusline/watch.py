@@ -78,12 +78,15 @@ def reap() -> None:
 # --- once ---------------------------------------------------------------------------------
 
 
+SNAPSHOT_KIND = "snapshot"  # `claude-usage-line --format json` says "kind": "line"
+
+
 def snapshot_json(snapshot: Snapshot | None, now: float, ttl: float, problem: str | None) -> dict[str, Any]:
-    """The whole snapshot (the cache contract) plus its named ``status``."""
-    data = (snapshot or Snapshot()).to_dict()
+    """``claude-usage --json``: the whole snapshot (the cache contract, its own schema 1) with
+    ``"kind": "snapshot"``, its named ``status`` and ``problem`` (null when none); see docs/json.md."""
+    data = {"kind": SNAPSHOT_KIND, **(snapshot or Snapshot()).to_dict()}
     data["status"] = panel.status(snapshot, now, ttl)
-    if problem:
-        data["problem"] = problem
+    data["problem"] = problem or None
     return data
 
 

@@ -13,7 +13,7 @@ from conftest import TOKEN
 from helpers import LINE, fetch, line, line_json, wait_for
 
 U = "/api/oauth/usage"
-CONTRACT_KEYS = {"schema", "mode", "status", "fetched_at", "age_seconds", "five_hour", "seven_day",
+CONTRACT_KEYS = {"schema", "kind", "mode", "status", "fetched_at", "age_seconds", "five_hour", "seven_day",
                  "weekly_scoped", "extra_usage", "source", "backoff_until", "error", "console", "pace_maker"}
 
 
