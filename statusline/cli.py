@@ -5,6 +5,7 @@
     claude-usage --json          the whole snapshot as JSON
     claude-usage refresh         fetch now, in the foreground; non-zero exit on failure
     claude-usage doctor          where everything is, what went wrong, how to fix it
+    claude-usage config          the effective settings (config.toml, environment) and their origin
     claude-usage setup TARGET    print (or install) an integration: tmux, starship, zsh,
                                  bash, claude-code, waybar
 """
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("refresh", help="fetch now in the foreground and report what happened")
     sub.add_parser("doctor", help="diagnose credentials, cache, backoff and locks")
+    sub.add_parser("config", help="print the effective settings and where each came from")
     setup = sub.add_parser("setup", help="print or install an integration")
     setup.add_argument("target", choices=SETUP_TARGETS)
     setup.add_argument("--print", dest="print_only", action="store_true",
@@ -53,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
             from . import doctor
 
             return doctor.run(paths, args.mode)
+        if args.command == "config":
+            from . import config
+
+            return config.run()
         if args.command == "setup":
             from . import setup
 
