@@ -97,18 +97,19 @@ def _refresh(paths, mode: str) -> int:
             owner = store.read_owner(acct) or {}
             pid = owner.get("pid", "?")
             before, _ = store.load_snapshot(acct)
+            who = f"a background fetch (pid {pid})" if pid != "?" else "a background fetch"
             if waited_for != pid:
-                print(f"refresh: a background fetch (pid {pid}) is running; waiting for it "
-                      f"(up to {wait:g} s)...", file=sys.stderr, flush=True)
+                print(f"refresh: {who} is running; waiting for it (up to {wait:g} s)...",
+                      file=sys.stderr, flush=True)
                 waited_for = pid
             if not _wait_for_lock(acct, deadline - time.monotonic()):
-                print(f"refresh failed: the background fetch (pid {pid}) is still running after "
-                      f"{wait:g} s; try again later", file=sys.stderr)
+                print(f"refresh failed: {who} is still running after {wait:g} s; try again later",
+                      file=sys.stderr)
                 return 1
             outcome = _outcome_of_other_fetch(acct, before, owner.get("since"))
             if outcome is not None:
                 ok, text = outcome
-                return _report(ok, f"{text} (by the background fetch, pid {pid})")
+                return _report(ok, f"{text} (by {who.replace('a background', 'the background')})")
             # That fetch asked nothing (fresh cache, or a backoff it honoured): fetch ourselves.
     except store.CacheError as exc:
         print(f"refresh failed: {exc}", file=sys.stderr)

@@ -234,15 +234,33 @@ def wait_for_key(fd: int | None, stop: threading.Event, timeout: float) -> None:
 def capable(term: str | None, fd: int | None = None) -> bool:
     """Whether the terminal can redraw in place: a known TERM (not dumb) that can move the cursor."""
     term = (term or "").strip()
-    if term in ("", "dumb", "unknown"):
+    if term in ("", "dumb", "unknown") or "/" in term or not terminfo_known(term):
         return False
     try:
         import curses
-
+    except ImportError:  # a Python built without curses: the entry exists, trust it
+        return True
+    try:  # (CPython sets the terminal up once per process: later calls change nothing)
         curses.setupterm(term, -1 if fd is None else fd)
         return bool(curses.tigetstr("cup"))
-    except Exception:  # no terminfo entry for it (or no curses at all): assume the worst
+    except Exception:  # no terminfo entry for it: assume the worst
         return False
+
+
+def terminfo_known(term: str, env: Mapping[str, str] | None = None) -> bool:
+    """Whether a terminfo entry for ``term`` exists (True when there is no database to ask)."""
+    env = os.environ if env is None else env
+    dirs = [env.get("TERMINFO") or "", os.path.expanduser("~/.terminfo"),
+            *(env.get("TERMINFO_DIRS") or "").split(":"),
+            "/etc/terminfo", "/lib/terminfo", "/usr/share/terminfo", "/usr/lib/terminfo"]
+    found_db = False
+    for d in filter(None, dirs):
+        if not os.path.isdir(d):
+            continue
+        found_db = True
+        if any(os.path.exists(os.path.join(d, sub, term)) for sub in (term[:1], "%02x" % ord(term[0]))):
+            return True
+    return not found_db
 
 
 class Cropped:

@@ -113,3 +113,15 @@ def test_a_dumb_terminal_gets_the_panel_as_plain_text(api: ApiServer, home: Path
         assert (tmp_path / "before").read_text() == (tmp_path / "after").read_text()
     finally:
         tmux.kill()
+
+
+def test_which_terminals_can_redraw(tmp_path: Path) -> None:
+    from statusline import watch
+
+    for term in ("", None, "dumb", "unknown", "no-such-terminal", "../../etc/passwd"):
+        assert not watch.capable(term), term
+    db = tmp_path / "terminfo"
+    (db / "m").mkdir(parents=True)
+    (db / "m" / "mine").write_bytes(b"")
+    env = {"TERMINFO": str(db), "TERMINFO_DIRS": ""}
+    assert watch.terminfo_known("mine", env) and not watch.terminfo_known("theirs", env)
