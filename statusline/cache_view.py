@@ -136,12 +136,21 @@ def _mkdir(path):
             raise
 
 
-def spawn_fetcher(acct, mode, now, debounce):
-    """Start the fetcher detached, at most once per ``debounce`` seconds. Returns a problem or None."""
+def _stamp_sig(stamp):
+    try:
+        with open(stamp, "rb") as fh:
+            return fh.read(128).decode("ascii", "replace") or None
+    except OSError:
+        return None
+
+
+def spawn_fetcher(acct, mode, now, debounce, sig=None):
+    """Start the fetcher detached, at most once per ``debounce`` seconds for the same credentials
+    signature ``sig`` (a new login or key starts one at once). Returns a problem or None."""
     stamp = os.path.join(acct, "spawn.stamp")
     try:
         st = os.stat(stamp)
-        if 0 <= now - st.st_mtime < debounce:
+        if 0 <= now - st.st_mtime < debounce and _stamp_sig(stamp) == (sig or None):
             return None
         os.unlink(stamp)
     except (FileNotFoundError, NotADirectoryError):
@@ -156,7 +165,12 @@ def spawn_fetcher(acct, mode, now, debounce):
     except OSError:
         return "cache dir not writable"
     try:
-        os.close(os.open(stamp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+        fd = os.open(stamp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        try:
+            if sig:
+                os.write(fd, sig.encode("ascii", "replace")[:128])
+        finally:
+            os.close(fd)
     except FileExistsError:
         return None  # another line won the race: it starts the fetcher
     except OSError:
@@ -188,14 +202,14 @@ def refresh(acct, mode, view, cred_sig, env, now, debounce=None):
         return None
     if debounce is None:
         debounce = min(10.0, ttl_for(view, env) / 2)
-    return spawn_fetcher(acct, mode, now, debounce)
+    return spawn_fetcher(acct, mode, now, debounce, cred_sig)
 
 
 def load(mode, refresh_ok, env, now):
     """(view, credentials signature, problem) for the current account; may start the fetcher."""
     cfg = fastpaths.config_dir(env)
     acct = fastpaths.account_dir(fastpaths.cache_root(env), cfg, mode)
-    cred_sig = fastpaths.cred_sig(os.path.join(cfg, ".credentials.json"))
+    cred_sig = fastpaths.auth_sig(cfg, env)
     view = current_view(acct)
     note = refresh(acct, mode, view, cred_sig, env, now) if refresh_ok else None
     return view, cred_sig, note

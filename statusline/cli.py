@@ -5,6 +5,7 @@
     claude-usage --json          the whole snapshot as JSON
     claude-usage refresh         fetch now, in the foreground; non-zero exit on failure
     claude-usage doctor          where everything is, what went wrong, how to fix it
+    claude-usage config          the effective settings (config.toml, environment) and their origin
     claude-usage setup TARGET    print (or install) an integration: tmux, starship, zsh,
                                  bash, claude-code, waybar
 """
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("refresh", help="fetch now in the foreground and report what happened")
     sub.add_parser("doctor", help="diagnose credentials, cache, backoff and locks")
+    sub.add_parser("config", help="print the effective settings and where each came from")
     setup = sub.add_parser("setup", help="print or install an integration")
     setup.add_argument("target", choices=SETUP_TARGETS)
     setup.add_argument("--print", dest="print_only", action="store_true",
@@ -53,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
             from . import doctor
 
             return doctor.run(paths, args.mode)
+        if args.command == "config":
+            from . import config
+
+            return config.run()
         if args.command == "setup":
             from . import setup
 
@@ -66,20 +72,90 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
+REFRESH_WAIT = 30.0  # how long `refresh` waits for a background fetch already at work
+
+
 def _refresh(paths, mode: str) -> int:
+    """Fetch now; when a background fetch holds the lock, wait for it and report its result."""
+    import os
+    import time
+
     from . import fetcher, store
 
     try:
-        result = fetcher.run(paths, mode, force=True)
+        wait = float(os.environ.get("CLAUDE_USAGE_REFRESH_WAIT") or REFRESH_WAIT)
+    except ValueError:
+        wait = REFRESH_WAIT
+    deadline = time.monotonic() + max(0.0, wait)
+    waited_for: object = None
+    try:
+        while True:
+            result = fetcher.run(paths, mode, force=True)
+            if result.state != "busy":
+                return _report(result.ok, f"{result.state}: {result.message}")
+            acct = paths.account_dir(mode)
+            owner = store.read_owner(acct) or {}
+            pid = owner.get("pid", "?")
+            before, _ = store.load_snapshot(acct)
+            who = f"a background fetch (pid {pid})" if pid != "?" else "a background fetch"
+            if waited_for != pid:
+                print(f"refresh: {who} is running; waiting for it (up to {wait:g} s)...",
+                      file=sys.stderr, flush=True)
+                waited_for = pid
+            if not _wait_for_lock(acct, deadline - time.monotonic()):
+                print(f"refresh failed: {who} is still running after {wait:g} s; try again later",
+                      file=sys.stderr)
+                return 1
+            outcome = _outcome_of_other_fetch(acct, before, owner.get("since"))
+            if outcome is not None:
+                ok, text = outcome
+                return _report(ok, f"{text} (by {who.replace('a background', 'the background')})")
+            # That fetch asked nothing (fresh cache, or a backoff it honoured): fetch ourselves.
     except store.CacheError as exc:
         print(f"refresh failed: {exc}", file=sys.stderr)
         return 1
-    if result.state == "busy":
-        print(f"refresh skipped: {result.message}", file=sys.stderr)
-        return 1
-    stream = sys.stdout if result.ok else sys.stderr
-    print(f"{result.state}: {result.message}", file=stream)
-    return 0 if result.ok else 1
+
+
+def _report(ok: bool, text: str) -> int:
+    print(text, file=sys.stdout if ok else sys.stderr)
+    return 0 if ok else 1
+
+
+def _wait_for_lock(acct, timeout: float) -> bool:
+    """Wait until no fetcher holds the lock (taking and at once releasing it); False on timeout."""
+    from filelock import FileLock, Timeout
+
+    from . import store
+
+    lock = FileLock(str(acct / store.LOCK), timeout=max(0.0, timeout), mode=0o600)
+    try:
+        lock.acquire(poll_interval=0.05)
+    except Timeout:
+        return False
+    lock.release()
+    return True
+
+
+def _outcome_of_other_fetch(acct, before, since) -> tuple[bool, str] | None:
+    """(ok, text) of the fetch we waited for, from what it left in the cache; None if it did nothing."""
+    from . import store
+    from .model import utc
+
+    snap, _ = store.load_snapshot(acct)
+    if snap is None or snap.last_attempt_at is None:
+        return None
+    attempt = snap.last_attempt_at
+    previous = before.last_attempt_at if before is not None else None
+    started = utc(since) if isinstance(since, (int, float)) and not isinstance(since, bool) else None
+    if not ((previous is None or attempt > previous) or (started is not None and attempt >= started)):
+        return None
+    fetched = snap.data_fetched_at()
+    if fetched is not None and fetched >= attempt:
+        return True, "fetched: usage updated"
+    err = snap.last_error
+    if err is not None and err.at >= attempt:
+        return False, f"failed: {err.kind}: {err.message}"
+    return None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -36,6 +36,9 @@ WINDOWS: tuple[tuple[str, float], ...] = (
     ("24h", 86400.0), ("7d", 7 * 86400.0),
 )
 MONTH_WINDOW = "month"
+# A baseline sample younger than this says nothing about a rate: a forced refresh seconds after
+# the last one would measure the growth of a few seconds ($0.00/h) and project nothing.
+MIN_BASELINE_AGE = 600.0
 HISTORY_KEEP = 7 * 86400.0
 HISTORY_SPACING = 240.0  # older samples closer than this add nothing but bytes (TTL is 300 s)
 HISTORY_MAX = 2600  # 7 days at the spacing above, plus slack; a backstop against clock jumps
@@ -171,11 +174,12 @@ def add_sample(history: Any, at: float, mtd: float, since: float) -> list[list[f
 def rate(history: Any, mtd: float, now: float, since: float) -> tuple[float, str]:
     """($/h, window) by progressive fallback, else the month's average ($/h, "month").
 
-    Windows are tried narrowest first; in the first one that holds a sample strictly in the
-    past (and in this month, after ``since``: MTD restarts at the month), the rate is the MTD
-    growth since the oldest such sample over the time between them. Never negative.
+    Windows are tried narrowest first; in the first one that holds a sample at least
+    ``MIN_BASELINE_AGE`` old (and in this month, after ``since``: MTD restarts at the month),
+    the rate is the MTD growth since the oldest such sample over the time between them.
+    Until such a baseline exists the month's average holds. Never negative.
     """
-    past = [s for s in clean_history(history) if since <= s[0] < now]
+    past = [s for s in clean_history(history) if since <= s[0] <= now - MIN_BASELINE_AGE]
     for name, span in WINDOWS:
         inside = [s for s in past if s[0] >= now - span]
         if inside:

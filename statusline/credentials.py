@@ -186,7 +186,7 @@ def load(
         admin_key=admin_key,
         admin_source=admin_source,
         mode_hint=hint if hint in ("code", "console") else None,
-        cred_sig=fastpaths.cred_sig(str(cred_file)),
+        cred_sig=fastpaths.auth_sig(str(paths.config_dir), env),
         problems=tuple(problems),
     )
 

@@ -58,3 +58,14 @@ def cred_sig(path):
     except OSError:
         return None
     return "%d:%d" % (st.st_mtime_ns, st.st_size)
+
+
+def auth_sig(cfg_dir, env=os.environ):
+    """What an auth failure waits to see change: the credentials file's signature, and which
+    Admin key the environment holds (8 hex digits of FNV-1a: tells keys apart, reveals nothing
+    usable), so a fixed key or a fresh login ends the wait at the next call."""
+    sig = cred_sig(os.path.join(cfg_dir, ".credentials.json"))
+    key = env.get("ANTHROPIC_ADMIN_API_KEY")
+    if key:
+        return "%s|k%s" % (sig or "-", fnv1a64(key.strip())[:8])
+    return sig

@@ -106,7 +106,10 @@ def _save(job: Job, snap: Snapshot, ttl: float, shared: pool.Shared | None = Non
 
 def _pace_maker(paths: Paths, snap: Snapshot, now: datetime) -> dict | None:
     """Pace Maker's state, read-only, when it is installed (else None)."""
-    if not (paths.pace_maker_dir / "config.json").exists():
+    try:
+        if not (paths.pace_maker_dir / "config.json").is_file():
+            return None
+    except (OSError, ValueError):  # a path too long or otherwise unusable: no Pace Maker here
         return None
     try:
         from . import pacemaker
@@ -416,9 +419,8 @@ def _run_console(job: Job, snap: Snapshot) -> Result:
         return Result("fetched", text, snap)
 
     snap = snap.replace(console=got.console if got.console is not None else snap.console, extra=extra)
-    # A key from the environment cannot be watched through the credentials file: retry by time.
-    sig = None if creds.admin_source == "ANTHROPIC_ADMIN_API_KEY" else creds.cred_sig
-    snap = _fail(snap, got.failure, now, sig)
+    # The signature covers the credentials file and the environment's key: a new one ends the wait.
+    snap = _fail(snap, got.failure, now, creds.cred_sig)
     _save(job, snap, ttl)
     return Result("failed", got.failure.message, snap)
 

@@ -57,6 +57,7 @@ def document(view: dict[str, Any] | None, now: float, has_credentials: bool, not
     credits, spend = _money(v.get("money"))
     return {
         "schema": SCHEMA,
+        "kind": "line",  # tells this document from `claude-usage --json` ("kind": "snapshot")
         "mode": v.get("mode"),
         "status": status,
         "fetched_at": _iso(fetched),
@@ -97,13 +98,25 @@ def waybar(view: dict[str, Any] | None, now: float, has_credentials: bool, note:
             worst = lvl
     doc = document(view, now, has_credentials, note)
     tip = [f"status: {doc['status']}"]
+    by_key = {w[0]: readings.live(w, now) for w in (view or {}).get("windows") or ()
+              if readings.is_reading(w) and w[0] in ("five_hour", "seven_day")}
     for key, label in (("five_hour", "5-hour"), ("seven_day", "7-day")):
         if doc[key]:
-            pct = segments.percent(doc[key]["utilization"])
-            tip.append(f"{label}: {pct}% (resets {doc[key]['resets_at']})")
+            shown = segments.percent(doc[key]["utilization"])
+            tip.append(f"{label}: {shown}% (resets {_local_time(by_key[key][3], now)})")
     if doc["error"]:
         tip.append(f"error: {doc['error']}")
     return {"text": text, "tooltip": "\n".join(tip), "class": [worst, doc["status"]], "percentage": pct}
+
+
+def _local_time(epoch: float | None, now: float) -> str:
+    """A reset for people: ``14:05`` today, ``Thu 14:05`` this week, ``28 Nov 14:05`` later (local time)."""
+    if epoch is None:
+        return "unknown"
+    at, today = time.localtime(epoch), time.localtime(now)
+    if at[:3] == today[:3]:
+        return time.strftime("%H:%M", at)
+    return time.strftime("%a %H:%M" if 0 < epoch - now < 6 * 86400 else "%d %b %H:%M", at)
 
 
 def render(fmt: str, view: dict[str, Any] | None, now: float, has_credentials: bool, note: str | None) -> str:

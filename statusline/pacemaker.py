@@ -41,6 +41,9 @@ from .model import parse_iso
 FIVE_HOURS = 5 * 3600
 SEVEN_DAYS = 7 * 86400
 STALE_AFTER = 300  # a window whose reset is more than 5 minutes past is over
+# Pace Maker decides on every tool use: a decision older than this was taken in a session that
+# has since gone quiet, so it says nothing about now (shown as idle, with its age).
+DECISION_MAX_AGE = 600.0
 STRATEGIES = ("none", "minimal", "gradual", "aggressive", "emergency")
 
 WindowName = Literal["5h", "7d"]
@@ -74,6 +77,8 @@ class PaceMakerState:
     strategy: str | None = None
     tempo: bool | None = None
     problem: str | None = None
+    idle: bool = False  # the last decision is older than DECISION_MAX_AGE: not throttling now
+    decided_at: float | None = None  # epoch seconds of the last pacing decision
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)  # every field is plain JSON
@@ -98,6 +103,8 @@ class PaceMakerState:
             strategy=d.get("strategy") if isinstance(d.get("strategy"), str) else None,
             tempo=d.get("tempo") if isinstance(d.get("tempo"), bool) else None,
             problem=d.get("problem") if isinstance(d.get("problem"), str) else None,
+            idle=d.get("idle") is True,
+            decided_at=_num(d.get("decided_at")),
         )
 
 
@@ -112,6 +119,11 @@ def _num(value: Any) -> float | None:
 
 def is_stale(resets_at: float, now: float) -> bool:
     return now - resets_at > STALE_AFTER
+
+
+def decision_is_current(decided_at: float | None, now: float, max_age: float = DECISION_MAX_AGE) -> bool:
+    """A decision counts only while it is recent (a little clock skew into the future is fine)."""
+    return decided_at is not None and -max_age < now - decided_at <= max_age
 
 
 def five_hour_target(resets_at: float, now: float) -> float:
@@ -349,7 +361,9 @@ def _read(
         preload_hours=12.0 if preload is None else preload,
         tz=tz,
     )
-    throttling = decision is not None and _num(decision.get("should_throttle")) == 1
+    decided_at = _epoch(decision.get("timestamp")) if decision else None
+    current = decision_is_current(decided_at, now)  # no timestamp: not current either
+    throttling = current and decision is not None and _num(decision.get("should_throttle")) == 1
     delay = _num(decision.get("delay_seconds")) if throttling and decision else None
     window, target, util, deviation = picked or (None, None, None, None)
     return PaceMakerState(
@@ -357,4 +371,5 @@ def _read(
         delay_seconds=None if delay is None else int(delay),
         constrained_window=window, target=target, utilization=util, deviation=deviation,
         algorithm=algorithm, strategy=strategy, tempo=base.tempo, problem=problem,
+        idle=decided_at is not None and not current, decided_at=decided_at,
     )

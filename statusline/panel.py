@@ -262,19 +262,39 @@ def target_label(window: str) -> str:
     return "5-Hour Target:" if window == "5h" else "7-Day Target:"
 
 
-def pace_rows(pm: dict[str, Any] | None, inner: int, label_cells: int) -> list[Text]:
+def pace_idle_age(pm: dict[str, Any], now: float | None) -> float | None:
+    """Seconds since Pace Maker's last decision when that decision is too old to hold now."""
+    from .pacemaker import DECISION_MAX_AGE
+
+    at = pm.get("decided_at")
+    if not isinstance(at, (int, float)) or isinstance(at, bool):
+        return None
+    age = (now - at) if now is not None else None
+    if pm.get("idle") is True or (age is not None and age > DECISION_MAX_AGE):
+        return age if age is not None else 0.0
+    return None
+
+
+def pace_rows(pm: dict[str, Any] | None, inner: int, label_cells: int,
+              now: float | None = None) -> list[Text]:
     """The seed's Pace Maker block; nothing when Pace Maker is not installed."""
     if not pm or not pm.get("installed"):
         return []
     head = line(f"{ICON['pace']} Pace Maker: ")
     enabled = pm.get("enabled") is True
-    if not enabled:
+    idle_age = pace_idle_age(pm, now) if enabled else None
+    if idle_age is not None:
+        pm = {**pm, "throttling": False}  # an old decision says nothing about now
+        head.append("IDLE", style=STYLE["muted"])
+    elif not enabled:
         head.append("INACTIVE", style=STYLE["muted"])
     elif pm.get("throttling"):
         head.append(f"{ICON['warn']} THROTTLING", style="bold " + STYLE["high"])
     else:
         head.append(f"{ICON['check']} ON PACE", style="bold " + STYLE["ok"])
     rows = [head]
+    if idle_age is not None and idle_age > 0:
+        rows.append(line((f"Last decision: {duration(idle_age)} ago", STYLE["muted"])))
     problem = pm.get("problem")
     if enabled:
         target = pm.get("target")
@@ -418,7 +438,7 @@ def rows(snapshot: Snapshot | None, now: float, *, ttl: float, inner: int, tz: t
         label_cells = max((cell_len(lbl) for lbl in labels), default=0)
         has_data = has_usage(snapshot.usage)
         sections.append(usage_rows(snapshot.usage, now, inner, label_cells))
-        sections.append(pace_rows(pm, inner, label_cells))
+        sections.append(pace_rows(pm, inner, label_cells, now))
     sections.append(status_rows(snapshot, now, ttl, tz, has_data, problem))
     sections.append([updated_row(snapshot, now, ttl, tz)])
     out: list[Text] = []

@@ -157,6 +157,8 @@ def pace_spans(p, g):
     emoji = g is GLYPHS["emoji"]
     icon = "\U0001f3af" if emoji else "pace"
     gap = "" if emoji else " "
+    if p.get("idle"):  # the last decision is too old to say anything about now
+        return [(g["sep"], "muted"), (icon + gap + "idle", "stale")]
     if p.get("throttling"):
         dev = p.get("deviation")
         text = icon + ("%+d%%" % round(dev) if dev is not None else "")

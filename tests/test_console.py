@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
 from apiserver import Reply
 from conftest import ADMIN_KEY
-from helpers import account_dir, age_cache, fetch, line, line_json, wait_for
+from helpers import account_dir, age_cache, cli, fetch, line, line_json, wait_for
 
 from statusline import api, console
 from statusline.paths import resolve
@@ -258,6 +259,43 @@ def test_rate_ignores_last_month_and_is_never_negative():
     assert console.rate([[T - 600, 50.0]], 46.0, T, SINCE) == (0.0, "30m")
 
 
+@pytest.mark.parametrize("ago", [1, 5, 60, 599])
+def test_a_baseline_needs_ten_minutes_before_it_is_a_window(ago):
+    month_avg = 46.0 / (9.5 * 24)
+    assert console.rate([[T - ago, 46.0]], 46.0, T, SINCE) == (pytest.approx(month_avg), "month")
+    assert console.rate([[T - 600, 40.0], [T - ago, 46.0]], 46.0, T, SINCE) == (pytest.approx(36.0), "30m")
+
+
+def test_a_refresh_seconds_after_the_first_keeps_the_month_average(api):
+    """Two refreshes 5 s apart against the loopback Admin API: no $0.00/h, no flat projection."""
+    Org(api, {}, default=lambda day: [[user(ADA, 1000)]])
+    first = console.refresh(client(), ADMIN_KEY, ADA, None, NOW, tz=UTC).console
+    again = console.refresh(client(), ADMIN_KEY, ADA, first, NOW + timedelta(seconds=5), tz=UTC).console
+    assert again["rate_window"] == "month" and again["rate_usd_per_hour"] > 0
+    assert again["projected_usd"] > again["mtd_usd"] + 100
+    later = console.refresh(client(), ADMIN_KEY, ADA, again, NOW + timedelta(minutes=12), tz=UTC).console
+    assert later["rate_window"] == "30m"  # a baseline 12 minutes old is a window
+
+
+def test_forced_refresh_right_after_a_fetch_shows_avg_end_to_end(api, admin):
+    real_org(api)
+    assert fetch().returncode == 0
+    r = cli("refresh")
+    assert r.returncode == 0, r.stdout + r.stderr
+    c = snapshot()["console"]
+    assert len(c["history"]) == 2 and c["history"][1][0] - c["history"][0][0] < 60
+    assert c["rate_window"] == "month" and c["rate_usd_per_hour"] > 0
+    assert c["projected_usd"] > c["mtd_usd"] or datetime.now().day == month_last_day()
+    text = line("--format", "plain", "--no-refresh").stdout.strip()
+    assert text.endswith("/h avg") and "$0.00/h" not in text, text
+
+
+def month_last_day() -> int:
+    n = datetime.now()
+    nxt = datetime(n.year + (n.month == 12), n.month % 12 + 1, 1)
+    return (nxt - timedelta(days=1)).day
+
+
 def test_projection_runs_to_the_local_end_of_the_month():
     assert console.projection(45.6, 0.5, NOW, UTC) == pytest.approx(45.6 + 0.5 * 21.5 * 24)
     west = timezone(timedelta(hours=-8))
@@ -437,3 +475,17 @@ def test_429_during_the_first_fetch_keeps_fetched_days_for_the_next_run(api, adm
     recent = {(today - timedelta(days=1)).isoformat(), today.isoformat()} & set(org.asked())
     assert set(org.asked()[first:]) == recent, "the settled days were not asked again"
     assert line_json()["console"]["mtd_usd"] == float(today.day) and "console_pending" not in snapshot()["extra"]
+
+
+def test_a_fixed_admin_key_ends_the_rejection_at_the_next_call(api, admin, monkeypatch):
+    """A wrong key, then the right one: the very next line starts a fetch (no hour-long wait)."""
+    real_org(api)
+    monkeypatch.setenv("ANTHROPIC_ADMIN_API_KEY", "sk-ant-admin01-WRONG-KEY")
+    wait_for(lambda: line("--format", "plain").stdout.strip() == "claude: admin key rejected", timeout=10)
+    n = len(api.requests)
+    line("--format", "plain")
+    time.sleep(0.5)
+    assert len(api.requests) == n, "an unchanged wrong key waits: no retry storm"
+    monkeypatch.setenv("ANTHROPIC_ADMIN_API_KEY", ADMIN_KEY)
+    text = wait_for(lambda: (t := line("--format", "plain").stdout.strip()).endswith("/h avg") and t, timeout=10)
+    assert "MTD" in text and "rejected" not in text

@@ -13,7 +13,7 @@ from conftest import TOKEN
 from helpers import LINE, fetch, line, line_json, wait_for
 
 U = "/api/oauth/usage"
-CONTRACT_KEYS = {"schema", "mode", "status", "fetched_at", "age_seconds", "five_hour", "seven_day",
+CONTRACT_KEYS = {"schema", "kind", "mode", "status", "fetched_at", "age_seconds", "five_hour", "seven_day",
                  "weekly_scoped", "extra_usage", "source", "backoff_until", "error", "console", "pace_maker",
                  # added by schema 1's later revisions (keys are only ever added)
                  "routines", "spend", "no_plan_limits", "next_call_at"}
@@ -146,3 +146,27 @@ def test_spawned_fetcher_argv_has_no_secret(api, logged_in):
 def test_stdout_closed_does_not_crash():
     r = subprocess.run(f"{LINE} >&-", shell=True, capture_output=True, text=True)
     assert r.returncode == 0 and "Traceback" not in r.stderr
+
+
+def test_logging_in_is_noticed_at_the_next_call(api, home):
+    """After `claude` writes credentials, the next line starts a fetch: no 10 s debounce."""
+    from conftest import write_credentials
+
+    wait_for(lambda: line_json_refresh()["status"] == "no_credentials" and account_has_view(), timeout=10)
+    assert line("--format", "plain").stdout.strip() == "claude: no credentials"
+    write_credentials(home)
+    t = time.time()
+    wait_for(lambda: "5h 78%" in line("--format", "plain").stdout, timeout=5)
+    assert time.time() - t < 3
+
+
+def line_json_refresh():
+    import json
+
+    return json.loads(line("--format", "json").stdout)
+
+
+def account_has_view():
+    from helpers import account_dir
+
+    return (account_dir() / "line.bin").exists()

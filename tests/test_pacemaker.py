@@ -482,12 +482,12 @@ def test_state_dict_round_trip_and_tolerance() -> None:
     state = PaceMakerState(
         installed=True, enabled=True, throttling=True, delay_seconds=45, constrained_window="7d",
         target=48.3, utilization=63.5, deviation=15.2, algorithm="adaptive", strategy="gradual",
-        tempo=False, problem=None,
+        tempo=False, problem=None, idle=False, decided_at=1.7e9,
     )
     d = state.to_dict()
     assert set(d) == {
         "installed", "enabled", "throttling", "delay_seconds", "constrained_window", "target",
-        "deviation", "algorithm", "strategy", "tempo", "utilization", "problem",
+        "deviation", "algorithm", "strategy", "tempo", "utilization", "problem", "idle", "decided_at",
     }
     assert PaceMakerState.from_dict(json.loads(json.dumps(d))) == state
     assert PaceMakerState.from_dict(None) == PaceMakerState()
@@ -497,3 +497,40 @@ def test_state_dict_round_trip_and_tolerance() -> None:
         "target": True, "algorithm": 3, "tempo": "on", "problem": 7,
     })
     assert junk == PaceMakerState()
+
+
+# --- an old decision is not the current state ------------------------------------------------
+
+
+@pytest.mark.parametrize("age, throttling", [(30, True), (9 * 60, True), (11 * 60, False), (3 * DAY, False)])
+def test_a_decision_counts_only_while_recent(tmp_path: Path, age: float, throttling: bool) -> None:
+    d = make_pm(tmp_path, snapshots=[(NOW - 60, 65.0, R5, 20.0, R7)], decisions=[(NOW - age, 1, 300)])
+    state = read(d)
+    assert state.throttling is throttling and state.idle is (not throttling)
+    assert state.decided_at == NOW - age
+    assert state.delay_seconds == (300 if throttling else None)
+    assert (segment_text(state) or "").endswith("300s") is throttling
+    assert state.deviation == pytest.approx(15.0)  # the pace itself is still worth showing
+    assert PaceMakerState.from_dict(json.loads(json.dumps(state.to_dict()))) == state
+
+
+def test_three_day_old_throttling_reads_idle_with_its_age_end_to_end(tmp_path: Path, api, home) -> None:
+    """The real fetcher reads a real database; the panel and the line's data say idle, 3d ago."""
+    from conftest import write_credentials
+    from helpers import cli, fetch, line, line_json
+
+    now = time.time()
+    reset5 = now + 2.5 * H
+    d = make_pm(tmp_path, snapshots=[(now - 60, 65.0, reset5, 20.0, now + 3 * DAY)],
+                decisions=[(now - 3 * DAY, 1, 300)])
+    write_credentials(home)
+    env = {**os.environ, "CLAUDE_PACE_MAKER_DIR": str(d)}
+    r = fetch(env=env)
+    assert r.returncode == 0, r.stderr
+    pm = line_json(env)["pace_maker"]
+    assert pm["idle"] is True and pm["throttling"] is False and pm["delay_seconds"] is None
+    assert now - pm["decided_at"] == pytest.approx(3 * DAY, abs=5)
+    assert "300s" not in line("--format", "plain", "--no-refresh", env=env).stdout
+    panel = cli(env={**env, "COLUMNS": "60"}).stdout
+    assert "Pace Maker: IDLE" in panel and "Last decision: 3d ago" in panel, panel
+    assert "THROTTLING" not in panel and "300s" not in panel and "Next delay" not in panel
