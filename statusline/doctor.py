@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import api, credentials, policy, store
+from . import api, credentials, policy, readings, store
 from .model import Snapshot, utc
 from .paths import Paths
 from .version import VERSION
@@ -305,6 +305,10 @@ def check_snapshot(r: Report, c: Context) -> None:
         return
     mode = c.mode or snap.mode
     ttl = policy.ttls(env)["console" if snap.mode == "console" else "code"]
+    if snap.mode != "console":  # data as old as the spacing the endpoint accepts is as fresh as it gets
+        from . import pool
+
+        ttl = max(ttl, pool.read(pool.directory(c.paths)).budget.spacing)
     fetched = snap.data_fetched_at()
     if fetched:
         age = (now - fetched).total_seconds()
@@ -402,6 +406,43 @@ def check_log(r: Report, c: Context) -> None:
         r.add(True, f"fetcher log: {log} (last: {api.redact(tail[0]) if tail else ''})")
 
 
+def check_sources(r: Report, c: Context) -> None:
+    """Every source of readings with its age: where the numbers come from, and how fresh each is."""
+    if (c.mode or (c.snap.mode if c.snap else None)) == "console":
+        return
+    from . import budget, cache_view, pool
+    from .sources import claude_json, claude_version, pace_maker
+
+    t = c.now.timestamp()
+
+    def ago(at: float | None) -> str:
+        return "none" if at is None else f"{_age(t - at)} ago ({_local(utc(at))})"
+
+    shared = pool.read(pool.directory(c.paths))
+    b = shared.budget
+    api_row = f"source usage API: last answer {ago(shared.usage_at)}"
+    if b.spacing:
+        api_row += f"; it takes one call per {b.spacing:.0f}s from this login (learned)"
+    allowed = budget.allowed_at(b, t, policy.ttls(c.env)["profile"])
+    if allowed > t:
+        api_row += f"; next call not before {_local(utc(allowed))}"
+    r.add(True, api_row + f"; User-Agent claude-code/{claude_version.current(c.paths.cache_root, c.env, t)}")
+    harvest = cache_view.read_harvest(str(c.paths.account_dir(c.requested) / store.HARVEST)) or {}
+    at = harvest.get("fetched") if isinstance(harvest.get("fetched"), (int, float)) else None
+    r.add(True, f"source Claude Code statusLine: last input {ago(at)}"
+          + ("" if at else " (set it up with `claude-usage setup claude-code`)"))
+    cached = claude_json.usage(credentials.read_claude_json(c.paths), None, t)
+    seen = max((w.observed_at.timestamp() for _, _, w in cached.windows() if w.observed_at), default=None) \
+        if cached else None
+    r.add(True, f"source {c.paths.claude_json} (cachedUsageUtilization): {ago(seen)}")
+    pm = pace_maker.readings(c.paths.pace_maker_dir, t)
+    if pm.readings or pm.backoff_until:
+        row = f"source Pace Maker: newest row {ago(readings.newest(pm.readings))}"
+        if pm.backoff_until and pm.backoff_until > t:
+            row += f"; it is backing off this token until {_local(utc(pm.backoff_until))}"
+        r.add(True, row)
+
+
 def check_pace_maker(r: Report, c: Context) -> None:
     pm = c.paths.pace_maker_dir
     r.add(True, f"Pace Maker: {'installed at ' + str(pm) if (pm / 'config.json').exists() else 'not installed'}")
@@ -423,6 +464,7 @@ CHECKS: tuple[tuple[str, Callable[[Report, Context], None]], ...] = (
     ("lock", check_lock),
     ("fetcher log", check_log),
     ("Pace Maker", check_pace_maker),
+    ("sources", check_sources),
 )
 
 

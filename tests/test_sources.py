@@ -231,3 +231,15 @@ def test_shapes_module_bodies_parse(api, logged_in):
     api.set(U, Reply(200, shapes.limits_only()))
     fetch()
     assert line_json()["five_hour"]["utilization"] == 34.0
+
+
+def test_doctor_lists_every_source_with_its_age(api, logged_in, home):
+    from helpers import cli
+
+    hook({"version": "2.1.332", "rate_limits": rate_limits(20.0, 30.0)})
+    write_claude_json(home, usage_body(10.0, 5.0, now=NOW), time.time() - 7200)
+    fetch("--force")
+    out = cli("doctor").stdout
+    assert "source usage API: last answer" in out and "User-Agent claude-code/2.1.332" in out
+    assert "source Claude Code statusLine: last input" in out and "source Claude Code statusLine: last input none" not in out
+    assert "(cachedUsageUtilization): 2h 0m ago" in out or "(cachedUsageUtilization): 1h 59m ago" in out
