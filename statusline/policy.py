@@ -1,7 +1,8 @@
 """When the fetcher may call the API: TTLs and backoff, as pure functions of time.
 
 - 429: wait at least ``Retry-After`` (a minute when it is missing or 0), doubling on
-  repeats up to 30 minutes; retrying inside the window only prolongs the block.
+  repeats, never more than an hour (``budget.retry_wait``; the usage API's spacing is learned
+  in ``budget``); retrying inside the window only prolongs the block.
 - 401 / 403 / expired token: wait until the credentials file changes (Claude Code
   refreshed or the user logged in again); where there is no file to watch (Keychain),
   retry hourly.
@@ -14,6 +15,7 @@ import os
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from .budget import RATE_LIMIT_MAX, retry_wait
 from .model import Backoff, ErrorKind, Snapshot, utc
 
 USAGE_TTL = 30.0
@@ -21,8 +23,7 @@ CONSOLE_TTL = 300.0
 PROFILE_TTL = 3600.0
 MIN_TTL = 5.0
 
-RATE_LIMIT_MIN = 60.0
-RATE_LIMIT_MAX = 1800.0
+MAX_WAIT = RATE_LIMIT_MAX  # no backoff of ours lasts longer than an hour
 ERROR_MIN = 30.0
 ERROR_MAX = 600.0
 AUTH_RETRY_NO_FILE = 3600.0
@@ -61,10 +62,9 @@ def next_backoff(
         until = None if cred_sig else now + timedelta(seconds=AUTH_RETRY_NO_FILE)
         return Backoff(kind=kind, failures=failures, until=until, cred_sig=cred_sig)
     if kind == "rate_limited":
-        escalated = min(RATE_LIMIT_MIN * 2 ** (failures - 1), RATE_LIMIT_MAX)
-        wait = max(retry_after or 0.0, escalated)
+        wait = retry_wait(retry_after, failures)
     else:
-        wait = min(ERROR_MIN * 2 ** (failures - 1), ERROR_MAX)
+        wait = min(ERROR_MIN * 2 ** min(failures - 1, 10), ERROR_MAX)
     return Backoff(kind=kind, failures=failures, until=now + timedelta(seconds=wait))
 
 
@@ -74,7 +74,8 @@ def blocked(backoff: Backoff | None, now: datetime, cred_sig: str | None) -> boo
         return False
     if backoff.kind in AUTH_KINDS and backoff.cred_sig is not None:
         return cred_sig == backoff.cred_sig
-    return backoff.until is not None and now < backoff.until
+    # A wait further ahead than any we set (a clock that jumped back, a corrupt file) is over.
+    return backoff.until is not None and now < backoff.until <= now + timedelta(seconds=MAX_WAIT)
 
 
 def is_fresh(fetched_at: datetime | None, ttl: float, now: datetime) -> bool:

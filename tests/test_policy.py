@@ -12,7 +12,7 @@ def wait(b):
     return (b.until - NOW).total_seconds()
 
 
-def test_rate_limit_honours_retry_after_and_escalates_to_30_minutes():
+def test_rate_limit_honours_retry_after_and_escalates_to_an_hour():
     b = policy.next_backoff(None, "rate_limited", NOW, retry_after=120)
     assert wait(b) == 120 and b.failures == 1
     b0 = policy.next_backoff(None, "rate_limited", NOW, retry_after=0)
@@ -22,9 +22,18 @@ def test_rate_limit_honours_retry_after_and_escalates_to_30_minutes():
     for _ in range(8):
         b = policy.next_backoff(b, "rate_limited", NOW, retry_after=None)
         waits.append(wait(b))
-    assert waits == [60, 120, 240, 480, 960, 1800, 1800, 1800]
+    assert waits == [60, 120, 240, 480, 960, 1920, 3600, 3600]
     big = policy.next_backoff(None, "rate_limited", NOW, retry_after=2400)
     assert wait(big) == 2400, "never less than the server asked"
+    for absurd in (999999999, 1e20, float("inf"), float("nan"), -5):
+        b = policy.next_backoff(None, "rate_limited", NOW, retry_after=absurd)
+        assert 0 < wait(b) <= 3600, "no backoff longer than an hour from now"
+
+
+def test_a_backoff_recorded_by_a_clock_a_day_ahead_is_over():
+    b = policy.next_backoff(None, "server_error", NOW + timedelta(days=1))
+    assert not policy.blocked(b, NOW, None)
+    assert policy.blocked(policy.next_backoff(None, "server_error", NOW), NOW, None)
 
 
 def test_errors_back_off_from_30s_to_10_minutes():
