@@ -95,3 +95,21 @@ def epoch(value):
         if s < EPOCH_MIN:
             return None
     return None
+
+
+def tree(obj, depth=0):
+    """A JSON-like value with every string cleaned and every non-finite number dropped to None;
+    for dicts that other modules own (Pace Maker's state, Console totals) on their way out."""
+    if depth > 8:
+        return None
+    if isinstance(obj, str):
+        return text(obj)
+    if isinstance(obj, bool) or obj is None:
+        return obj
+    if isinstance(obj, (int, float)):
+        return finite(obj) if isinstance(obj, float) else (obj if finite(obj) is not None else None)
+    if isinstance(obj, dict):
+        return {str(text(str(k), 60)): tree(v, depth + 1) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [tree(v, depth + 1) for v in obj]
+    return None

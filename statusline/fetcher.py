@@ -430,6 +430,9 @@ def _backoff_text(snap: Snapshot, now: datetime) -> str:
     if b is None:
         return ""
     if b.until is None:
+        if snap.mode == "console":
+            return (f"waiting for a new Admin API key after {b.kind} "
+                    "(set a valid ANTHROPIC_ADMIN_API_KEY or anthropicConsole.adminApiKey)")
         return f"waiting for new credentials after {b.kind} (run `claude` to log in)"
     left = max(0, int((b.until - now).total_seconds()))
     return f"backing off after {b.kind} for {left}s more (until {b.until.astimezone():%H:%M:%S})"

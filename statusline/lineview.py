@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import clean
 from .model import Snapshot
 from .policy import AUTH_KINDS, epoch
 
@@ -76,7 +77,7 @@ def build(snapshot: Snapshot, *, ttl: float, cred_sig: str | None, next_call: fl
         "fetched": epoch(snapshot.data_fetched_at()),
         "ttl": float(ttl),
         "status": err.kind if err else "ok",
-        "error": err.message if err else None,
+        "error": clean.text(err.message, 300) if err else None,
         "backoff_until": epoch(backoff.until) if backoff else None,
         "wait_sig": backoff.cred_sig if backoff and backoff.kind in AUTH_KINDS else None,
         "cred_sig": cred_sig,
@@ -84,8 +85,8 @@ def build(snapshot: Snapshot, *, ttl: float, cred_sig: str | None, next_call: fl
         "windows": ws,
         "money": money(snapshot),
         "no_limits": bool(snapshot.usage and snapshot.usage.no_limits),
-        "console": console_summary(snapshot.console),
-        "pace": snapshot.pace_maker,
+        "console": clean.tree(console_summary(snapshot.console)),
+        "pace": clean.tree(snapshot.pace_maker),
         "source": (freshest[5] if freshest else snapshot.usage_source) or "api",
         "at": epoch(snapshot.last_attempt_at),
     }

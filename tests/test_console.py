@@ -14,6 +14,7 @@ from conftest import ADMIN_KEY
 from helpers import account_dir, age_cache, cli, fetch, line, line_json, wait_for
 
 from statusline import api, console
+from statusline.fastpaths import fnv1a64
 from statusline.paths import resolve
 
 ME = "/v1/organizations/me"
@@ -433,14 +434,15 @@ def test_wrong_key_keeps_the_total_and_backs_off(api, admin, monkeypatch):
     r = fetch()
     assert r.returncode == 1 and "401" in r.stdout
     snap = snapshot()
-    assert snap["last_error"]["kind"] == "auth_invalid" and snap["backoff"]["until"], "env key: retry by time"
+    assert snap["last_error"]["kind"] == "auth_invalid" and snap["backoff"]["until"] is None
+    assert snap["backoff"]["cred_sig"].endswith("|k" + fnv1a64(wrong)[:8]), "waits for another key"
     doc = line_json()
     assert doc["status"] == "auth_expired" and doc["console"]["mtd_usd"] == good
     everything = r.stdout + r.stderr + "".join(f.read_text(errors="replace") for f in account_dir().iterdir())
     assert "WRONGKEY" not in everything and ADMIN_KEY not in everything
     n = len(api.requests)
     r = fetch()
-    assert "backing off" in r.stdout and len(api.requests) == n, "no request while backing off"
+    assert "waiting for" in r.stdout and len(api.requests) == n, "no request while the key is unchanged"
 
 
 def test_429_on_one_day_in_process_shows_the_pause_and_keeps_the_total(api, admin):
