@@ -14,7 +14,8 @@ from helpers import LINE, fetch, line, line_json, wait_for
 
 U = "/api/oauth/usage"
 CONTRACT_KEYS = {"schema", "mode", "status", "fetched_at", "age_seconds", "five_hour", "seven_day",
-                 "weekly_scoped", "extra_usage", "source", "backoff_until", "error", "console", "pace_maker"}
+                 "weekly_scoped", "extra_usage", "source", "backoff_until", "error", "console", "pace_maker",
+                 "forecast"}
 
 
 def test_first_call_is_instant_then_data_appears(api, logged_in):
