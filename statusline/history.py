@@ -372,3 +372,22 @@ def command(acct_dir, *, window=None, since=None, until=None, fmt="table", now=N
     else:
         out.write("no samples%s yet\n" % (" for %s" % window if window else ""))
     return 0
+
+
+# --- the fetcher's one call --------------------------------------------------------------------
+
+
+def observe(acct_dir, windows, observed_at, source, now, env):
+    """Record line-view ``windows`` observed at ``observed_at`` as samples, announce crossed
+    thresholds, and return the line view's ``forecast`` (see ``forecast``). Never raises for
+    a cache problem: history is a nicety, the fetch must still be saved."""
+    from . import forecast, notify
+
+    readings = from_windows(windows, observed_at, source)
+    try:
+        record(acct_dir, readings, now)
+        notify.maybe_notify(acct_dir, readings, now, env)
+        samples = load(acct_dir, since=now - forecast.LOOKBACK_S - 60)
+    except OSError:
+        samples = []
+    return forecast.for_view(samples, windows, now, env)
