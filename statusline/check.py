@@ -183,7 +183,8 @@ def run(paths: Paths, mode: str, texts: Sequence[str], *, max_age: str | None = 
     forecasts: Mapping[str, forecast.Forecast | None] = {}
     if any(e.measure != "util" for e in exprs):
         samples = history.load(acct, since=now - forecast.LOOKBACK_S - 60)
-        forecasts = forecast.for_windows(samples, [w for w in wins if w[0] in forecast.VIEW_KEYS], now, env)
+        forecasts = forecast.for_windows(samples, [w for w in wins if w[0] in forecast.VIEW_KEYS], now, env,
+                                         fetched.timestamp())
     failures, missing = evaluate(exprs, wins, forecasts, now)
     if missing:
         for m in missing:

@@ -126,9 +126,15 @@ def even_pace(key: str, resets: float | None, now: float, *, weekdays: bool = Fa
 
 def forecast(samples: Iterable[Sequence[Any]], key: str, name: str | None, utilization: float,
              resets: float | None, now: float, *, lookback: float = LOOKBACK_S,
-             min_span: float = MIN_SPAN_S, weekdays: bool = False, tz: tzinfo | None = None) -> Forecast:
-    """The forecast for one window whose current reading is ``utilization`` / ``resets``."""
-    pts = window_points(samples, key, name, resets, now, lookback)
+             min_span: float = MIN_SPAN_S, weekdays: bool = False, tz: tzinfo | None = None,
+             observed_at: float | None = None) -> Forecast:
+    """The forecast for one window whose current reading is ``utilization`` / ``resets``.
+
+    ``observed_at``, when known, is when that reading was taken: it counts as one more point
+    (history drops repeats of an unchanged reading, the fact that it held until then stays).
+    """
+    extra = [] if observed_at is None else [(observed_at, key, name, utilization, resets)]
+    pts = window_points([*samples, *extra], key, name, resets, now, lookback)
     r = rate(pts, min_span)
     util = float(utilization)
     eta: float | None = None
@@ -203,17 +209,21 @@ def options(env: Mapping[str, str] | None = None) -> dict[str, Any]:
 
 
 def for_windows(samples: Sequence[Sequence[Any]], windows: Iterable[Sequence[Any]], now: float,
-                env: Mapping[str, str] | None = None) -> dict[str, Forecast | None]:
-    """Forecasts of the 5-hour and 7-day windows among line-view ``windows`` (key, name, util, resets)."""
+                env: Mapping[str, str] | None = None, observed_at: float | None = None
+                ) -> dict[str, Forecast | None]:
+    """Forecasts of the 5-hour and 7-day windows among line-view ``windows`` (key, name, util, resets),
+    read at ``observed_at``."""
     opts = options(env)
     out: dict[str, Forecast | None] = {k: None for k in VIEW_KEYS}
     for w in windows:
         if w[0] in VIEW_KEYS and _finite(w[2]) is not None:
-            out[w[0]] = forecast(samples, w[0], w[1], float(w[2]), _finite(w[3]), now, **opts)
+            out[w[0]] = forecast(samples, w[0], w[1], float(w[2]), _finite(w[3]), now, observed_at=observed_at,
+                                 **opts)
     return out
 
 
 def for_view(samples: Sequence[Sequence[Any]], windows: Iterable[Sequence[Any]], now: float,
-             env: Mapping[str, str] | None = None) -> dict[str, dict[str, Any] | None]:
+             env: Mapping[str, str] | None = None, observed_at: float | None = None
+             ) -> dict[str, dict[str, Any] | None]:
     """``view["forecast"]``: the plain forecasts of the 5-hour and 7-day windows."""
-    return {k: to_view(f) for k, f in for_windows(samples, windows, now, env).items()}
+    return {k: to_view(f) for k, f in for_windows(samples, windows, now, env, observed_at).items()}

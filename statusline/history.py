@@ -153,29 +153,21 @@ def _write(acct, samples):
 
 
 def merge(samples, new):
-    """``samples`` with ``new`` added, time-sorted and deduplicated. Pure.
+    """``samples`` and ``new`` together, time-sorted and deduplicated. Pure.
 
-    A new sample is dropped when it is no newer than the last one of its window, or when it
-    repeats that one's utilization and reset less than ``HEARTBEAT_S`` later.
+    Order of arrival does not matter (a hook's note may be folded in after a later fetch):
+    a sample is dropped when it repeats the previous kept sample of its window (same
+    utilization and reset) less than ``HEARTBEAT_S`` after it.
     """
-    samples = sorted(samples, key=lambda s: s[0])
+    out = []
     last = {}
-    for s in samples:
-        last[(s[1], s[2])] = s
-    added = False
-    for s in sorted(new, key=lambda s: s[0]):
+    for s in sorted([*samples, *new], key=lambda s: (s[0], s[1], s[2] or "", s[3])):
         prev = last.get((s[1], s[2]))
-        if prev is not None:
-            if s[0] <= prev[0]:
-                continue
-            if s[3] == prev[3] and same_window(s[4], prev[4]) and s[0] - prev[0] < HEARTBEAT_S:
-                continue
-        samples.append(s)
+        if prev is not None and s[3] == prev[3] and same_window(s[4], prev[4]) and s[0] - prev[0] < HEARTBEAT_S:
+            continue
+        out.append(s)
         last[(s[1], s[2])] = s
-        added = True
-    if added:
-        samples.sort(key=lambda s: s[0])
-    return samples
+    return out
 
 
 def bound(samples, now):
@@ -390,4 +382,4 @@ def observe(acct_dir, windows, observed_at, source, now, env):
         samples = load(acct_dir, since=now - forecast.LOOKBACK_S - 60)
     except OSError:
         samples = []
-    return forecast.for_view(samples, windows, now, env)
+    return forecast.for_view(samples, windows, now, env, observed_at)

@@ -227,7 +227,7 @@ def window_key(label: str, usage: Usage) -> tuple[str, str | None]:
 
 def history_rows(key: str, name: str | None, w: Window, samples: Sequence[Any], now: float, inner: int,
                  label_cells: int, tz: tzinfo | None, ascii_only: bool,
-                 options: dict[str, Any] | None = None) -> list[Text]:
+                 options: dict[str, Any] | None = None, observed_at: float | None = None) -> list[Text]:
     """Under a window's bar: its sparkline (aligned with the bar), then rate, ETA and pace."""
     from . import forecast as fc
 
@@ -242,7 +242,7 @@ def history_rows(key: str, name: str | None, w: Window, samples: Sequence[Any], 
     spark = sparkline(pts, start, now, bar_width(inner, label_cells), ascii_only)
     if spark.strip():
         rows.append(line(" " * (label_cells + 1), (spark, STYLE[segments.level(segments.percent(w.utilization))])))
-    f = fc.forecast(samples, key, name, w.utilization, resets, now, **(options or {}))
+    f = fc.forecast(samples, key, name, w.utilization, resets, now, observed_at=observed_at, **(options or {}))
     if f.rate_per_hour is None:
         rows.append(line(("Rate: not enough recent data", STYLE["muted"])))
         return rows
@@ -318,13 +318,14 @@ def extra_util(extra: ExtraUsage | None) -> float | None:
 
 def usage_rows(usage: Usage | None, now: float, inner: int, label_cells: int, tz: tzinfo | None = None,
                samples: Sequence[Any] = (), ascii_only: bool = False,
-               options: dict[str, Any] | None = None) -> list[Text]:
+               options: dict[str, Any] | None = None, observed_at: float | None = None) -> list[Text]:
     rows: list[Text] = []
     for label, w in usage_windows(usage):
         rows.append(bar_row(label, w.utilization, label_cells, inner))
         if samples and usage is not None:
             key, name = window_key(label, usage)
-            rows.extend(history_rows(key, name, w, samples, now, inner, label_cells, tz, ascii_only, options))
+            rows.extend(history_rows(key, name, w, samples, now, inner, label_cells, tz, ascii_only, options,
+                                     observed_at))
         r = reset_row(w.resets_at, now, tz)
         if r is not None:
             rows.append(r)
@@ -512,7 +513,9 @@ def rows(snapshot: Snapshot | None, now: float, *, ttl: float, inner: int, tz: t
             labels.append("Extra usage:")
         label_cells = max((cell_len(lbl) for lbl in labels), default=0)
         has_data = has_usage(snapshot.usage)
-        sections.append(usage_rows(snapshot.usage, now, inner, label_cells, tz, samples, ascii_only, options))
+        fetched = snapshot.data_fetched_at()
+        sections.append(usage_rows(snapshot.usage, now, inner, label_cells, tz, samples, ascii_only, options,
+                                   fetched.timestamp() if fetched else None))
         sections.append(pace_rows(pm, inner, label_cells))
     sections.append(status_rows(snapshot, now, ttl, tz, has_data, problem))
     sections.append([updated_row(snapshot, now, ttl, tz)])

@@ -181,3 +181,13 @@ def test_format_json_forecast():
 def test_pace_delta_sign():
     f = forecast.forecast([], "five_hour", None, 10.0, NOW + 2.5 * H, NOW)
     assert f.pace == 50.0 and f.pace_delta == -40.0
+
+
+def test_the_current_reading_counts_as_a_point():
+    """History keeps one sample of an unchanged reading; the reading itself says it still held."""
+    one = [(NOW - 600, "five_hour", None, 40.0, RESET)]
+    assert forecast.forecast(one, "five_hour", None, 40.0, RESET, NOW).rate_per_hour is None
+    f = forecast.forecast(one, "five_hour", None, 40.0, RESET, NOW, observed_at=NOW - 5)
+    assert f.rate_per_hour == 0.0 and f.samples == 2 and f.hits_limit_before_reset is False
+    f = forecast.forecast(one, "five_hour", None, 45.0, RESET, NOW, observed_at=NOW)
+    assert f.rate_per_hour == pytest.approx(30.0)

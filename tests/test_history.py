@@ -44,7 +44,7 @@ def test_identical_consecutive_samples_are_deduplicated_with_a_heartbeat(tmp_pat
     assert len(history.load(tmp_path)) == 1
     history.record(tmp_path, [r(50.0, NOW + history.HEARTBEAT_S)], NOW + history.HEARTBEAT_S)
     assert len(history.load(tmp_path)) == 2  # a flat stretch stays visible
-    history.record(tmp_path, [r(50.0, NOW - 100)], NOW)  # older than the last: a replay
+    history.record(tmp_path, [r(50.0, NOW - 100)], NOW)  # arrives late: still one flat stretch
     assert len(history.load(tmp_path)) == 2
     history.record(tmp_path, [r(50.0, NOW + 400, resets=RESET + 5 * 3600)], NOW + 400)  # a new window
     assert len(history.load(tmp_path)) == 3
