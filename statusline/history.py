@@ -34,8 +34,6 @@ HEARTBEAT_S = 300.0  # an unchanged reading is kept again after this long (flat 
 PENDING_FOLD_BYTES = 64 * 1024  # the hook folds itself past this size (no fetcher running)
 MARSHAL_VERSION = 4
 
-Sample = tuple  # (time, key, name, utilization, resets_at)
-
 
 def from_windows(windows, observed_at, source="api"):
     """Readings ``(key, name, utilization, resets_at, observed_at, source)`` from the line

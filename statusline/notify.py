@@ -65,11 +65,18 @@ def _clock(epoch):
 def decide(state, readings, levels, now):
     """(new state, messages) for ``readings``; pure.
 
-    ``state`` maps ``"key|name"`` to ``{"resets": float|None, "told": [thresholds], "top": bool}``.
+    ``state`` maps ``"key|name"`` to ``{"resets": float|None, "told": [thresholds], "top": bool}``;
+    ``top`` means the top threshold was announced and its reset is still to be.
     """
     state = {k: dict(v) for k, v in (state or {}).items() if isinstance(v, dict)}
     messages = []
     top = levels[-1] if levels else None
+    for wid, cur in state.items():  # a window past its reset has reset, reading or not (idle)
+        resets = cur.get("resets")
+        if cur.get("top") and isinstance(resets, (int, float)) and resets < now - SAME_WINDOW_S:
+            key, _, name = wid.partition("|")
+            messages.append("%s limit reset" % label(key, name or None))
+            cur["top"] = False
     for r in readings:
         try:
             key, name, util, resets, observed = r[0], r[1], float(r[2]), r[3], r[4]

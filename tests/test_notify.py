@@ -47,6 +47,18 @@ def test_decide_once_per_threshold_and_once_on_reset():
     assert msgs == []
 
 
+def test_reset_is_announced_when_the_reset_time_passes_even_without_a_new_window():
+    state, msgs = notify.decide({}, [reading(96.0)], [80.0, 95.0], NOW)
+    assert len(msgs) == 1
+    later = RESET + 600  # idle: only old-window readings (reset in the past) or none at all
+    state, msgs = notify.decide(state, [reading(96.0, at=later)], [80.0, 95.0], later)
+    assert msgs == ["5-hour limit reset"]
+    state, msgs = notify.decide(state, [reading(96.0, at=later)], [80.0, 95.0], later + 60)
+    assert msgs == []
+    state, msgs = notify.decide(state, [reading(4.0, resets=RESET + 5 * 3600, at=later)], [80.0, 95.0], later + 60)
+    assert msgs == []  # the new window is seen later: no second "reset"
+
+
 def test_decide_jumps_say_the_highest_and_windows_are_separate():
     state, msgs = notify.decide({}, [reading(97.0), reading(82.0, NOW + 86400, "scoped", "Opus")],
                                 [80.0, 95.0], NOW)
