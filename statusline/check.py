@@ -87,8 +87,9 @@ def parse(text: str) -> Expr:
 def current(windows: Sequence[Sequence[Any]], now: float) -> list[tuple[str, str | None, float, float | None]]:
     """Windows as they stand now: one whose reset has passed is at 0 (its old number no longer holds)."""
     out = []
-    for key, name, util, resets in windows:
-        if key == "extra":
+    for w in windows:  # (key, name, util, resets) or a full reading: (…, observed_at, source)
+        key, name, util, resets = w[0], w[1], w[2], w[3]
+        if key in ("extra", "spend"):
             continue
         out.append((key, name, 0.0 if resets is not None and resets <= now else float(util), resets))
     return out

@@ -36,10 +36,15 @@ MARSHAL_VERSION = 4
 
 
 def from_windows(windows, observed_at, source="api"):
-    """Readings ``(key, name, utilization, resets_at, observed_at, source)`` from the line
-    view's ``(key, name, utilization, resets_at)`` windows."""
-    return [(w[0], w[1], float(w[2]), w[3], float(observed_at), source) for w in windows or ()
-            if _number(w[2])]
+    """Readings ``(key, name, utilization, resets_at, observed_at, source)`` from line-view
+    windows: ``(key, name, utilization, resets_at)`` get ``observed_at`` and ``source``; full
+    readings (six items) keep their own."""
+    out = []
+    for w in windows or ():
+        if len(w) >= 4 and _number(w[2]):
+            seen = w[4] if len(w) >= 6 and _number(w[4]) else observed_at
+            out.append((w[0], w[1], float(w[2]), w[3], float(seen), w[5] if len(w) >= 6 else source))
+    return out
 
 
 def _number(x):

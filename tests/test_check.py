@@ -82,3 +82,10 @@ def test_evaluate_pure():
     fails, missing = check.evaluate([check.parse("any<95"), check.parse("opus<90"), check.parse("5h<1")],
                                     wins, {}, now)
     assert fails == ["opus<90 does not hold: Opus is 91%"] and missing == []
+
+
+def test_full_readings_are_windows_too():
+    now = 1_800_000_000.0
+    wins = check.current([("five_hour", None, 50.0, now + 10, now - 1, "api"), ("spend", None, 300.0, None, now, "api")],
+                         now)
+    assert wins == [("five_hour", None, 50.0, now + 10)]

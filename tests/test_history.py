@@ -151,3 +151,10 @@ def test_history_is_not_read_by_the_hot_path():
 
     assert "history" not in Path(line_mod.__file__).read_text()
     assert os.path.basename(history.__file__) == "history.py"
+
+
+def test_from_windows_takes_line_view_windows_or_full_readings():
+    assert history.from_windows([("five_hour", None, 50, NOW + 1), ("x", None, "bad", None)], NOW, "api") == [
+        ("five_hour", None, 50.0, NOW + 1, NOW, "api")]
+    full = ("scoped", "Opus", 88.0, NOW + 9, NOW - 5, "claude-json")
+    assert history.from_windows([full], NOW, "api") == [full]
