@@ -212,13 +212,14 @@ def for_windows(samples: Sequence[Sequence[Any]], windows: Iterable[Sequence[Any
                 env: Mapping[str, str] | None = None, observed_at: float | None = None
                 ) -> dict[str, Forecast | None]:
     """Forecasts of the 5-hour and 7-day windows among line-view ``windows`` (key, name, util, resets),
-    read at ``observed_at``."""
+    read at ``observed_at``; a full reading (key, name, util, resets, observed_at, source) says
+    itself when it was read."""
     opts = options(env)
     out: dict[str, Forecast | None] = {k: None for k in VIEW_KEYS}
     for w in windows:
         if w[0] in VIEW_KEYS and _finite(w[2]) is not None:
-            out[w[0]] = forecast(samples, w[0], w[1], float(w[2]), _finite(w[3]), now, observed_at=observed_at,
-                                 **opts)
+            seen = _finite(w[4]) if len(w) >= 6 else observed_at
+            out[w[0]] = forecast(samples, w[0], w[1], float(w[2]), _finite(w[3]), now, observed_at=seen, **opts)
     return out
 
 

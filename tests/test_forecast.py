@@ -191,3 +191,11 @@ def test_the_current_reading_counts_as_a_point():
     assert f.rate_per_hour == 0.0 and f.samples == 2 and f.hits_limit_before_reset is False
     f = forecast.forecast(one, "five_hour", None, 45.0, RESET, NOW, observed_at=NOW)
     assert f.rate_per_hour == pytest.approx(30.0)
+
+
+def test_full_readings_bring_their_own_observation_time():
+    one = [(NOW - 600, "five_hour", None, 40.0, RESET)]
+    got = forecast.for_windows(one, [("five_hour", None, 40.0, RESET, NOW - 5, "claude-code")], NOW)
+    assert got["five_hour"].rate_per_hour == 0.0 and got["seven_day"] is None
+    got = forecast.for_windows(one, [("five_hour", None, 40.0, RESET)], NOW)
+    assert got["five_hour"].rate_per_hour is None
