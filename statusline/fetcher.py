@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from . import api, console, credentials, lineview, parse, policy, store
+from . import api, console, credentials, history, lineview, parse, policy, store
 from .line import RATE_WINDOWS, merge_windows, read_view
 from .model import ErrorKind, FetchError, Snapshot, Usage, Window, utc
 from .paths import Paths, resolve
@@ -86,7 +86,11 @@ def _fail(snap: Snapshot, failure: api.Failure, now: datetime, cred_sig: str | N
 
 def _save(acct: Path, snap: Snapshot, ttl: float, cred_sig: str | None, paths: Paths, now: datetime) -> None:
     snap = snap.replace(pace_maker=_pace_maker(paths, snap, now))
-    store.save_snapshot(acct, snap, lineview.build(snap, ttl=ttl, cred_sig=cred_sig))
+    fc = None
+    if snap.mode == "code" and snap.usage_fetched_at is not None:  # history, notifications, forecast
+        fc = history.observe(acct, lineview.windows(snap), snap.usage_fetched_at.timestamp(),
+                             snap.usage_source or "api", now.timestamp(), os.environ)
+    store.save_snapshot(acct, snap, lineview.build(snap, ttl=ttl, cred_sig=cred_sig, forecast=fc))
 
 
 def _pace_maker(paths: Paths, snap: Snapshot, now: datetime) -> dict | None:

@@ -17,7 +17,7 @@ import select
 import subprocess
 from typing import Any
 
-from . import dialects, fastpaths, segments
+from . import dialects, fastpaths, history, notify, segments
 from .line import load, merge_windows, read_view
 
 STDIN_DEADLINE_S = 0.5
@@ -100,6 +100,7 @@ def harvest(new: list[tuple[str, None, float, float | None]], env: Any, now: flo
 
     cfg = fastpaths.config_dir(env)
     root = fastpaths.cache_root(env)
+    readings = history.from_windows(new, now, "claude-code")
     for mode in HARVEST_MODES:
         acct = fastpaths.account_dir(root, cfg, mode)
         path = os.path.join(acct, "harvest.bin")
@@ -113,6 +114,8 @@ def harvest(new: list[tuple[str, None, float, float | None]], env: Any, now: flo
             os.replace(tmp, path)
         except OSError:
             pass  # an unwritable cache must not blank Claude Code's status line
+        history.note(acct, readings, now)  # cheap: an append; the fetcher folds it in
+    notify.maybe_notify(acct, readings, now, env)  # off unless CLAUDE_USAGE_NOTIFY; state per config dir
 
 
 def extras(data: dict[str, Any], items: str, g: dict[str, str]) -> list[tuple[str, str]]:
@@ -159,7 +162,8 @@ def run(opts: dict[str, Any], env: Any, now: float) -> str:
     view, cred_sig, note = load(opts, env, now)
     glyphs = opts.get("glyphs") or "emoji"
     g = segments.GLYPHS.get(glyphs, segments.GLYPHS["emoji"])
-    spans = segments.build(view, now, glyphs, cred_sig is not None or bool(new), note)
+    spans = segments.build(view, now, glyphs, cred_sig is not None or bool(new), note,
+                           show_rate="rate" in (opts.get("show") or "").split(","))
     spans += extras(data, opts.get("show") or "", g)
     color = not env.get("NO_COLOR")
     ours = dialects.render(spans, "ansi", color)

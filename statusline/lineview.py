@@ -18,6 +18,7 @@ import beyond what Python has already loaded. Version 1 keys:
     pace       Pace Maker summary dict or None
     source     "api" | "claude-code"
     at         epoch seconds of the last attempt, or None
+    forecast   {"five_hour": P | None, "seven_day": P | None} (see ``forecast``), or None
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def console_summary(console: dict[str, Any] | None) -> dict[str, Any] | None:
     return {s: console.get(k) for k, s in zip(keys, short, strict=True)}
 
 
-def build(snapshot: Snapshot, *, ttl: float, cred_sig: str | None) -> dict[str, Any]:
+def build(snapshot: Snapshot, *, ttl: float, cred_sig: str | None,
+          forecast: dict[str, Any] | None = None) -> dict[str, Any]:
     err = snapshot.last_error
     backoff = snapshot.backoff
     return {
@@ -73,4 +75,5 @@ def build(snapshot: Snapshot, *, ttl: float, cred_sig: str | None) -> dict[str, 
         "pace": snapshot.pace_maker,
         "source": snapshot.usage_source or "api",
         "at": epoch(snapshot.last_attempt_at),
+        "forecast": forecast,
     }
