@@ -8,6 +8,8 @@
     claude-usage config          the effective settings (config.toml, environment) and their origin
     claude-usage setup TARGET    print (or install) an integration: tmux, starship, zsh,
                                  bash, claude-code, waybar
+    claude-usage history         the recorded usage samples (--json, --csv, --window, --since)
+    claude-usage check EXPR…     exit 0/1/2: do expressions like 5h<90 eta5h>30m hold?
 """
 
 from __future__ import annotations
@@ -42,6 +44,19 @@ def build_parser() -> argparse.ArgumentParser:
     setup.add_argument("--print", dest="print_only", action="store_true",
                        help="only print what would be installed")
     setup.add_argument("--chain", metavar="CMD", help="claude-code: status command to keep beside ours")
+    hist = sub.add_parser("history", help="the recorded usage samples: table, --json or --csv")
+    hist.add_argument("--window", metavar="W", help="5h, 7d, routines, extra or a model name (e.g. opus)")
+    hist.add_argument("--since", metavar="WHEN", help="2h, 1d, or an ISO time (naive = local)")
+    hist.add_argument("--until", metavar="WHEN", help="like --since")
+    hist_fmt = hist.add_mutually_exclusive_group()
+    hist_fmt.add_argument("--json", dest="history_fmt", action="store_const", const="json", help="as JSON")
+    hist_fmt.add_argument("--csv", dest="history_fmt", action="store_const", const="csv", help="as CSV")
+    check = sub.add_parser("check", help="exit 0 when every expression holds (e.g. 5h<90 any<95 eta5h>30m)",
+                           description="Exit 0 when all hold, 1 when one does not, 2 for a bad expression "
+                                       "or no data fresh enough. Reads the cache only.")
+    check.add_argument("exprs", nargs="+", metavar="EXPR", help="5h<90, 7d<=80, any<95, opus<90, eta5h>30m, rate5h<20")
+    check.add_argument("--max-age", default="10m", metavar="AGE", help="oldest data accepted (default 10m)")
+    check.add_argument("-q", "--quiet", action="store_true", help="print nothing, only the exit status")
     return parser
 
 
@@ -59,6 +74,15 @@ def main(argv: list[str] | None = None) -> int:
             from . import config
 
             return config.run()
+        if args.command == "history":
+            from . import history
+
+            return history.command(paths.account_dir(args.mode), window=args.window, since=args.since,
+                                   until=args.until, fmt=args.history_fmt or "table")
+        if args.command == "check":
+            from . import check
+
+            return check.run(paths, args.mode, args.exprs, max_age=args.max_age, quiet=args.quiet)
         if args.command == "setup":
             from . import setup
 

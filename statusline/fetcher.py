@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from . import api, cache_view, clean, console, credentials, lineview, policy, pool, readings, store
+from . import api, cache_view, clean, console, credentials, history, lineview, policy, pool, readings, store
 from . import budget as budget_mod
 from .model import Backoff, ErrorKind, FetchError, Snapshot, Spend, Usage, utc
 from .paths import Paths, resolve
@@ -90,17 +90,22 @@ def _fail(snap: Snapshot, failure: api.Failure, now: datetime, cred_sig: str | N
 def _save(job: Job, snap: Snapshot, ttl: float, shared: pool.Shared | None = None) -> None:
     """Write the snapshot and its line view. With the login's shared state, the view also says
     when the next usage call may be made, and judges staleness by the spacing the endpoint
-    accepts when that is longer than the TTL (data that old is as fresh as it may be)."""
+    accepts when that is longer than the TTL (data that old is as fresh as it may be). Code-mode
+    readings also go to the history, which answers with the forecast (and notifies, if asked)."""
     snap = snap.replace(pace_maker=_pace_maker(job.paths, snap, job.now))
+    t = job.now.timestamp()
     next_call, interval = None, ttl
     if shared is not None:
-        t = job.now.timestamp()
         allowed = budget_mod.allowed_at(shared.budget, t, job.ttls["profile"])
         next_call = allowed if allowed > t else None
         interval = max(ttl, min(shared.budget.spacing, budget_mod.MAX_SPACING))
         if shared.budget.no_limits:
             interval = max(interval, job.ttls["profile"])
-    view = lineview.build(snap, ttl=interval, cred_sig=job.creds.cred_sig, next_call=next_call)
+    fc = None
+    if snap.mode == "code" and snap.usage_fetched_at is not None:
+        fc = history.observe(job.acct, lineview.windows(snap), snap.usage_fetched_at.timestamp(),
+                             snap.usage_source or "api", t, job.env)
+    view = lineview.build(snap, ttl=interval, cred_sig=job.creds.cred_sig, next_call=next_call, forecast=fc)
     store.save_snapshot(job.acct, snap, view)
 
 

@@ -15,7 +15,7 @@ the first complete JSON object.
 import marshal
 import os
 
-from statusline import cache_view, dialects, fastpaths, jsonlite, readings, segments
+from statusline import cache_view, dialects, fastpaths, history, jsonlite, notify, readings, segments
 from statusline.sources import claude_code
 
 STDIN_DEADLINE_S = 0.5
@@ -122,6 +122,8 @@ def harvest(new, present, spend, env, now):
             _write_locked(acct, lambda old: updated_harvest(old, new, present, spend, now))
         except OSError:
             pass
+        history.note(acct, new, now)  # cheap: an append; the fetcher folds it in
+    notify.maybe_notify(acct, new, now, env)  # off unless CLAUDE_USAGE_NOTIFY; state per config dir
 
 
 def remember_version(version, env):
@@ -216,7 +218,8 @@ def run(opts, env, now):
     view, cred_sig, note = cache_view.load(opts.get("mode") or "auto", opts.get("refresh", True), env, now)
     glyphs = opts.get("glyphs") or "emoji"
     g = segments.GLYPHS.get(glyphs, segments.GLYPHS["emoji"])
-    spans = segments.build(view, now, glyphs, cred_sig is not None or bool(new), note)
+    spans = segments.build(view, now, glyphs, cred_sig is not None or bool(new), note,
+                           show_rate="rate" in (opts.get("show") or "").split(","))
     spans += extras(data, opts.get("show") or "", g)
     color = not env.get("NO_COLOR")
     ours = dialects.render(spans, "ansi", color)

@@ -26,7 +26,8 @@ options:
   --glyphs SET     emoji (default; plain for tmux), plain, ascii
   --claude-code    read Claude Code's statusLine JSON on stdin (see README)
   --chain CMD      with --claude-code: also run CMD with the same input
-  --show ITEMS     with --claude-code: extra items, comma-separated: model,context,cost
+  --show ITEMS     extra items, comma-separated: rate (any format); with
+                   --claude-code also model,context,cost
   --no-refresh     never start the background fetcher
   -h, --help       show this help
   --version        show the version
@@ -84,7 +85,7 @@ def render_cached(opts, env, now):
 
         return lineformats.render(fmt, view, now, creds, note)
     glyphs = opts["glyphs"] or ("plain" if fmt == "tmux" else "emoji")
-    spans = segments.build(view, now, glyphs, creds, note)
+    spans = segments.build(view, now, glyphs, creds, note, show_rate="rate" in opts["show"].split(","))
     color = not env.get("NO_COLOR")
     return dialects.render(spans, fmt, color)
 

@@ -82,7 +82,25 @@ def document(view: dict[str, Any] | None, now: float, has_credentials: bool, not
             "projected_usd": console.get("projected"),
         },
         "pace_maker": v.get("pace"),
+        "forecast": _forecast(v, by_key),
     }
+
+
+def _forecast(v: dict[str, Any], by_key: dict[str, Any]) -> dict[str, Any]:
+    """``{"five_hour": F or null, "seven_day": F or null}`` (see ``forecast``), for current windows."""
+    from . import forecast
+
+    fc = v.get("forecast")
+    fc = fc if isinstance(fc, dict) else {}
+    out: dict[str, Any] = {}
+    for key in forecast.VIEW_KEYS:
+        p, w = fc.get(key), by_key.get(key)
+        same = isinstance(p, dict) and w is not None and (
+            (p.get("resets") is None and w[3] is None)
+            or (p.get("resets") is not None and w[3] is not None
+                and abs(p["resets"] - w[3]) <= segments.FORECAST_MATCH_S))
+        out[key] = forecast.view_to_json(p) if same else None
+    return out
 
 
 def waybar(view: dict[str, Any] | None, now: float, has_credentials: bool, note: str | None) -> dict[str, Any]:

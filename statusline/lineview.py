@@ -23,6 +23,7 @@ version treats the view as missing, and the fetcher rewrites it):
     pace       Pace Maker summary dict or None
     source     where the freshest reading came from: "api" | "claude-code" | ...
     at         epoch seconds of the last attempt, or None
+    forecast   {"five_hour": P | None, "seven_day": P | None} (see ``forecast``), or None
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ def console_summary(console: dict[str, Any] | None) -> dict[str, Any] | None:
     return {s: console.get(k) for k, s in zip(keys, short, strict=True)}
 
 
-def build(snapshot: Snapshot, *, ttl: float, cred_sig: str | None, next_call: float | None = None) -> dict[str, Any]:
+def build(snapshot: Snapshot, *, ttl: float, cred_sig: str | None, next_call: float | None = None,
+          forecast: dict[str, Any] | None = None) -> dict[str, Any]:
     err = snapshot.last_error
     backoff = snapshot.backoff
     ws = windows(snapshot)
@@ -89,4 +91,5 @@ def build(snapshot: Snapshot, *, ttl: float, cred_sig: str | None, next_call: fl
         "pace": clean.tree(snapshot.pace_maker),
         "source": (freshest[5] if freshest else snapshot.usage_source) or "api",
         "at": epoch(snapshot.last_attempt_at),
+        "forecast": forecast,
     }

@@ -15,6 +15,7 @@ Width rules, because a box whose right border wanders is worse than no box:
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -169,13 +170,101 @@ def bar_row(label: str, util: float, label_cells: int, inner: int, style: str | 
     return row
 
 
-def reset_row(resets_at: datetime | None, now: float) -> Text | None:
+def reset_row(resets_at: datetime | None, now: float, tz: tzinfo | None = None) -> Text | None:
+    """``⏰ Resets in 1h 40m (15:00)``: the countdown and the wall-clock time (with the weekday
+    when it is not within the next 20 hours)."""
     if resets_at is None:
         return None
-    left = resets_at.timestamp() - now
+    ts = resets_at.timestamp()
+    left = ts - now
     if left <= 0:
         return line(f"{ICON['clock']} ", ("window reset", STYLE["muted"]))
-    return line(f"{ICON['clock']} Resets in {duration(left)}")
+    when = clock(ts, tz, "%H:%M" if left < 20 * 3600 else "%a %H:%M")
+    return line(f"{ICON['clock']} Resets in {duration(left)} ", (f"({when})", STYLE["muted"]))
+
+
+# --- history: sparkline, rate, ETA ----------------------------------------------------------
+
+SPARKS = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"  # ▁▂▃▄▅▆▇█
+SPARKS_ASCII = "_.-~=+*#"
+
+
+def sparkline(points: Sequence[tuple[float, float]], start: float, now: float, cells: int,
+              ascii_only: bool = False) -> str:
+    """The window's utilization from ``start`` to ``now`` in ``cells`` columns, on a fixed
+    0-100 scale (a full block is the limit). Each column shows the last value known by its
+    end; columns before the first sample are blank."""
+    chars = SPARKS_ASCII if ascii_only else SPARKS
+    if cells <= 0 or now <= start:
+        return ""
+    step = (now - start) / cells
+    pts = sorted(points)
+    out = []
+    i, value = 0, None
+    for c in range(cells):
+        end = start + (c + 1) * step
+        while i < len(pts) and pts[i][0] <= end:
+            value = pts[i][1] if value is None else max(value, pts[i][1])
+            i += 1
+        if value is None:
+            out.append(" ")
+        else:
+            out.append(chars[min(len(chars) - 1, max(0, int(value / 100 * len(chars))))])
+    return "".join(out)
+
+
+def window_key(label: str, usage: Usage) -> tuple[str, str | None]:
+    """History's (key, name) of a panel window label."""
+    if label == "5-Hour:":
+        return "five_hour", None
+    if label == "7-Day:":
+        return "seven_day", None
+    for s in usage.scoped:
+        if label == f"{s.name} Weekly:":
+            return "scoped", s.name
+    return "", None
+
+
+def history_rows(key: str, name: str | None, w: Window, samples: Sequence[Any], now: float, inner: int,
+                 label_cells: int, tz: tzinfo | None, ascii_only: bool,
+                 options: dict[str, Any] | None = None, observed_at: float | None = None) -> list[Text]:
+    """Under a window's bar: its sparkline (aligned with the bar), then rate, ETA and pace."""
+    from . import forecast as fc
+
+    resets = w.resets_at.timestamp() if w.resets_at else None
+    length = fc.LENGTH.get(key)
+    mine = [s for s in samples if s[1] == key and s[2] == name and fc.same_window(s[4], resets)]
+    if not mine or length is None or resets is None:
+        return []
+    rows: list[Text] = []
+    start = resets - length
+    pts = [(float(s[0]), float(s[3])) for s in mine if s[0] <= now]
+    spark = sparkline(pts, start, now, bar_width(inner, label_cells), ascii_only)
+    if spark.strip():
+        rows.append(line(" " * (label_cells + 1), (spark, STYLE[segments.level(segments.percent(w.utilization))])))
+    f = fc.forecast(samples, key, name, w.utilization, resets, now, observed_at=observed_at, **(options or {}))
+    if f.rate_per_hour is None:
+        rows.append(line(("Rate: not enough recent data", STYLE["muted"])))
+        return rows
+    r = f.rate_per_hour
+    row = line(f"Rate: +{r:.1f}%/h" if r < 10 else f"Rate: +{r:.0f}%/h")
+    used = cell_len(row.plain)
+    parts: list[tuple[str, str]] = []
+    if w.utilization >= 100:
+        parts.append((" \u00b7 at the limit", STYLE["crit"]))
+    elif f.hits_limit_before_reset and f.eta is not None:
+        fmt = "%H:%M" if f.eta - now < 20 * 3600 else "%a %H:%M"
+        parts.append((f" \u00b7 100% at {clock(f.eta, tz, fmt)} {ICON['warn']}", STYLE["warn"]))
+    if f.pace_delta is not None:
+        word = "ahead of" if f.pace_delta > 0 else "behind"
+        parts.append((f" \u00b7 {f.pace_delta:+.0f}% {word} pace" if f.pace_delta else " \u00b7 on pace",
+                      STYLE["muted"]))
+    for text, style in parts:
+        if used + cell_len(text) <= inner:
+            row.append(text, style=style)
+            used += cell_len(text)
+    rows.append(row)
+    return rows
 
 
 # --- blocks -------------------------------------------------------------------------------
@@ -227,11 +316,17 @@ def extra_util(extra: ExtraUsage | None) -> float | None:
     return None
 
 
-def usage_rows(usage: Usage | None, now: float, inner: int, label_cells: int) -> list[Text]:
+def usage_rows(usage: Usage | None, now: float, inner: int, label_cells: int, tz: tzinfo | None = None,
+               samples: Sequence[Any] = (), ascii_only: bool = False,
+               options: dict[str, Any] | None = None, observed_at: float | None = None) -> list[Text]:
     rows: list[Text] = []
     for label, w in usage_windows(usage):
         rows.append(bar_row(label, w.utilization, label_cells, inner))
-        r = reset_row(w.resets_at, now)
+        if samples and usage is not None:
+            key, name = window_key(label, usage)
+            rows.extend(history_rows(key, name, w, samples, now, inner, label_cells, tz, ascii_only, options,
+                                     observed_at))
+        r = reset_row(w.resets_at, now, tz)
         if r is not None:
             rows.append(r)
     extra = usage.extra if usage else None
@@ -420,7 +515,8 @@ def panel_mode(snapshot: Snapshot | None, mode: str | None) -> str:
 
 
 def rows(snapshot: Snapshot | None, now: float, *, ttl: float, inner: int, tz: tzinfo | None = None,
-         problem: str | None = None, mode: str | None = None) -> list[Text]:
+         problem: str | None = None, mode: str | None = None, samples: Sequence[Any] = (),
+         ascii_only: bool = False, options: dict[str, Any] | None = None) -> list[Text]:
     """Every row inside the box, blank rows separating the seed's sections."""
     sections: list[list[Text]] = []
     kind = panel_mode(snapshot, mode)
@@ -437,7 +533,9 @@ def rows(snapshot: Snapshot | None, now: float, *, ttl: float, inner: int, tz: t
             labels.append("Extra usage:")
         label_cells = max((cell_len(lbl) for lbl in labels), default=0)
         has_data = has_usage(snapshot.usage)
-        sections.append(usage_rows(snapshot.usage, now, inner, label_cells))
+        fetched = snapshot.data_fetched_at()
+        sections.append(usage_rows(snapshot.usage, now, inner, label_cells, tz, samples, ascii_only, options,
+                                   fetched.timestamp() if fetched else None))
         sections.append(pace_rows(pm, inner, label_cells, now))
     sections.append(status_rows(snapshot, now, ttl, tz, has_data, problem))
     sections.append([updated_row(snapshot, now, ttl, tz)])
@@ -451,10 +549,17 @@ def rows(snapshot: Snapshot | None, now: float, *, ttl: float, inner: int, tz: t
 
 
 def build(snapshot: Snapshot | None, now: float, *, ttl: float, width: int, tz: tzinfo | None = None,
-          problem: str | None = None, mode: str | None = None) -> RenderableType:
-    """The panel as a rich renderable, ``min(width, BOX_MAX)`` columns wide."""
+          problem: str | None = None, mode: str | None = None, samples: Sequence[Any] = (),
+          ascii_only: bool = False, options: dict[str, Any] | None = None) -> RenderableType:
+    """The panel as a rich renderable, ``min(width, BOX_MAX)`` columns wide.
+
+    ``samples`` are history samples (``history.load``): with them each window gets a
+    sparkline, its rate, ETA and pace; ``ascii_only`` draws the sparkline in ASCII;
+    ``options`` go to ``forecast.forecast`` (``min_span``, ``weekdays``).
+    """
     outer = box_width(width)
-    body = rows(snapshot, now, ttl=ttl, inner=outer - PAD, tz=tz, problem=problem, mode=mode)
+    body = rows(snapshot, now, ttl=ttl, inner=outer - PAD, tz=tz, problem=problem, mode=mode,
+                samples=samples, ascii_only=ascii_only, options=options)
     return Panel(
         Group(*body),
         title=Text(TITLES[panel_mode(snapshot, mode)], style="bold"),
@@ -483,10 +588,13 @@ def text_console(width: int, color: bool) -> Console:
 
 
 def render_text(snapshot: Snapshot | None, now: float, *, ttl: float, width: int, color: bool,
-                tz: tzinfo | None = None, problem: str | None = None, mode: str | None = None) -> str:
+                tz: tzinfo | None = None, problem: str | None = None, mode: str | None = None,
+                samples: Sequence[Any] = (), ascii_only: bool = False,
+                options: dict[str, Any] | None = None) -> str:
     """The box as text: ANSI styled when ``color``, plain (no escape code at all) otherwise."""
     console = text_console(width, color)
-    console.print(build(snapshot, now, ttl=ttl, width=width, tz=tz, problem=problem, mode=mode))
+    console.print(build(snapshot, now, ttl=ttl, width=width, tz=tz, problem=problem, mode=mode,
+                        samples=samples, ascii_only=ascii_only, options=options))
     return console.file.getvalue().rstrip("\n")  # type: ignore[attr-defined]
 
 

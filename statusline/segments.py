@@ -103,7 +103,7 @@ def window_label(w):
     return "7d " + w[1] if w[0] == "scoped" else LABELS.get(w[0], w[0])
 
 
-def window_spans(windows, now, g):
+def window_spans(windows, now, g, marks=None):
     spans = []
     for i, w in enumerate(windows):
         if i:
@@ -113,6 +113,8 @@ def window_spans(windows, now, g):
         resets = w[3]
         if i == 0 and resets is not None and resets > now:
             spans.append((" %s%s" % (g["clock"], duration(resets - now)), "text"))
+        if marks and w[0] in marks:
+            spans += marks[w[0]]
     return spans
 
 
@@ -130,6 +132,41 @@ def money_spans(m):
             return [("credits %s/%s" % (money(c["used"]), money(c["limit"])), level(pct))]
         return [("credits %s" % money(c["used"]), "info")]
     return []
+
+
+FORECAST_MATCH_S = 120.0  # a forecast is about the window whose reset is within this of its own
+
+
+def forecast_spans(view, now, g, show_rate=False):
+    """Per window key, the spans that follow it: ``⚠13:10`` when it is on course to reach 100 %
+    before its reset (a warning; nothing when all is well, nothing once it is there: the
+    percentage is red already), and its rate ``+24%/h`` with ``show_rate``.
+
+    Reads ``view["forecast"]`` (see ``statusline.forecast``: plain values only).
+    """
+    fc = view.get("forecast") if view else None  # its clock times were formatted by the fetcher
+    if not isinstance(fc, dict):
+        return {}
+    current = {w[0]: w for w in view.get("windows") or () if w[0] in ("five_hour", "seven_day")}
+    out = {}
+    for key, p in fc.items():
+        w = current.get(key)
+        if not isinstance(p, dict) or w is None:
+            continue
+        r = p.get("resets")
+        if (r is None) != (w[3] is None) or (r is not None and abs(r - w[3]) > FORECAST_MATCH_S):
+            continue  # the window has reset since: this forecast is about the old one
+        spans = []
+        rate = p.get("rate")
+        if show_rate and isinstance(rate, (int, float)):
+            spans.append(((" +%.0f%%/h" if rate >= 10 else " +%.1f%%/h") % rate, "muted"))
+        eta = p.get("eta")
+        if p.get("hits") and w[2] < 100 and isinstance(eta, (int, float)):
+            when = p.get("eta_hm") if eta - now < 20 * 3600 else p.get("eta_day")
+            spans.append((" %s%s" % (g["warn"], when or duration(eta - now)), "warn"))
+        if spans:
+            out[key] = spans
+    return out
 
 
 def money(x):
@@ -194,7 +231,7 @@ CONSOLE_WORDS = {
 }
 
 
-def build(view, now, glyphs="emoji", has_credentials=True, note=None):
+def build(view, now, glyphs="emoji", has_credentials=True, note=None, show_rate=False):
     """Spans for the whole line. ``note`` is a hot-path problem (e.g. unwritable cache)."""
     g = GLYPHS.get(glyphs, GLYPHS["emoji"])
     st = status(view, now, has_credentials)
@@ -207,7 +244,8 @@ def build(view, now, glyphs="emoji", has_credentials=True, note=None):
     if console and view.get("console"):
         spans = console_spans(view["console"], g)
     else:
-        spans = window_spans(pick_windows(view.get("windows"), now), now, g) or money_spans(view.get("money"))
+        spans = (window_spans(pick_windows(view.get("windows"), now), now, g, forecast_spans(view, now, g, show_rate))
+                 or money_spans(view.get("money")))
 
     s = view.get("status")
     if not spans and view.get("no_limits") and s in (None, "ok"):

@@ -75,6 +75,17 @@ def reap() -> None:
             return
 
 
+def history_args(paths: Paths, mode: str, env: Mapping[str, str], now: float) -> dict[str, Any]:
+    """The panel's history arguments: samples of the last week, ASCII sparklines under NO_COLOR."""
+    from . import forecast, history
+
+    try:
+        samples = history.load(paths.account_dir(mode), since=now - 8 * 86400)
+    except OSError:
+        samples = []
+    return {"samples": samples, "ascii_only": bool(env.get("NO_COLOR")), "options": forecast.options(env)}
+
+
 # --- once ---------------------------------------------------------------------------------
 
 
@@ -121,7 +132,7 @@ def print_once(paths: Paths, mode: str, *, env: Mapping[str, str] | None = None,
             tty = _isatty(out)
             color = tty and not env.get("NO_COLOR")
             text = panel.render_text(snapshot, now, ttl=ttl, width=terminal_width(out, env), color=color,
-                                     tz=tz, problem=problem, mode=mode)
+                                     tz=tz, problem=problem, mode=mode, **history_args(paths, mode, env, now))
             out.write(text + "\n")
         out.flush()
     except BrokenPipeError:  # `claude-usage | head` is not an error
@@ -291,13 +302,14 @@ def fit(console: Any, renderable: Any, width: int, height: int) -> Any:
 
 
 def frame(snapshot: Snapshot | None, now: float, *, ttl: float, width: int, mode: str,
-          problem: str | None, tz: Any = None) -> Any:
+          problem: str | None, tz: Any = None, extra: dict[str, Any] | None = None) -> Any:
     """What one redraw shows: the panel and a hint line."""
     from rich.console import Group
     from rich.text import Text
 
     try:
-        box: Any = panel.build(snapshot, now, ttl=ttl, width=width, tz=tz, problem=problem, mode=mode)
+        box: Any = panel.build(snapshot, now, ttl=ttl, width=width, tz=tz, problem=problem, mode=mode,
+                               **(extra or {}))
     except Exception as exc:  # a rendering bug must not take the terminal down with a traceback
         box = Text(f"claude-usage: cannot draw the panel: {type(exc).__name__}: {exc}", style="red")
     return Group(box, Text(FOOTER, style="dim", no_wrap=True, overflow="ellipsis"))
@@ -380,17 +392,19 @@ def loop(live: Any, console: Any, paths: Paths, mode: str, interval: float, env:
     shown: tuple[Any, ...] | None = None
     snapshot: Snapshot | None = None
     problem: str | None = None
+    extra: dict[str, Any] = {}
     while not stop.is_set():
         now = clock()
         if now >= next_read:
             snapshot, problem = load(paths, mode, env, now)
             problem = problem or refresh(paths, mode, now, env)
+            extra = history_args(paths, mode, env, now)
             next_read = now + interval
         size = console.size
         key = (id(snapshot), problem, size.width, size.height)  # a re-read or a resize
         if key != shown:
             ttl = ttl_for(snapshot, mode, env)
-            whole = frame(snapshot, now, ttl=ttl, width=size.width, mode=mode, problem=problem)
+            whole = frame(snapshot, now, ttl=ttl, width=size.width, mode=mode, problem=problem, extra=extra)
             live.update(fit(console, whole, size.width, size.height), refresh=True)
             shown = key
         reap()

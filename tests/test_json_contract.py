@@ -18,13 +18,15 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = (ROOT / "docs" / "json.md").read_text()
 
 LINE_KEYS = {"schema", "kind", "mode", "status", "fetched_at", "age_seconds", "five_hour", "seven_day",
-             "weekly_scoped", "extra_usage", "source", "backoff_until", "error", "console", "pace_maker"}
+             "weekly_scoped", "extra_usage", "source", "backoff_until", "error", "console", "pace_maker",
+             "routines", "spend", "no_plan_limits", "next_call_at", "forecast"}
+READING_KEYS = {"utilization", "resets_at", "source", "observed_at"}
 SNAPSHOT_KEYS = {"kind", "schema", "mode", "account", "token_fp", "usage", "usage_fetched_at", "usage_source",
                  "profile", "profile_fetched_at", "console", "console_fetched_at", "pace_maker", "last_error",
                  "backoff", "last_attempt_at", "extra", "status", "problem"}
-USAGE_KEYS = {"five_hour", "seven_day", "scoped", "extra"}
-WINDOW_KEYS = {"utilization", "resets_at"}
-EXTRA_KEYS = {"enabled", "monthly_limit", "used", "utilization", "currency"}
+USAGE_KEYS = {"five_hour", "seven_day", "routines", "scoped", "extra", "spend", "no_limits"}
+WINDOW_KEYS = {"utilization", "resets_at", "observed_at", "source"}
+EXTRA_KEYS = {"enabled", "monthly_limit", "used", "utilization", "currency", "disabled_reason"}
 PROFILE_KEYS = {"display_name", "full_name", "email", "account_uuid", "organization", "organization_type",
                 "has_claude_max", "has_claude_pro", "rate_limit_tier"}
 ERROR_KEYS = {"kind", "message", "at", "status"}
@@ -45,7 +47,7 @@ def test_the_line_document_is_kind_line_schema_1_with_exactly_its_keys(warm):
     doc = json.loads(line("--format", "json", "--no-refresh").stdout)
     assert doc["kind"] == "line" and doc["schema"] == 1
     assert set(doc) == LINE_KEYS
-    assert set(doc["five_hour"]) == WINDOW_KEYS and set(doc["seven_day"]) == WINDOW_KEYS
+    assert set(doc["five_hour"]) == READING_KEYS and set(doc["seven_day"]) == READING_KEYS
     assert table_keys(section('`"kind": "line"`')) == LINE_KEYS
 
 

@@ -72,11 +72,11 @@ def test_refresh_fetches_itself_when_the_holder_did_nothing_and_gives_up_after_i
     holder = subprocess.Popen([sys.executable, "-c", HOLD, lock, str(held), "1.5"])
     try:
         wait_for(held.exists, timeout=10)
-        warm.set(U, Reply(200, usage_body(five=33.0)))
+        warm.set(U, Reply(200, usage_body(five=93.0)))
         r = cli("refresh")
         assert r.returncode == 0, r.stdout + r.stderr
         assert "waiting for it" in r.stderr and r.stdout.startswith("fetched: usage updated"), r.stdout
-        assert snapshot()["usage"]["five_hour"]["utilization"] == 33.0
+        assert snapshot()["usage"]["five_hour"]["utilization"] == 93.0
     finally:
         holder.wait(10)
 

@@ -100,16 +100,16 @@ def test_a_dumb_terminal_gets_the_panel_as_plain_text(api: ApiServer, home: Path
         assert "q or Ctrl+C" in first
         frames = first.count(TITLE)  # "waiting for the first update", then the numbers
 
-        api.set("/api/oauth/usage", Reply(200, usage_body(five=12.0)))
+        api.set("/api/oauth/usage", Reply(200, usage_body(five=92.0)))
         both = poll("the panel printed again", lambda: tmux.capture("w", history=True),
-                    lambda p: "12%" in p, 15, every=0.2)
+                    lambda p: "92%" in p, 15, every=0.2)
         assert both.count(TITLE) == frames + 1, both  # printed again below, not redrawn in place
-        assert both.index("78%") < both.index("12%") and "\u2518\n\n\u250c" in both  # a blank row between
+        assert both.index("78%") < both.index("92%") and "\u2518\n\n\u250c" in both  # a blank row between
 
         tmux("send-keys", "-t", "w", "q")
         assert exit_status(tmp_path) == "EXIT=0"
         data = raw.read_bytes()
-        assert b"12%" in data and b"\x1b" not in data, "a dumb terminal got escape sequences"
+        assert b"92%" in data and b"\x1b" not in data, "a dumb terminal got escape sequences"
         assert (tmp_path / "before").read_text() == (tmp_path / "after").read_text()
     finally:
         tmux.kill()

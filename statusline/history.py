@@ -1,0 +1,388 @@
+"""Usage history: every reading that reaches the cache, kept as a sample.
+
+A sample is ``(time, key, name, utilization, resets_at)``: ``time`` is when the reading was
+observed (epoch seconds), ``key``/``name`` name the window as readings do (``five_hour``,
+``seven_day``, ``scoped`` + model name, ``routines``, ``extra``, ``spend``), ``resets_at`` is
+epoch seconds or None. Two samples belong to the same window when key and name match and
+their resets lie within ``SAME_WINDOW_S`` of each other.
+
+Files in the account directory (0600):
+- ``history.bin``      a marshal'd list of samples, sorted by time; bounded to ``MAX_AGE``
+  (eight days) and ``MAX_SAMPLES``; replaced atomically (temp file + ``os.replace``);
+- ``history.pending``  samples appended cheaply by Claude Code's hook (one marshal record per
+  append), folded into ``history.bin`` by the next ``record`` (the fetcher's);
+- ``history.lock``     ``fcntl.flock`` around every read-modify-write of the two, so many
+  processes never lose each other's samples.
+
+Nothing on the line's hot path reads these. This module imports only what Python has loaded
+at start-up (``os``, ``marshal``) plus ``fcntl``, so the hook can afford ``note``.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+
+HISTORY = "history.bin"
+PENDING = "history.pending"
+LOCK = "history.lock"
+
+SAME_WINDOW_S = 120.0
+MAX_AGE = 8 * 86400.0
+MAX_SAMPLES = 20000
+HEARTBEAT_S = 300.0  # an unchanged reading is kept again after this long (flat stretches stay visible)
+PENDING_FOLD_BYTES = 64 * 1024  # the hook folds itself past this size (no fetcher running)
+MARSHAL_VERSION = 4
+
+
+def from_windows(windows, observed_at, source="api"):
+    """Readings ``(key, name, utilization, resets_at, observed_at, source)`` from line-view
+    windows: ``(key, name, utilization, resets_at)`` get ``observed_at`` and ``source``; full
+    readings (six items) keep their own."""
+    out = []
+    for w in windows or ():
+        if len(w) >= 4 and _number(w[2]):
+            seen = w[4] if len(w) >= 6 and _number(w[4]) else observed_at
+            out.append((w[0], w[1], float(w[2]), w[3], float(seen), w[5] if len(w) >= 6 else source))
+    return out
+
+
+def _number(x):
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and x == x and abs(x) < 1e12
+
+
+def _sample(reading, now):
+    """A reading as a sample, or None when it is not a well-formed reading."""
+    try:
+        key, name, util, resets, observed = reading[0], reading[1], reading[2], reading[3], reading[4]
+    except (TypeError, IndexError):
+        return None
+    if not isinstance(key, str) or not (name is None or isinstance(name, str)) or not _number(util):
+        return None
+    if resets is not None and not _number(resets):
+        return None
+    t = float(observed) if _number(observed) else float(now)
+    return (t, key, name, round(float(util), 4), None if resets is None else float(resets))
+
+
+def same_window(a_resets, b_resets):
+    if a_resets is None or b_resets is None:
+        return a_resets is None and b_resets is None
+    return abs(a_resets - b_resets) <= SAME_WINDOW_S
+
+
+# --- files --------------------------------------------------------------------------------
+
+
+class _Lock:
+    """``fcntl.flock`` on ``history.lock``; ``blocking=False`` retries briefly, then gives up."""
+
+    def __init__(self, acct, blocking=True, tries=20):
+        self.path = os.path.join(acct, LOCK)
+        self.blocking = blocking
+        self.tries = tries
+        self.fd = -1
+
+    def __enter__(self):
+        import fcntl
+
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        if self.blocking:
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+            return self
+        for _ in range(self.tries):
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return self
+            except BlockingIOError:
+                import time
+
+                time.sleep(0.005)
+        os.close(self.fd)
+        self.fd = -1
+        raise BlockingIOError("history is busy")
+
+    def __exit__(self, *exc):
+        if self.fd >= 0:
+            os.close(self.fd)  # closing releases the flock
+            self.fd = -1
+
+
+def _read_history(acct):
+    path = os.path.join(acct, HISTORY)
+    try:
+        with open(path, "rb") as fh:
+            data = marshal.load(fh)
+    except FileNotFoundError:
+        return []
+    except (OSError, EOFError, ValueError, TypeError):
+        try:
+            os.replace(path, path + ".corrupt")
+        except OSError:
+            pass
+        return []
+    if not isinstance(data, list):
+        return []
+    return [s for s in data if isinstance(s, tuple) and len(s) == 5]
+
+
+def _read_pending(acct):
+    out = []
+    try:
+        with open(os.path.join(acct, PENDING), "rb") as fh:
+            while True:
+                try:
+                    chunk = marshal.load(fh)
+                except EOFError:
+                    break
+                if isinstance(chunk, list):
+                    out.extend(s for s in chunk if isinstance(s, tuple) and len(s) == 5)
+    except (OSError, ValueError, TypeError):
+        pass
+    return out
+
+
+def _write(acct, samples):
+    path = os.path.join(acct, HISTORY)
+    tmp = path + ".tmp"  # one writer at a time: we hold the lock
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.write(fd, marshal.dumps(samples, MARSHAL_VERSION))
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def merge(samples, new):
+    """``samples`` and ``new`` together, time-sorted and deduplicated. Pure.
+
+    Order of arrival does not matter (a hook's note may be folded in after a later fetch):
+    a sample is dropped when it repeats the previous kept sample of its window (same
+    utilization and reset) less than ``HEARTBEAT_S`` after it.
+    """
+    out = []
+    last = {}
+    for s in sorted([*samples, *new], key=lambda s: (s[0], s[1], s[2] or "", s[3])):
+        prev = last.get((s[1], s[2]))
+        if prev is not None and s[3] == prev[3] and same_window(s[4], prev[4]) and s[0] - prev[0] < HEARTBEAT_S:
+            continue
+        out.append(s)
+        last[(s[1], s[2])] = s
+    return out
+
+
+def bound(samples, now):
+    """The last ``MAX_AGE`` seconds (nothing from the future), at most ``MAX_SAMPLES``."""
+    cutoff = now - MAX_AGE
+    return [s for s in samples if cutoff <= s[0] <= now + 3600][-MAX_SAMPLES:]
+
+
+def record(acct_dir, readings, now):
+    """Append readings as samples (and fold in the hook's pending ones), under the lock."""
+    acct = os.fspath(acct_dir)
+    new = [s for s in (_sample(r, now) for r in readings or ()) if s is not None]
+    os.makedirs(acct, mode=0o700, exist_ok=True)
+    with _Lock(acct):
+        _fold_locked(acct, new, now)
+
+
+def _fold_locked(acct, new, now):
+    pending = _read_pending(acct)
+    old = _read_history(acct)
+    samples = bound(merge(old, pending + new), now)
+    if samples != old:
+        _write(acct, samples)
+    if pending:
+        try:
+            os.unlink(os.path.join(acct, PENDING))
+        except OSError:
+            pass
+
+
+def note(acct_dir, readings, now):
+    """The hook's cheap path: append readings to ``history.pending`` (no fsync, no rewrite).
+
+    Takes the lock without waiting long; a busy history drops this one sample rather than
+    slowing Claude Code's status line. Folds in place when the pending file grows large
+    (no fetcher has run for a while).
+    """
+    acct = os.fspath(acct_dir)
+    new = [s for s in (_sample(r, now) for r in readings or ()) if s is not None]
+    if not new:
+        return
+    try:
+        os.makedirs(acct, mode=0o700, exist_ok=True)
+        with _Lock(acct, blocking=False):
+            path = os.path.join(acct, PENDING)
+            try:
+                size = os.stat(path).st_size
+            except FileNotFoundError:
+                size = 0
+            if size > PENDING_FOLD_BYTES:
+                _fold_locked(acct, new, now)
+                return
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            try:
+                os.write(fd, marshal.dumps(new, MARSHAL_VERSION))
+            finally:
+                os.close(fd)
+    except OSError:
+        pass  # history is a nicety: never break the caller
+
+
+def load(acct_dir, key=None, since=None, until=None, name=None):
+    """Samples sorted by time (pending ones included), filtered by window key/name and time."""
+    acct = os.fspath(acct_dir)
+    samples = merge(_read_history(acct), _read_pending(acct))
+    out = []
+    for s in samples:
+        if key is not None and s[1] != key:
+            continue
+        if name is not None and s[2] != name:
+            continue
+        if since is not None and s[0] < since:
+            continue
+        if until is not None and s[0] > until:
+            continue
+        out.append(s)
+    return out
+
+
+# --- `claude-usage history` (not for the hook: imports json, csv and datetime) -------------------
+
+WINDOW_NAMES = {"5h": ("five_hour", None), "five_hour": ("five_hour", None), "7d": ("seven_day", None),
+                "seven_day": ("seven_day", None), "routines": ("routines", None), "extra": ("extra", None),
+                "spend": ("spend", None)}
+CSV_FIELDS = ("time", "window", "name", "utilization", "resets_at")
+
+
+def parse_when(text, now):
+    """Epoch seconds of ``2h`` / ``30m`` / ``1d`` ago, or of an ISO-8601 time (naive = local)."""
+    from datetime import datetime
+
+    from .check import BadExpression, parse_duration
+
+    t = text.strip()
+    try:
+        return now - parse_duration(t)
+    except BadExpression:
+        pass
+    try:
+        dt = datetime.fromisoformat(t[:-1] + "+00:00" if t.endswith(("Z", "z")) else t)
+    except ValueError:
+        raise ValueError(f"bad time {text!r} (use e.g. 2h, 1d or 2026-11-25T10:00)") from None
+    return dt.timestamp()
+
+
+def iso(epoch):
+    from datetime import datetime, timezone
+
+    if epoch is None:
+        return None
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="microseconds")
+
+
+def select(samples, window):
+    """Samples of one window named as on the line (``5h``, ``7d``) or by key or model name."""
+    if not window:
+        return list(samples)
+    w = window.strip().lower()
+    key, name = WINDOW_NAMES.get(w, ("scoped", w))
+    if key == "scoped":
+        return [s for s in samples if s[1] == "scoped" and (s[2] or "").lower() == name]
+    return [s for s in samples if s[1] == key]
+
+
+def as_dicts(samples):
+    return [{"time": iso(s[0]), "window": s[1], "name": s[2], "utilization": s[3], "resets_at": iso(s[4])}
+            for s in samples]
+
+
+def to_csv(samples):
+    import csv
+    import io
+
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(CSV_FIELDS)
+    for d in as_dicts(samples):
+        w.writerow(["" if d[f] is None else repr(d[f]) if isinstance(d[f], float) else d[f] for f in CSV_FIELDS])
+    return buf.getvalue()
+
+
+def from_csv(text):
+    """Samples back from ``to_csv`` output (the round trip the tests check)."""
+    import csv
+    import io
+    from datetime import datetime
+
+    out = []
+    for row in csv.DictReader(io.StringIO(text)):
+        resets = row["resets_at"]
+        out.append((datetime.fromisoformat(row["time"]).timestamp(), row["window"], row["name"] or None,
+                    float(row["utilization"]), datetime.fromisoformat(resets).timestamp() if resets else None))
+    return out
+
+
+def table(samples, tz=None):
+    from datetime import datetime
+
+    rows = [("time", "window", "utilization", "resets")]
+    for s in samples:
+        label = {"five_hour": "5h", "seven_day": "7d"}.get(s[1], s[1])
+        if s[2]:
+            label = "%s %s" % (label, s[2]) if s[1] != "scoped" else "7d " + s[2]
+        when = datetime.fromtimestamp(s[0], tz).strftime("%Y-%m-%d %H:%M:%S")
+        resets = datetime.fromtimestamp(s[4], tz).strftime("%a %H:%M") if s[4] is not None else "-"
+        rows.append((when, label, "%.1f%%" % s[3], resets))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    return "\n".join("  ".join(c.ljust(widths[i]) if i < 3 else c for i, c in enumerate(r)).rstrip()
+                     for r in rows)
+
+
+def command(acct_dir, *, window=None, since=None, until=None, fmt="table", now=None, out=None, err=None):
+    """``claude-usage history``: 0, or 2 for a bad time."""
+    import json
+    import sys
+    import time
+
+    out = sys.stdout if out is None else out
+    err = sys.stderr if err is None else err
+    now = time.time() if now is None else now
+    try:
+        t0 = parse_when(since, now) if since else None
+        t1 = parse_when(until, now) if until else None
+    except ValueError as exc:
+        print("claude-usage history: %s" % exc, file=err)
+        return 2
+    samples = select(load(acct_dir, since=t0, until=t1), window)
+    if fmt == "json":
+        out.write(json.dumps(as_dicts(samples), indent=1, allow_nan=False) + "\n")
+    elif fmt == "csv":
+        out.write(to_csv(samples))
+    elif samples:
+        out.write(table(samples) + "\n")
+    else:
+        out.write("no samples%s yet\n" % (" for %s" % window if window else ""))
+    return 0
+
+
+# --- the fetcher's one call --------------------------------------------------------------------
+
+
+def observe(acct_dir, windows, observed_at, source, now, env):
+    """Record line-view ``windows`` observed at ``observed_at`` as samples, announce crossed
+    thresholds, and return the line view's ``forecast`` (see ``forecast``). Never raises for
+    a cache problem: history is a nicety, the fetch must still be saved."""
+    from . import forecast, notify
+
+    readings = from_windows(windows, observed_at, source)
+    try:
+        record(acct_dir, readings, now)
+        notify.maybe_notify(acct_dir, readings, now, env)
+        samples = load(acct_dir, since=now - forecast.LOOKBACK_S - 60)
+    except OSError:
+        samples = []
+    return forecast.for_view(samples, windows, now, env, observed_at)
