@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -61,6 +62,12 @@ STYLE = {
     "error": "red",
 }
 
+# Console mode authenticates with an Admin API key: its advice speaks of the key.
+CONSOLE_AUTH_WORDS = {
+    "auth_expired": "Admin API key rejected \u2014 set a valid ANTHROPIC_ADMIN_API_KEY",
+    "auth_invalid": "Admin API key rejected \u2014 set a valid ANTHROPIC_ADMIN_API_KEY",
+    "missing_scope": "Admin API key lacks permission \u2014 use an Admin key (sk-ant-admin\u2026)",
+}
 AUTH_WORDS = {
     "auth_expired": "Login expired \u2014 run `claude` to log in again",
     "auth_invalid": "Login rejected \u2014 run `claude` to log in again",
@@ -219,6 +226,8 @@ def window_key(label: str, usage: Usage) -> tuple[str, str | None]:
         return "five_hour", None
     if label == "7-Day:":
         return "seven_day", None
+    if label == "Routines Weekly:":
+        return "routines", None
     for s in usage.scoped:
         if label == f"{s.name} Weekly:":
             return "scoped", s.name
@@ -300,6 +309,8 @@ def usage_windows(usage: Usage | None) -> list[tuple[str, Window]]:
         out.append(("5-Hour:", usage.five_hour))
     if usage.seven_day:
         out.append(("7-Day:", usage.seven_day))
+    if usage.routines:
+        out.append(("Routines Weekly:", usage.routines))
     for s in usage.scoped:
         out.append((f"{s.name} Weekly:", s.window))
     return out
@@ -321,6 +332,8 @@ def usage_rows(usage: Usage | None, now: float, inner: int, label_cells: int, tz
                options: dict[str, Any] | None = None, observed_at: float | None = None) -> list[Text]:
     rows: list[Text] = []
     for label, w in usage_windows(usage):
+        if w.resets_at is not None and w.resets_at.timestamp() <= now:
+            w = replace(w, utilization=0.0)  # the window has reset: its old figure no longer holds
         rows.append(bar_row(label, w.utilization, label_cells, inner))
         if samples and usage is not None:
             key, name = window_key(label, usage)
@@ -333,16 +346,26 @@ def usage_rows(usage: Usage | None, now: float, inner: int, label_cells: int, tz
     if extra is not None and extra.enabled:
         util = extra_util(extra)
         if util is not None:
-            rows.append(bar_row("Extra usage:", util, label_cells, inner))
+            rows.append(bar_row("Usage credits:", util, label_cells, inner))
         if extra.used is not None:
-            limit = f" / {money(extra.monthly_limit)}" if extra.monthly_limit is not None else ""
-            rows.append(line(f"Spent: {money(extra.used)}{limit}"))
+            limit = f" / {money(extra.monthly_limit)}" if extra.monthly_limit is not None else " (no monthly cap)"
+            rows.append(line(f"Credits used: {money(extra.used)}{limit}"))
+    spend = usage.spend if usage else None
+    if spend is not None:
+        if spend.percent is not None:
+            rows.append(bar_row("Spend limit:", spend.percent, label_cells, inner))
+        if spend.used is not None:
+            limit = f" / {money(spend.limit)}" if spend.limit is not None else ""
+            period = f" this {spend.period}" if spend.period else ""
+            rows.append(line(f"Spent{period}: {money(spend.used)}{limit}"))
+    if usage is not None and usage.no_limits and not rows:
+        rows.append(para("No plan limits on this account (every window is null).", STYLE["muted"]))
     return rows
 
 
 def has_usage(usage: Usage | None) -> bool:
-    return bool(usage_windows(usage)) or (usage is not None and usage.extra is not None
-                                          and usage.extra.enabled)
+    return bool(usage_windows(usage)) or (usage is not None and (
+        (usage.extra is not None and usage.extra.enabled) or usage.spend is not None or usage.no_limits))
 
 
 def pace_labels(pm: dict[str, Any] | None) -> list[str]:
@@ -468,8 +491,9 @@ def status_rows(snapshot: Snapshot | None, now: float, ttl: float, tz: tzinfo | 
         rows.append(para(f"{ICON['warn']} Rate limited until {until}", STYLE["warn"]))
     err = snapshot.last_error
     kind = err.kind if err else None
-    if kind in AUTH_WORDS:
-        rows.append(para(f"{ICON['warn']} {AUTH_WORDS[kind]}", STYLE["crit"]))
+    words = CONSOLE_AUTH_WORDS if snapshot.mode == "console" else AUTH_WORDS
+    if kind in words:
+        rows.append(para(f"{ICON['warn']} {words[kind]}", STYLE["crit"]))
     elif kind == "no_credentials":
         rows.append(para(f"{ICON['warn']} No credentials found", STYLE["crit"]))
         rows.append(para(NO_CREDS_FIX, STYLE["muted"]))
@@ -530,7 +554,9 @@ def rows(snapshot: Snapshot | None, now: float, *, ttl: float, inner: int, tz: t
         pm = snapshot.pace_maker
         labels = [lbl for lbl, _ in usage_windows(snapshot.usage)] + pace_labels(pm)
         if snapshot.usage and snapshot.usage.extra and snapshot.usage.extra.enabled:
-            labels.append("Extra usage:")
+            labels.append("Usage credits:")
+        if snapshot.usage and snapshot.usage.spend and snapshot.usage.spend.percent is not None:
+            labels.append("Spend limit:")
         label_cells = max((cell_len(lbl) for lbl in labels), default=0)
         has_data = has_usage(snapshot.usage)
         fetched = snapshot.data_fetched_at()

@@ -102,12 +102,12 @@ def test_code_panel_full(width: int) -> None:
     assert "\U0001f464 Ada (ada@example.com)" in text
     assert "\U0001f3e2 Analytical Engines  MAX" in text
     assert "\u26a1 Tier: default_claude_max_5x" in text
-    for label, pct in (("5-Hour:", "78%"), ("7-Day:", "41%"), ("Opus Weekly:", "96%"), ("Extra usage:", "30%")):
+    for label, pct in (("5-Hour:", "78%"), ("7-Day:", "41%"), ("Opus Weekly:", "96%"), ("Usage credits:", "30%")):
         row = next(ln for ln in lines if label in ln)
         assert pct in row and "\u2588" in row and "\u2591" in row
     assert "\u23f0 Resets in 1h 40m" in text
     assert text.count("\u23f0 Resets in 2d 3h") == 2  # 7-day and Opus weekly: days
-    assert "Spent: $12.34 / $40.00" in text
+    assert "Credits used: $12.34 / $40.00" in text
     assert "Updated: 21:19:50" in text  # 02:19:50 UTC in UTC-5
     assert "ago" not in text  # fresh data shows no age
     assert "Pace Maker" not in text
@@ -286,7 +286,7 @@ def test_extra_usage_only_account() -> None:
     usage = Usage(extra=ExtraUsage(enabled=True, monthly_limit=100.0, used=81.0))
     text = render(Snapshot(mode="code", usage=usage, usage_fetched_at=at(0)), 40)
     check_box(text, 40, "Claude Code Usage")
-    assert "Extra usage:" in text and "81%" in text and "Spent: $81.00 / $100.00" in text
+    assert "Usage credits:" in text and "81%" in text and "Credits used: $81.00 / $100.00" in text
     assert "Waiting" not in text
 
 
@@ -382,3 +382,26 @@ def test_panel_uses_the_line_decision_to_fetch() -> None:
     assert hot.needs_fetch(view(auth), NOW + 999, "6:10", {})  # a new login
 
 
+
+
+def test_reset_windows_routines_credits_spend_and_no_limits() -> None:
+    """A window past its reset reads 0; routines, uncapped credits, a spend limit and an
+    account with no plan limits each get their row."""
+    from statusline.model import ExtraUsage, Spend
+
+    u = Usage(five_hour=Window(80.0, utc(NOW - 60)), seven_day=Window(41.0, utc(NOW + 86400)),
+              routines=Window(55.0, utc(NOW + 86400)))
+    text = panel.render_text(CODE.replace(usage=u), NOW, ttl=30, width=60, color=False)
+    assert "5-Hour:" in text and "  0%" in text and "80%" not in text and "Routines Weekly:" in text
+    credits = Usage(extra=ExtraUsage(True, None, 12.34, None), spend=Spend(104.0, 52.0, 50.0, period="month"))
+    text = panel.render_text(CODE.replace(usage=credits), NOW, ttl=30, width=60, color=False)
+    assert "Credits used: $12.34 (no monthly cap)" in text and "Spend limit:" in text
+    assert "Spent this month: $52.00 / $50.00" in text
+    text = panel.render_text(CODE.replace(usage=Usage(no_limits=True)), NOW, ttl=30, width=60, color=False)
+    assert "No plan limits" in text and "Waiting" not in text
+
+
+def test_console_auth_advice_names_the_admin_key() -> None:
+    snap = Snapshot(mode="console", last_error=FetchError("auth_invalid", "HTTP 401", utc(NOW)))
+    text = panel.render_text(snap, NOW, ttl=300, width=60, color=False)
+    assert "Admin API key rejected" in text and "run `claude`" not in text
