@@ -107,6 +107,9 @@ def needs_fetch(view, now, cred_sig, env):
                 or now - (_num(view.get("at")) or 0) > NO_CREDS_RETRY)
     if cred_sig is not None and view.get("cred_sig") not in (None, cred_sig):
         return True  # Claude Code rewrote its credentials: maybe another account
+    cfg = view.get("config")
+    if isinstance(cfg, dict) and cfg.get("sig") != fastpaths.cred_sig(fastpaths.config_file(env)):
+        return True  # config.toml changed: the fetcher compiles it into the view again
     until = _num(view.get("backoff_until"))
     if until and now < until:
         return False
@@ -213,3 +216,13 @@ def load(mode, refresh_ok, env, now):
     view = current_view(acct)
     note = refresh(acct, mode, view, cred_sig, env, now) if refresh_ok else None
     return view, cred_sig, note
+
+
+def glyphs(opts, view, env):
+    """The glyph set: ``--glyphs``, else ``CLAUDE_USAGE_GLYPHS``, else config.toml's (compiled
+    into the view), else None (the target's default)."""
+    cfg = (view or {}).get("config")
+    for g in (opts.get("glyphs"), env.get("CLAUDE_USAGE_GLYPHS"), cfg.get("glyphs") if isinstance(cfg, dict) else None):
+        if g in ("emoji", "plain", "ascii"):
+            return g
+    return None

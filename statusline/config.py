@@ -367,3 +367,16 @@ def run(env: Mapping[str, str] | None = None) -> int:
     for text in describe(settings):
         print(text)
     return 1 if settings.problems else 0
+
+
+def line_config(settings: Settings) -> dict[str, Any]:
+    """What the line's hot path needs, for the view: ``compile`` less what only the fetcher uses,
+    with ``glyphs`` and ``notify_at`` only when the user set them (the defaults differ per
+    target, and notifications are opt-in)."""
+    c = compile(settings)
+    out = {k: c[k] for k in ("sig", "thresholds", "items", "tmux")}
+    if settings.origin("glyphs") != "default":
+        out["glyphs"] = c["glyphs"]
+    if settings.origin("notify.at") != "default":
+        out["notify_at"] = c["notify_at"]
+    return out

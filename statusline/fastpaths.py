@@ -69,3 +69,13 @@ def auth_sig(cfg_dir, env=os.environ):
     if key:
         return "%s|k%s" % (sig or "-", fnv1a64(key.strip())[:8])
     return sig
+
+
+def config_file(env=os.environ):
+    """``config.toml``'s path as ``statusline.config.default_path`` computes it, without pathlib."""
+    explicit = env.get("CLAUDE_USAGE_CONFIG")
+    if explicit:
+        return os.path.expanduser(explicit)
+    xdg = env.get("XDG_CONFIG_HOME") or ""
+    base = xdg if os.path.isabs(xdg) else os.path.join(_home(env), ".config")
+    return os.path.join(base, APP, "config.toml")

@@ -18,7 +18,21 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from . import api, cache_view, clean, console, credentials, history, lineview, policy, pool, readings, store
+from . import (
+    api,
+    cache_view,
+    clean,
+    config,
+    console,
+    credentials,
+    history,
+    lineview,
+    notify,
+    policy,
+    pool,
+    readings,
+    store,
+)
 from . import budget as budget_mod
 from .model import Backoff, ErrorKind, FetchError, Snapshot, Spend, Usage, utc
 from .paths import Paths, resolve
@@ -101,11 +115,14 @@ def _save(job: Job, snap: Snapshot, ttl: float, shared: pool.Shared | None = Non
         interval = max(ttl, min(shared.budget.spacing, budget_mod.MAX_SPACING))
         if shared.budget.no_limits:
             interval = max(interval, job.ttls["profile"])
+    settings = config.load(env=job.env)
+    cfg = config.line_config(settings)
     fc = None
     if snap.mode == "code" and snap.usage_fetched_at is not None:
         fc = history.observe(job.acct, lineview.windows(snap), snap.usage_fetched_at.timestamp(),
-                             snap.usage_source or "api", t, job.env)
-    view = lineview.build(snap, ttl=interval, cred_sig=job.creds.cred_sig, next_call=next_call, forecast=fc)
+                             snap.usage_source or "api", t, notify.with_config(job.env, cfg))
+    view = lineview.build(snap, ttl=interval, cred_sig=job.creds.cred_sig, next_call=next_call, forecast=fc,
+                          config=cfg)
     store.save_snapshot(job.acct, snap, view)
 
 

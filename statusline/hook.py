@@ -123,7 +123,6 @@ def harvest(new, present, spend, env, now):
         except OSError:
             pass
         history.note(acct, new, now)  # cheap: an append; the fetcher folds it in
-    notify.maybe_notify(acct, new, now, env)  # off unless CLAUDE_USAGE_NOTIFY; state per config dir
 
 
 def remember_version(version, env):
@@ -216,7 +215,10 @@ def run(opts, env, now):
         harvest(new, claude_code.present_keys(data), spend, env, now)
     remember_version(claude_code.version(data), env)
     view, cred_sig, note = cache_view.load(opts.get("mode") or "auto", opts.get("refresh", True), env, now)
-    glyphs = opts.get("glyphs") or "emoji"
+    if new:  # off unless CLAUDE_USAGE_NOTIFY or config.toml's [notify] at; state per config dir
+        acct = fastpaths.account_dir(fastpaths.cache_root(env), fastpaths.config_dir(env), "code")
+        notify.maybe_notify(acct, new, now, notify.with_config(env, (view or {}).get("config")))
+    glyphs = cache_view.glyphs(opts, view, env) or "emoji"
     g = segments.GLYPHS.get(glyphs, segments.GLYPHS["emoji"])
     spans = segments.build(view, now, glyphs, cred_sig is not None or bool(new), note,
                            show_rate="rate" in (opts.get("show") or "").split(","))

@@ -84,7 +84,7 @@ def render_cached(opts, env, now):
         from statusline import lineformats
 
         return lineformats.render(fmt, view, now, creds, note)
-    glyphs = opts["glyphs"] or ("plain" if fmt == "tmux" else "emoji")
+    glyphs = cache_view.glyphs(opts, view, env) or ("plain" if fmt == "tmux" else "emoji")
     spans = segments.build(view, now, glyphs, creds, note, show_rate="rate" in opts["show"].split(","))
     color = not env.get("NO_COLOR")
     return dialects.render(spans, fmt, color)

@@ -24,6 +24,8 @@ version treats the view as missing, and the fetcher rewrites it):
     source     where the freshest reading came from: "api" | "claude-code" | ...
     at         epoch seconds of the last attempt, or None
     forecast   {"five_hour": P | None, "seven_day": P | None} (see ``forecast``), or None
+    config     what the line needs of config.toml (``config.line_config``): sig, glyphs,
+               thresholds, items, notify_at, tmux; or None
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ def console_summary(console: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def build(snapshot: Snapshot, *, ttl: float, cred_sig: str | None, next_call: float | None = None,
-          forecast: dict[str, Any] | None = None) -> dict[str, Any]:
+          forecast: dict[str, Any] | None = None, config: dict[str, Any] | None = None) -> dict[str, Any]:
     err = snapshot.last_error
     backoff = snapshot.backoff
     ws = windows(snapshot)
@@ -92,4 +94,5 @@ def build(snapshot: Snapshot, *, ttl: float, cred_sig: str | None, next_call: fl
         "source": (freshest[5] if freshest else snapshot.usage_source) or "api",
         "at": epoch(snapshot.last_attempt_at),
         "forecast": forecast,
+        "config": config,
     }

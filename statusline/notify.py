@@ -213,3 +213,12 @@ def send(message, env):
     except (AttributeError, OSError):
         return False
     return True
+
+
+def with_config(env, cfg):
+    """The environment with config.toml's ``[notify] at`` (from the line view's ``config``) as
+    ``CLAUDE_USAGE_NOTIFY`` when the environment does not set it: the environment wins."""
+    at = (cfg or {}).get("notify_at") if isinstance(cfg, dict) else None
+    if env.get(ENV) or not at:
+        return env
+    return dict(env, **{ENV: ",".join("%g" % x for x in at)})

@@ -40,12 +40,16 @@ def _env_seconds(env: Mapping[str, str], key: str, default: float) -> float:
 
 
 def ttls(env: Mapping[str, str] | None = None) -> dict[str, float]:
-    """TTLs in seconds, overridable by ``CLAUDE_USAGE_TTL``, ``…_CONSOLE_TTL``, ``…_PROFILE_TTL``."""
+    """TTLs in seconds: ``CLAUDE_USAGE_TTL``, ``…_CONSOLE_TTL``, ``…_PROFILE_TTL`` win, then
+    ``config.toml`` (``ttl``, ``console_ttl``, ``profile_ttl``), then the defaults."""
     env = os.environ if env is None else env
+    from . import config
+
+    s = config.load(env=env)
     return {
-        "code": _env_seconds(env, "CLAUDE_USAGE_TTL", USAGE_TTL),
-        "console": _env_seconds(env, "CLAUDE_USAGE_CONSOLE_TTL", CONSOLE_TTL),
-        "profile": _env_seconds(env, "CLAUDE_USAGE_PROFILE_TTL", PROFILE_TTL),
+        "code": _env_seconds(env, "CLAUDE_USAGE_TTL", s.ttl),
+        "console": _env_seconds(env, "CLAUDE_USAGE_CONSOLE_TTL", s.console_ttl),
+        "profile": _env_seconds(env, "CLAUDE_USAGE_PROFILE_TTL", s.profile_ttl),
     }
 
 

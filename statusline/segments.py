@@ -23,14 +23,27 @@ WEEKLY = ("seven_day", "routines", "scoped")
 AUTH = ("auth_expired", "auth_invalid")
 
 
-def level(pct):
-    if pct <= 50:
+THRESHOLDS = (50, 80, 100)  # up to warn ok, up to high warn, below crit high, from crit crit
+
+
+def level(pct, th=None):
+    warn, high, crit = th or THRESHOLDS
+    if pct <= warn:
         return "ok"
-    if pct <= 80:
+    if pct <= high:
         return "warn"
-    if pct < 100:
+    if pct < crit:
         return "high"
     return "crit"
+
+
+def thresholds(cfg):
+    """config.toml's ``[thresholds]`` from the view's ``config``, when well-formed."""
+    th = cfg.get("thresholds") if isinstance(cfg, dict) else None
+    if (isinstance(th, (tuple, list)) and len(th) == 3
+            and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in th) and th[0] <= th[1] <= th[2]):
+        return tuple(th)
+    return None
 
 
 def percent(util):
@@ -55,12 +68,23 @@ def duration(seconds, sep=""):
     return "%dd%s%dh" % (d, sep, h) if h else "%dd" % d
 
 
-def pick_windows(windows, now=None):
+def pick_windows(windows, now=None, items=None):
     """The windows worth a place on the line, in order, as they stand at ``now``.
 
     5-hour first; then the weekly limit closest to its end: the 7-day window, or a per-model
     or Routines weekly limit instead when it is higher. A window past its reset reads 0.
+    ``items`` (config.toml's ``[line] items``) may leave out ``five_hour``, ``seven_day`` or
+    ``scoped`` (per-model and Routines limits), and its order puts the weekly slot first.
     """
+    if items is not None:
+        allowed = set()
+        if "five_hour" in items:
+            allowed.add("five_hour")
+        if "seven_day" in items:
+            allowed.add("seven_day")
+        if "scoped" in items:
+            allowed.update(("scoped", "routines"))
+        windows = [w for w in windows or () if isinstance(w, (tuple, list)) and w and w[0] in allowed]
     five = None
     weekly = None
     for w in windows or ():
@@ -73,7 +97,12 @@ def pick_windows(windows, now=None):
         elif w[0] in WEEKLY and (weekly is None or w[2] > weekly[2]
                                  or (w[2] == weekly[2] and w[0] == "seven_day")):
             weekly = w
-    return [w for w in (five, weekly) if w is not None]
+    picked = [w for w in (five, weekly) if w is not None]
+    if items is not None and len(picked) == 2:
+        weekly_at = min(items.index(k) for k in ("seven_day", "scoped") if k in items)
+        if weekly_at < items.index("five_hour"):
+            picked.reverse()
+    return picked
 
 
 def status(view, now, has_credentials=True):
@@ -103,33 +132,33 @@ def window_label(w):
     return "7d " + w[1] if w[0] == "scoped" else LABELS.get(w[0], w[0])
 
 
-def window_spans(windows, now, g, marks=None):
+def window_spans(windows, now, g, marks=None, th=None, countdown=True):
     spans = []
     for i, w in enumerate(windows):
         if i:
             spans.append((g["sep"], "muted"))
         pct = percent(w[2])
-        spans.append(("%s %d%%" % (window_label(w), pct), level(pct)))
+        spans.append(("%s %d%%" % (window_label(w), pct), level(pct, th)))
         resets = w[3]
-        if i == 0 and resets is not None and resets > now:
+        if countdown and i == 0 and resets is not None and resets > now:
             spans.append((" %s%s" % (g["clock"], duration(resets - now)), "text"))
         if marks and w[0] in marks:
             spans += marks[w[0]]
     return spans
 
 
-def money_spans(m):
+def money_spans(m, th=None):
     """Usage credits or a spend limit, shown when the account has no rate windows."""
     if not isinstance(m, dict):
         return []
     c, s = m.get("credits"), m.get("spend")
     if isinstance(s, dict) and s.get("pct") is not None:
         pct = percent(s["pct"])
-        return [("spend %d%%" % pct, level(pct))]
+        return [("spend %d%%" % pct, level(pct, th))]
     if isinstance(c, dict) and c.get("used") is not None:
         if c.get("limit"):
             pct = percent(100.0 * c["used"] / c["limit"])
-            return [("credits %s/%s" % (money(c["used"]), money(c["limit"])), level(pct))]
+            return [("credits %s/%s" % (money(c["used"]), money(c["limit"])), level(pct, th))]
         return [("credits %s" % money(c["used"]), "info")]
     return []
 
@@ -240,12 +269,18 @@ def build(view, now, glyphs="emoji", has_credentials=True, note=None, show_rate=
             return [("claude: no credentials", "warn")]
         return [("claude: " + note, "warn")] if note else [("claude \u2026", "stale")]
 
+    cfg = view.get("config") if isinstance(view.get("config"), dict) else {}
+    th = thresholds(cfg)
+    items = cfg.get("items") if isinstance(cfg.get("items"), (tuple, list)) else None
+    shows = (lambda item: True) if items is None else (lambda item: item in items)
     console = view.get("mode") == "console"
     if console and view.get("console"):
-        spans = console_spans(view["console"], g)
+        spans = console_spans(view["console"], g) if shows("console") else []
     else:
-        spans = (window_spans(pick_windows(view.get("windows"), now), now, g, forecast_spans(view, now, g, show_rate))
-                 or money_spans(view.get("money")))
+        picked = pick_windows(view.get("windows"), now, items)
+        spans = window_spans(picked, now, g, forecast_spans(view, now, g, show_rate), th, shows("reset"))
+        if not spans and shows("extra"):
+            spans = money_spans(view.get("money"), th)
 
     s = view.get("status")
     if not spans and view.get("no_limits") and s in (None, "ok"):
@@ -259,7 +294,8 @@ def build(view, now, glyphs="emoji", has_credentials=True, note=None, show_rate=
             return [("claude: " + word, "crit" if s in AUTH else "warn")]
         return [("claude \u2026", "stale")]
 
-    spans += pace_spans(view.get("pace"), g)
+    if shows("pace"):
+        spans += pace_spans(view.get("pace"), g)
     if st == "rate_limited":
         spans.append((" %s%s" % (g["pause"], duration(view["backoff_until"] - now)), "warn"))
     elif st == "auth_expired":
@@ -268,7 +304,7 @@ def build(view, now, glyphs="emoji", has_credentials=True, note=None, show_rate=
         spans.append((" %s scope" % g["warn"], "warn"))
     elif s == "no_email":
         spans.append((" %s no email" % g["warn"], "warn"))
-    if is_stale(view, now):
+    if is_stale(view, now) and shows("age"):
         spans.append((" %s%s" % (g["age"], duration(now - view["fetched"])), "stale"))
     if note:
         spans.append((" %s%s" % (g["warn"], note), "warn"))

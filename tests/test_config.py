@@ -162,3 +162,20 @@ def test_the_line_never_parses_toml(home: Path) -> None:
     imported = r.stderr
     assert "import time:" in imported, "no import trace"
     assert "tomllib" not in imported and "tomli" not in imported and "statusline.config" not in imported
+
+
+def test_the_line_follows_the_config_file_and_notices_a_change(home: Path, warm) -> None:
+    """Thresholds, items and glyphs reach the line through the view the fetcher compiles; an
+    edited file is noticed by its signature at the next call, with no TOML on the hot path."""
+    from helpers import fetch, line, wait_for
+
+    assert line("--format", "plain", "--no-refresh").stdout.strip().startswith("5h 78% \u23f0")
+    path = write(home, 'glyphs = "ascii"\n[thresholds]\nwarn = 90\nhigh = 95\ncrit = 99\n'
+                       '[line]\nitems = ["seven_day", "five_hour"]\n')
+    wait_for(lambda: line("--format", "plain").stdout.strip() == "7d 41% | 5h 78%", timeout=10)
+    assert "\x1b[32m5h 78%" in line("--no-refresh").stdout, "78 % is below the configured warn of 90"
+    time.sleep(0.05)
+    path.write_text('[line]\nitems = ["five_hour", "reset"]\n')
+    wait_for(lambda: line("--format", "plain").stdout.strip().startswith("5h 78% \u23f0")
+             and "7d" not in line("--format", "plain", "--no-refresh").stdout, timeout=10)
+    assert fetch().returncode == 0
