@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from . import api, credentials, policy, readings, store
+from . import api, clean, credentials, policy, readings, store
 from .model import Snapshot, utc
 from .paths import Paths
 from .version import VERSION
@@ -443,6 +443,20 @@ def check_sources(r: Report, c: Context) -> None:
         r.add(True, row)
 
 
+def check_line_usage(r: Report, c: Context) -> None:
+    """A prompt or a bar cannot show a mistyped option: the line leaves it here for us."""
+    try:
+        raw = (c.paths.cache_root / "line-usage-error").read_text(errors="replace")
+    except OSError:
+        return
+    when, _, what = raw.strip().partition("\t")
+    if not when.isdigit() or c.now.timestamp() - int(when) > 7 * 86400:
+        return
+    r.warn(f"claude-usage-line was called with a mistake: {clean.text(what, 300)} ({_local(utc(int(when)))})",
+           "correct the option where the line is configured (tmux.conf, your prompt, Waybar); "
+           "`claude-usage-line --help` lists them")
+
+
 def check_pace_maker(r: Report, c: Context) -> None:
     pm = c.paths.pace_maker_dir
     r.add(True, f"Pace Maker: {'installed at ' + str(pm) if (pm / 'config.json').exists() else 'not installed'}")
@@ -464,6 +478,7 @@ CHECKS: tuple[tuple[str, Callable[[Report, Context], None]], ...] = (
     ("lock", check_lock),
     ("fetcher log", check_log),
     ("Pace Maker", check_pace_maker),
+    ("line options", check_line_usage),
     ("sources", check_sources),
 )
 

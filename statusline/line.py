@@ -35,11 +35,22 @@ options:
 environment: NO_COLOR, CLAUDE_CONFIG_DIR, CLAUDE_USAGE_CACHE_DIR, CLAUDE_USAGE_TTL,
 CLAUDE_USAGE_CONSOLE_TTL, ANTHROPIC_ADMIN_API_KEY. Details: claude-usage doctor"""
 
+CHOICES = {"format": ("ansi", "tmux", "zsh", "bash", "plain", "json", "waybar"),
+           "mode": ("auto", "code", "console"), "glyphs": ("emoji", "plain", "ascii")}
+SHOW_ITEMS = ("rate", "model", "context", "cost")
+USAGE_ERROR = 2
+
+
 def parse_args(argv):
-    """A tiny argument loop: argparse would cost more than the rest of the line."""
+    """A tiny argument loop: argparse would cost more than the rest of the line.
+
+    Mistakes are collected in ``opts["problems"]`` (never raised): a bad value falls back to
+    the default so a prompt still gets a line; ``main`` decides whether that is an error.
+    """
     opts = {"format": "ansi", "mode": "auto", "glyphs": None, "claude_code": False,
-            "chain": None, "show": "", "refresh": True, "help": False, "version": False}
+            "chain": None, "show": "", "refresh": True, "help": False, "version": False, "problems": []}
     takes = {"--format": "format", "--mode": "mode", "--glyphs": "glyphs", "--chain": "chain", "--show": "show"}
+    problems = opts["problems"]
     args = list(argv)
     while args:
         a = args.pop(0)
@@ -47,9 +58,18 @@ def parse_args(argv):
         if name in takes:
             if not eq:
                 if not args:
+                    problems.append("%s needs a value" % name)
                     break
                 val = args.pop(0)
-            opts[takes[name]] = val
+            key = takes[name]
+            if key in CHOICES and val not in CHOICES[key]:
+                problems.append("%s: %r is not one of %s" % (name, val, ", ".join(CHOICES[key])))
+                continue
+            if key == "show":
+                bad = [i for i in val.split(",") if i.strip() and i.strip() not in SHOW_ITEMS]
+                if bad:
+                    problems.append("--show: unknown item %r (items: %s)" % (bad[0], ", ".join(SHOW_ITEMS)))
+            opts[key] = val
         elif a in ("-h", "--help"):
             opts["help"] = True
         elif a in ("-V", "--version"):
@@ -58,9 +78,31 @@ def parse_args(argv):
             opts["claude_code"] = True
         elif a == "--no-refresh":
             opts["refresh"] = False
-    if opts["mode"] not in ("auto", "code", "console"):
-        opts["mode"] = "auto"
+        else:
+            problems.append("unknown option %r" % a)
     return opts
+
+
+def report_problems(problems, env, now):
+    """Keep the last usage mistake where ``claude-usage doctor`` finds it (a prompt cannot show it)."""
+    from statusline import fastpaths
+
+    root = fastpaths.cache_root(env)
+    text = ("%d\t%s\n" % (int(now), "; ".join(problems))).encode("utf-8", "replace")[:1000]
+    tmp = os.path.join(root, ".line-usage.%d.tmp" % os.getpid())
+    try:
+        os.makedirs(root, mode=0o700, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        try:
+            os.write(fd, text)
+        finally:
+            os.close(fd)
+        os.replace(tmp, os.path.join(root, "line-usage-error"))
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
 
 
 def render(opts, env, now):
@@ -94,6 +136,13 @@ def main(argv=None):
     """Console-script entry. Always prints a line and returns 0: no traceback reaches a prompt."""
     try:
         opts = parse_args(sys.argv[1:] if argv is None else argv)
+        if opts["problems"]:
+            message = "claude-usage-line: " + "; ".join(opts["problems"])
+            if _interactive():  # a person typed it: say so, as any command would
+                sys.stderr.write(message + "\n(see claude-usage-line --help)\n")
+                return USAGE_ERROR
+            sys.stderr.write(message + "\n")  # in a prompt or a bar: still a line, and exit 0
+            report_problems(opts["problems"], os.environ, time.time())
         out = render(opts, os.environ, time.time())
     except BaseException as exc:  # noqa: BLE001 - the prompt must survive anything
         if isinstance(exc, SystemExit):
@@ -105,6 +154,13 @@ def main(argv=None):
     except (OSError, ValueError, AttributeError):  # closed or missing stdout
         pass
     return 0
+
+
+def _interactive():
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
 
 
 if __name__ == "__main__":

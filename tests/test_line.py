@@ -170,3 +170,24 @@ def account_has_view():
     from helpers import account_dir
 
     return (account_dir() / "line.bin").exists()
+
+
+def test_a_typo_is_a_usage_error_on_a_terminal_and_a_line_in_a_prompt(api, logged_in, tmp_path):
+    """On a TTY a bad flag exits 2 naming the problem; in a prompt or bar it still prints a line
+    (exit 0), says it on stderr, and doctor shows it."""
+    import shlex
+    import shutil
+
+    if shutil.which("script") is None:
+        pytest.skip("script(1) not installed (util-linux)")
+    out = tmp_path / "tty.txt"
+    cmd = f"{shlex.quote(LINE)} --format bogus; echo EXIT=$?"
+    subprocess.run(["script", "-qec", cmd, str(out)], capture_output=True, timeout=20, env=dict(os.environ))
+    typed = out.read_text(errors="replace")
+    assert "EXIT=2" in typed and "'bogus' is not one of" in typed, typed
+    for bad in (["--format", "bogus"], ["--frmat", "tmux"], ["--show", "model,nope"], ["--mode"]):
+        r = line(*bad)
+        assert r.returncode == 0 and r.stdout.strip(), bad
+        assert "claude-usage-line:" in r.stderr, bad
+    r = subprocess.run([os.path.join(os.path.dirname(LINE), "claude-usage"), "doctor"], capture_output=True, text=True)
+    assert "called with a mistake: --mode needs a value" in r.stdout and "--help" in r.stdout
