@@ -22,6 +22,8 @@ from apiserver import Reply, usage_body
 from conftest import write_credentials
 from helpers import BIN, cli, fetch
 
+pytestmark = pytest.mark.realprog
+
 REPO = Path(__file__).resolve().parent.parent
 MODULE = REPO / "integrations" / "starship" / "starship.toml"
 ESCAPE = re.compile(r"\x1b\[[0-9;:]*m|%\{|%\}|\\\[|\\\]")

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from helpers import BIN, LINE, Tmux, bin_env, cli, poll
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)")
+pytestmark = [pytest.mark.realprog,
+              pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)")]
 
 REPO = Path(__file__).resolve().parent.parent
 PLUGIN = REPO / "integrations" / "tmux" / "claude-usage.tmux"

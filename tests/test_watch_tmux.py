@@ -22,10 +22,10 @@ from conftest import write_credentials
 from helpers import Tmux, poll
 from rich.cells import cell_len
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+pytestmark = [pytest.mark.realprog, pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")]
 
-REPO = Path(__file__).resolve().parent.parent
-PYTHON = REPO / ".venv" / "bin" / "python"
+# The interpreter running these tests (3.10 in .venv-3.10, ...), never a fixed venv.
+PYTHON = sys.executable
 WATCH = 'from statusline import watch, paths; import sys; sys.exit(watch.run(paths.resolve(), "auto", 1.0))'
 TITLE = "Claude Code Usage"
 
