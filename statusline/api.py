@@ -19,7 +19,7 @@ import requests
 from .model import ErrorKind
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
-USER_AGENT = "claude-code/2.0.37"
+USER_AGENT = "claude-code/{version}"  # the version the user runs: sources.claude_version
 OAUTH_BETA = "oauth-2025-04-20"
 ANTHROPIC_VERSION = "2023-06-01"
 
@@ -121,8 +121,10 @@ def classify(resp: requests.Response) -> Outcome:
 class Client:
     """A thin session wrapper: one place for base URL, timeouts and error mapping."""
 
-    def __init__(self, env: Mapping[str, str] | None = None, session: requests.Session | None = None):
+    def __init__(self, env: Mapping[str, str] | None = None, session: requests.Session | None = None,
+                 claude_version: str = "2.1.0"):
         self.base = base_url(env)
+        self.user_agent = USER_AGENT.format(version=claude_version)
         self.timeout = timeouts(env)
         self.session = session or requests.Session()
 
@@ -144,13 +146,12 @@ class Client:
             resp.close()
 
     # Code mode (OAuth) -------------------------------------------------------------------
-    @staticmethod
-    def oauth_headers(token: str) -> dict[str, str]:
+    def oauth_headers(self, token: str) -> dict[str, str]:
         return {
             "Authorization": f"Bearer {token}",
             "anthropic-beta": OAUTH_BETA,
             "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
+            "User-Agent": self.user_agent,
         }
 
     def usage(self, token: str) -> Outcome:

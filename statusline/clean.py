@@ -5,8 +5,8 @@ Pace Maker, ``~/.claude.json``) passes through here where it enters the model, s
 can forget it. Stdlib-free and import-free: the line's hot path and the hook may use it.
 
 - ``text``: C0 controls, DEL and C1 controls (which include ESC, CSI, OSC, ST) become ``?``,
-  whitespace controls (tab, newline, CR) one space; the result is bounded in length. Our own colour codes are added later, by the renderers, and are the
-  only escapes we ever print.
+  whitespace controls (tab, newline, CR) one space; the result is bounded in length. Our own
+  colour codes are added later, by the renderers, and are the only escapes we ever print.
 - ``finite``: a real number (not bool, not NaN or infinity, not absurdly large), optionally
   within a range; anything else is None.
 - ``epoch``: epoch seconds from seconds, milliseconds or microseconds, within a sane span of

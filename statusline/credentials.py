@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from . import fastpaths
+from . import clean, fastpaths
 from .model import Mode, utc
 from .paths import Paths
 
@@ -204,14 +204,22 @@ def resolve_mode(requested: str, creds: Credentials) -> Mode | None:
     return None
 
 
-def local_account(paths: Paths) -> dict[str, str]:
-    """``oauthAccount`` fields from ``~/.claude.json`` (email, organization, account uuid)."""
+def read_claude_json(paths: Paths) -> dict[str, Any] | None:
+    """``~/.claude.json`` (Claude Code's, read-only), or None when absent or unreadable."""
     data, _ = _read_json_file(paths.claude_json)
+    return data
+
+
+def local_account(paths: Paths, data: dict[str, Any] | None = None) -> dict[str, str]:
+    """``oauthAccount`` fields from ``~/.claude.json`` (email, organization, account uuid)."""
+    if data is None:
+        data = read_claude_json(paths)
     acct = data.get("oauthAccount") if data else None
     if not isinstance(acct, dict):
         return {}
     out = {}
     for src, dst in (("emailAddress", "email"), ("organizationName", "organization"), ("accountUuid", "account_uuid")):
-        if isinstance(acct.get(src), str) and acct[src]:
-            out[dst] = acct[src]
+        value = clean.text(acct.get(src), 120)
+        if value:
+            out[dst] = value
     return out

@@ -16,12 +16,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from . import api, console, credentials, lineview, parse, policy, store
-from .line import RATE_WINDOWS, merge_windows, read_view
-from .model import ErrorKind, FetchError, Snapshot, Usage, Window, utc
+from . import api, cache_view, clean, console, credentials, lineview, policy, pool, readings, store
+from . import budget as budget_mod
+from .model import Backoff, ErrorKind, FetchError, Snapshot, Spend, Usage, utc
 from .paths import Paths, resolve
+from .sources import claude_json as claude_json_source
+from .sources import claude_version, usage_api
+from .sources import pace_maker as pace_maker_source
 
 State = Literal["fetched", "fresh", "busy", "backoff", "failed", "no_credentials"]
 Clock = Callable[[], float]
@@ -84,9 +87,21 @@ def _fail(snap: Snapshot, failure: api.Failure, now: datetime, cred_sig: str | N
     )
 
 
-def _save(acct: Path, snap: Snapshot, ttl: float, cred_sig: str | None, paths: Paths, now: datetime) -> None:
-    snap = snap.replace(pace_maker=_pace_maker(paths, snap, now))
-    store.save_snapshot(acct, snap, lineview.build(snap, ttl=ttl, cred_sig=cred_sig))
+def _save(job: Job, snap: Snapshot, ttl: float, shared: pool.Shared | None = None) -> None:
+    """Write the snapshot and its line view. With the login's shared state, the view also says
+    when the next usage call may be made, and judges staleness by the spacing the endpoint
+    accepts when that is longer than the TTL (data that old is as fresh as it may be)."""
+    snap = snap.replace(pace_maker=_pace_maker(job.paths, snap, job.now))
+    next_call, interval = None, ttl
+    if shared is not None:
+        t = job.now.timestamp()
+        allowed = budget_mod.allowed_at(shared.budget, t, job.ttls["profile"])
+        next_call = allowed if allowed > t else None
+        interval = max(ttl, min(shared.budget.spacing, budget_mod.MAX_SPACING))
+        if shared.budget.no_limits:
+            interval = max(interval, job.ttls["profile"])
+    view = lineview.build(snap, ttl=interval, cred_sig=job.creds.cred_sig, next_call=next_call)
+    store.save_snapshot(job.acct, snap, view)
 
 
 def _pace_maker(paths: Paths, snap: Snapshot, now: datetime) -> dict | None:
@@ -126,7 +141,7 @@ class Job:
 def _stop(job: Job, snap: Snapshot, kind: ErrorKind, detail: str, ttl: float) -> Result:
     """Record a problem no request can fix (no credentials, no email) and stop."""
     snap = snap.replace(last_error=FetchError(kind, detail, job.now), backoff=None, last_attempt_at=job.now)
-    _save(job.acct, snap, ttl, job.creds.cred_sig, job.paths, job.now)
+    _save(job, snap, ttl)
     return Result("no_credentials" if kind == "no_credentials" else "failed", detail, snap)
 
 
@@ -154,8 +169,9 @@ def _run_locked(
 
 
 def _run_code(job: Job, snap: Snapshot) -> Result:
-    """Code mode: the usage windows (or harvested ones) and, hourly, the profile."""
-    paths, acct, creds, force, now, ttls, env = job.paths, job.acct, job.creds, job.force, job.now, job.ttls, job.env
+    """Code mode: readings from every source, one merge; the usage API only when the data is
+    due and the endpoint will take the call (``budget``, shared by the login's ``pool``)."""
+    paths, creds, force, now, ttls = job.paths, job.creds, job.force, job.now, job.ttls
     ttl = ttls["code"]
     oauth = creds.oauth
     if oauth is None:
@@ -164,104 +180,209 @@ def _run_code(job: Job, snap: Snapshot) -> Result:
         )
         return _stop(job, snap, "no_credentials", detail, ttl)
 
-    local = credentials.local_account(paths)
+    claude_json = credentials.read_claude_json(paths)
+    local = credentials.local_account(paths, claude_json)
     identity = local.get("account_uuid")
     if snap.account and identity and snap.account != identity:
         snap = Snapshot(mode="code")  # another account logged in here: never mix their numbers
 
-    if not force and policy.blocked(snap.backoff, now, creds.cred_sig):
+    auth_wait = snap.backoff is not None and snap.backoff.kind != "rate_limited"
+    if not force and auth_wait and policy.blocked(snap.backoff, now, creds.cred_sig):
         return Result("backoff", _backoff_text(snap, now), snap)
 
     if oauth.expired(now):
         exp = oauth.expires_at.isoformat() if oauth.expires_at else "?"
         failure = api.Failure("auth_expired", f"login expired at {exp}: run `claude` to refresh it")
         snap = _fail(snap, failure, now, creds.cred_sig)
-        _save(acct, snap, ttl, creds.cred_sig, paths, now)
+        _save(job, snap, ttl)
         return Result("failed", failure.message, snap)
 
-    snap = _apply_harvest(acct, snap, ttl, now)
-    usage_fresh = policy.is_fresh(snap.usage_fetched_at, ttl, now)
-    # A new token may be a new login: refetch the profile with the usage, never keep another's.
+    t = now.timestamp()
+    local_sources = _local_readings(job, claude_json, identity)
     token_fp = oauth.fingerprint()
+    pool_dir = pool.directory(paths)
+    with pool.locked(pool_dir, timeout=_lock_wait(job.env)) as have_lock:
+        shared = pool.read(pool_dir)
+        step = _usage_step(job, snap, shared, local_sources, token_fp, have_lock, ttl)
+        if step.call:
+            client = api.Client(job.env, claude_version=claude_version.current(paths.cache_root, job.env, t))
+            outcome = client.usage(oauth.access_token)
+            shared, snap, refused = _after_call(outcome, shared, snap, now, token_fp, creds.cred_sig)
+            pool.write(pool_dir, shared)
+            if refused is not None:
+                snap = _merge_into(snap, local_sources, None, now)
+                _save(job, snap, ttl, shared)
+                return Result("failed", refused.message, snap)
+            step = replace(step, api_usage=shared.usage)
+
+    snap = _merge_into(snap, local_sources, step.api_usage, now)
+    if step.api_usage is not None:
+        snap = snap.replace(last_error=None, backoff=None)
+    elif step.blocked and step.kind == "rate_limited":
+        snap = snap.replace(
+            last_error=FetchError("rate_limited", step.message, now),
+            backoff=Backoff("rate_limited", max(1, shared.budget.refusals), utc(step.until) if step.until else None),
+        )
+
+    # The profile: hourly, or at once for a new token (a new login must never keep another's).
     token_changed = snap.token_fp is not None and snap.token_fp != token_fp
     profile_fresh = policy.is_fresh(snap.profile_fetched_at, ttls["profile"], now) and not token_changed
-    if not force and usage_fresh and profile_fresh:
-        # Nothing to ask the API; still record the run (harvested numbers, Pace Maker).
-        snap = snap.replace(last_attempt_at=now)
-        _save(acct, snap, ttl, creds.cred_sig, paths, now)
-        return Result("fresh", "cache is fresh", snap)
-
-    client = api.Client(env)
-    if force or not usage_fresh:
-        outcome = client.usage(oauth.access_token)
-        if isinstance(outcome, api.Ok):
-            try:
-                usage = parse.usage(outcome.body)
-            except parse.BadBody as exc:
-                outcome = api.Failure("bad_response", str(exc), outcome.status)
-            else:
-                snap = snap.replace(
-                    usage=usage, usage_fetched_at=now, usage_source="api",
-                    last_error=None, backoff=None, last_attempt_at=now,
-                )
-        if isinstance(outcome, api.Failure):
-            snap = _fail(snap, outcome, now, creds.cred_sig)
-            _save(acct, snap, ttl, creds.cred_sig, paths, now)
-            return Result("failed", outcome.message, snap)
-
-    if force or not profile_fresh:
+    if (force or not profile_fresh) and not (step.blocked and step.kind == "rate_limited"):
+        client = api.Client(job.env, claude_version=claude_version.current(paths.cache_root, job.env, t))
         pout = client.profile(oauth.access_token)
         if isinstance(pout, api.Ok):
             try:
-                prof = parse.profile(pout.body, oauth.rate_limit_tier)
+                prof = usage_api.profile(pout.body, oauth.rate_limit_tier)
                 snap = snap.replace(profile=prof, profile_fetched_at=now)
-            except parse.BadBody:
+            except usage_api.BadBody:
                 pass  # keep the old profile; it changes rarely
-        elif pout.kind == "rate_limited":
-            snap = _fail(snap, pout, now, None)
 
     account = identity or (snap.profile.account_uuid if snap.profile else None) or snap.account
-    snap = snap.replace(account=account, token_fp=token_fp)
-    _save(acct, snap, ttl, creds.cred_sig, paths, now)
-    return Result("fetched", "usage updated", snap)
+    snap = snap.replace(account=account, token_fp=token_fp, last_attempt_at=now)
+    _save(job, snap, ttl, shared)
+    if step.call:
+        return Result("fetched", "usage updated", snap)
+    if step.blocked:
+        return Result("busy" if step.kind == "busy" else "backoff", step.message, snap)
+    return Result("fresh", step.message, snap)
 
 
-def _apply_harvest(acct: Path, snap: Snapshot, ttl: float, now: datetime) -> Snapshot:
-    """Fold in rate limits harvested from Claude Code's statusLine input when they are fresh.
+@dataclass(frozen=True)
+class Step:
+    """What this run does about the usage API, and why."""
 
-    They cost no API call and are at least as fresh as ours, so while they keep coming the
-    API is hardly called at all (the profile still refreshes hourly).
-    """
-    harvest = read_view(str(acct / store.HARVEST))
-    if not harvest or not isinstance(harvest.get("fetched"), (int, float)):
-        return snap
-    at = utc(float(harvest["fetched"]))
-    if not policy.is_fresh(at, ttl, now) or (snap.usage_fetched_at and snap.usage_fetched_at >= at):
-        return snap
-    readings = [tuple(w) for w in harvest.get("windows") or () if _is_reading(w)]
-    usage = snap.usage or Usage()
-    windows: dict[str, Window] = {}
-    for key, _name, util, resets in merge_windows(lineview.windows(snap), readings):
-        if any(r[0] == key for r in readings):  # untouched windows keep their exact values
-            windows[key] = Window(utilization=float(util), resets_at=utc(resets) if resets is not None else None)
-    usage = replace(usage, five_hour=windows.get("five_hour", usage.five_hour),
-                    seven_day=windows.get("seven_day", usage.seven_day))
-    return snap.replace(usage=usage, usage_fetched_at=at, usage_source="claude-code")
+    call: bool = False
+    blocked: bool = False
+    kind: str = ""  # with ``blocked``: rate_limited | spacing | busy
+    message: str = "cache is fresh"
+    until: float | None = None
+    api_usage: Usage | None = None
 
 
-def _is_reading(w: object) -> bool:
-    """A well-formed ``(key, name, utilization, resets)`` rate-window reading from the harvest file."""
-    if not isinstance(w, (tuple, list)) or len(w) != 4 or w[0] not in RATE_WINDOWS:
-        return False
-    util, resets = w[2], w[3]
-    number = (int, float)
-    return (isinstance(util, number) and not isinstance(util, bool)
-            and (resets is None or (isinstance(resets, number) and not isinstance(resets, bool))))
+def _lock_wait(env: Mapping[str, str]) -> float:
+    """How long to wait for another mode's call to finish: its whole deadline, and a little."""
+    return 2 * api.timeouts(env)[1] + 5.0
+
+
+@dataclass(frozen=True)
+class LocalSources:
+    """What costs no call: readings from the hook, ``~/.claude.json`` and Pace Maker."""
+
+    readings: tuple[tuple[Any, ...], ...] = ()
+    spend: Spend | None = None
+    pace_maker_backoff: float | None = None
+
+
+def _local_readings(job: Job, claude_json: dict[str, Any] | None, identity: str | None) -> LocalSources:
+    t = job.now.timestamp()
+    harvest = cache_view.read_harvest(str(job.acct / store.HARVEST)) or {}
+    got: list[tuple[Any, ...]] = [tuple(r) for r in harvest.get("windows") or () if readings.is_reading(r)]
+    cached = claude_json_source.usage(claude_json, identity, t)
+    if cached is not None:
+        got += cached.readings()
+    pm = pace_maker_source.readings(job.paths.pace_maker_dir, t)
+    got += pm.readings
+    spend = None
+    hs = harvest.get("spend")
+    if isinstance(hs, dict) and readings._within(hs.get("observed"), readings.EPOCH_MIN, readings.EPOCH_MAX):
+        spend = Spend(percent=clean.percent(hs.get("pct")), used=clean.finite(hs.get("used"), 0),
+                      limit=clean.finite(hs.get("limit"), 0), period=clean.text(hs.get("period"), 20),
+                      observed_at=utc(hs["observed"]), source="claude-code")
+    return LocalSources(tuple(got), spend, pm.backoff_until)
+
+
+def _usage_step(job: Job, snap: Snapshot, shared: pool.Shared, local: LocalSources, token_fp: str,
+                have_lock: bool, ttl: float) -> Step:
+    """Whether to call the usage API now: only when the data is due and the endpoint is ready."""
+    t = job.now.timestamp()
+    times = [r[4] for r in local.readings]
+    if snap.usage_fetched_at is not None:
+        times.append(snap.usage_fetched_at.timestamp())
+    data_at = max(times, default=None)
+    if not job.force and data_at is not None and -ttl < t - data_at < ttl:
+        return Step(message="cache is fresh")
+    if (shared.usage is not None and shared.usage_at is not None and shared.token_fp == token_fp
+            and -ttl < t - shared.usage_at < ttl and (data_at is None or shared.usage_at > data_at)):
+        return Step(message="usage fetched by another mode of this login", api_usage=shared.usage)
+    if not have_lock:
+        return Step(blocked=True, kind="busy", message="another fetcher is calling the usage API")
+    bound = t + budget_mod.RATE_LIMIT_MAX
+    pm_until = local.pace_maker_backoff
+    if pm_until is not None and t < pm_until <= bound:
+        return Step(blocked=True, kind="rate_limited", until=pm_until,
+                    message=f"Pace Maker is backing off this token until {_clock(pm_until)}")
+    b = shared.budget
+    if b.backoff_until is not None and t < b.backoff_until <= bound:
+        return Step(blocked=True, kind="rate_limited", until=b.backoff_until,
+                    message=f"rate limited: no usage call before {_clock(b.backoff_until)}")
+    allowed = budget_mod.allowed_at(b, t, job.ttls["profile"])
+    if not job.force and t < allowed:
+        why = ("this account has no plan limits" if b.no_limits
+               else f"the usage API takes one call per {int(b.spacing)}s from this login")
+        return Step(blocked=True, kind="spacing", until=allowed, message=f"{why}: next call at {_clock(allowed)}")
+    return Step(call=True)
+
+
+def _clock(epoch: float) -> str:
+    return utc(epoch).astimezone().strftime("%H:%M:%S")
+
+
+def _after_call(outcome: api.Outcome, shared: pool.Shared, snap: Snapshot, now: datetime, token_fp: str,
+                cred_sig: str | None) -> tuple[pool.Shared, Snapshot, api.Failure | None]:
+    """Fold one usage call into the shared budget and the snapshot."""
+    t = now.timestamp()
+    if isinstance(outcome, api.Ok):
+        try:
+            usage = usage_api.usage(outcome.body, now)
+        except usage_api.BadBody as exc:
+            outcome = api.Failure("bad_response", str(exc), outcome.status)
+        else:
+            b = budget_mod.after_ok(shared.budget, t, no_limits=usage.no_limits)
+            return pool.Shared(b, usage, t, token_fp), snap, None
+    if outcome.kind == "rate_limited":
+        b = budget_mod.after_refusal(shared.budget, t, outcome.retry_after)
+        snap = snap.replace(
+            last_error=FetchError("rate_limited", outcome.message, now, outcome.status),
+            backoff=Backoff("rate_limited", b.refusals, utc(b.backoff_until) if b.backoff_until else None),
+            last_attempt_at=now,
+        )
+    else:
+        b = budget_mod.after_failure(shared.budget, t)
+        snap = _fail(snap, outcome, now, cred_sig)
+    return replace(shared, budget=b), snap, outcome
+
+
+KEEP_RESET_S = 86400.0  # a window this long past its reset is dropped from the cache
+
+
+def _merge_into(snap: Snapshot, local: LocalSources, api_usage: Usage | None, now: datetime) -> Snapshot:
+    """The one place the fetcher's readings meet (``readings.merge``): the cache's own, the free
+    sources', the API's. Account facts (credits, spend, no limits) come from the newest answer."""
+    t = now.timestamp()
+    base = snap.usage or Usage()
+    previous = base.readings(snap.usage_fetched_at)
+    fresh = api_usage.readings() if api_usage is not None else []
+    merged = [r for r in readings.merge(previous, local.readings, fresh) if r[3] is None or r[3] > t - KEEP_RESET_S]
+    facts = api_usage if api_usage is not None else base
+    if api_usage is not None and api_usage.no_limits:
+        merged = [r for r in merged if r[5] != "api"]  # the API says: no plan limits now
+    spend = facts.spend
+    if local.spend is not None and (spend is None or spend.observed_at is None
+                                    or (local.spend.observed_at and local.spend.observed_at > spend.observed_at)):
+        spend = local.spend
+    usage = replace(facts.with_readings(merged), spend=spend, no_limits=facts.no_limits and not merged)
+    newest = readings.newest(merged)
+    fetched = utc(newest) if newest is not None else snap.usage_fetched_at
+    if api_usage is not None and not merged:
+        fetched = now  # an answer with no windows (no limits, credits only) is fresh too
+    best = max(merged, key=lambda r: r[4], default=None)
+    source = best[5] if best else ("api" if api_usage is not None else snap.usage_source)
+    return snap.replace(usage=usage, usage_fetched_at=fetched, usage_source=source)
 
 
 def _run_console(job: Job, snap: Snapshot) -> Result:
     """Console mode: the current user's month-to-date Claude Code cost."""
-    paths, acct, creds, force, now, ttls, env = job.paths, job.acct, job.creds, job.force, job.now, job.ttls, job.env
+    paths, creds, force, now, ttls, env = job.paths, job.creds, job.force, job.now, job.ttls, job.env
     ttl = ttls["console"]
     key = creds.admin_key
     if not key:
@@ -290,7 +411,7 @@ def _run_console(job: Job, snap: Snapshot) -> Result:
     if got.failure is None:
         snap = snap.replace(console=got.console, console_fetched_at=now, extra=extra,
                             last_error=None, backoff=None, last_attempt_at=now)
-        _save(acct, snap, ttl, creds.cred_sig, paths, now)
+        _save(job, snap, ttl)
         text = f"console costs updated for {email} (from {where}; {got.requests} requests)"
         return Result("fetched", text, snap)
 
@@ -298,7 +419,7 @@ def _run_console(job: Job, snap: Snapshot) -> Result:
     # A key from the environment cannot be watched through the credentials file: retry by time.
     sig = None if creds.admin_source == "ANTHROPIC_ADMIN_API_KEY" else creds.cred_sig
     snap = _fail(snap, got.failure, now, sig)
-    _save(acct, snap, ttl, creds.cred_sig, paths, now)
+    _save(job, snap, ttl)
     return Result("failed", got.failure.message, snap)
 
 

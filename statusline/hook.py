@@ -5,33 +5,33 @@ input carries ``rate_limits`` (Pro/Max, since 2.1.80): the freshest numbers ther
 API cost. We harvest them into the shared cache (``harvest.bin``) so tmux and prompts show
 them too and the fetcher skips the API while they are fresh.
 
-Claude Code cancels a run that takes too long and once left stdin open with no EOF, so
-stdin is read with a deadline and parsing stops at the first complete JSON object.
+This runs on every Claude Code event, so it is held to the line's budget: no ``json`` (its
+``re`` alone costs most of that budget; ``jsonlite`` reads the one small object), no
+``subprocess`` unless ``--chain`` asks for it. Claude Code cancels a run that takes too long
+and once left stdin open with no EOF, so stdin is read with a deadline and parsing stops at
+the first complete JSON object.
 """
 
-from __future__ import annotations
-
-import json
+import marshal
 import os
-import select
-import subprocess
-from typing import Any
 
-from . import dialects, fastpaths, segments
-from .line import load, merge_windows, read_view
+from statusline import cache_view, dialects, fastpaths, jsonlite, readings, segments
+from statusline.sources import claude_code
 
 STDIN_DEADLINE_S = 0.5
+STDIN_LIMIT = 1 << 20
 CHAIN_TIMEOUT_S = 3.0
 HARVEST_MODES = ("auto", "code")
+VERSION_FILE = "claude-code.version"
 
 
-def read_stdin(fd: int = 0, deadline: float = STDIN_DEADLINE_S, limit: int = 1 << 20) -> bytes:
+def read_stdin(fd=0, deadline=STDIN_DEADLINE_S, limit=STDIN_LIMIT):
     """Read until EOF, a complete JSON object, ``limit`` bytes or the deadline."""
+    import select
     import time
 
     end = time.monotonic() + deadline
     buf = b""
-    decoder = json.JSONDecoder()
     while len(buf) < limit:
         left = end - time.monotonic()
         if left <= 0:
@@ -49,114 +49,170 @@ def read_stdin(fd: int = 0, deadline: float = STDIN_DEADLINE_S, limit: int = 1 <
         if not chunk:
             break
         buf += chunk
-        try:
-            decoder.raw_decode(buf.decode("utf-8", "replace").lstrip())
-            break  # one whole object is all Claude Code sends
-        except ValueError:
-            continue
-    return buf
+        if buf.rstrip().endswith(b"}"):
+            try:
+                jsonlite.decode_prefix(buf.decode("utf-8", "replace"))
+                break  # one whole object is all Claude Code sends
+            except (ValueError, RecursionError):
+                continue
+    return buf[:limit]
 
 
-def parse_input(raw: bytes) -> dict[str, Any]:
+def parse_input(raw):
     """The statusLine object, or {} for empty, partial or malformed input."""
     text = raw.decode("utf-8", "replace").strip()
     if not text:
         return {}
     try:
-        obj, _ = json.JSONDecoder().raw_decode(text)
-    except ValueError:
+        obj, _ = jsonlite.decode_prefix(text)
+    except (ValueError, RecursionError):
         return {}
     return obj if isinstance(obj, dict) else {}
 
 
-def _num(v: Any) -> float | None:
-    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+def updated_harvest(old, new, present, spend, now):
+    """The harvest document after one input: merged readings; a window the input no longer
+    names and whose reset has passed is gone (Claude Code drops a window once it resets)."""
+    old = old or {}
+    kept = [w for w in old.get("windows") or () if readings.is_reading(w)]
+    if present is not None:
+        kept = [w for w in kept if w[0] in present or w[3] is None or w[3] > now]
+    doc = {"v": cache_view.HARVEST_VERSION, "fetched": now, "windows": readings.merge(kept, new),
+           "spend": spend if spend is not None else old.get("spend")}
+    return doc
 
 
-def readings(data: dict[str, Any]) -> list[tuple[str, None, float, float | None]]:
-    """``rate_limits`` windows as line-view tuples (resets in epoch seconds)."""
-    rl = data.get("rate_limits")
-    out: list[tuple[str, None, float, float | None]] = []
-    if not isinstance(rl, dict):
-        return out
-    for key in ("five_hour", "seven_day"):
-        w = rl.get(key)
-        if not isinstance(w, dict):
-            continue
-        pct = _num(w.get("used_percentage"))
-        if pct is None:
-            continue
-        resets = _num(w.get("resets_at"))
-        if resets is not None and resets > 1e11:  # tolerate milliseconds
-            resets /= 1000.0
-        out.append((key, None, pct, resets))
-    return out
+def _write_locked(acct, update):
+    """Read-modify-write ``harvest.bin`` under an flock, atomically, leaving no temp file."""
+    import fcntl
+
+    os.makedirs(acct, mode=0o700, exist_ok=True)
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    lock = os.open(os.path.join(acct, "harvest.lock"), flags, 0o600)
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        path = os.path.join(acct, "harvest.bin")
+        doc = update(cache_view.read_harvest(path))
+        tmp = os.path.join(acct, ".harvest.%d.tmp" % os.getpid())
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            try:
+                os.write(fd, marshal.dumps(doc, 4))
+            finally:
+                os.close(fd)
+            os.replace(tmp, path)
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+    finally:
+        os.close(lock)  # closing releases the flock
 
 
-def harvest(new: list[tuple[str, None, float, float | None]], env: Any, now: float) -> None:
-    """Merge readings into each account dir's harvest file, atomically."""
-    import marshal
-    import tempfile
-
+def harvest(new, present, spend, env, now):
+    """Merge readings into each account dir's harvest file. An unwritable cache must not blank
+    Claude Code's status line, so failures are swallowed here."""
     cfg = fastpaths.config_dir(env)
     root = fastpaths.cache_root(env)
     for mode in HARVEST_MODES:
         acct = fastpaths.account_dir(root, cfg, mode)
-        path = os.path.join(acct, "harvest.bin")
-        old = read_view(path) or {}
-        doc = {"v": 1, "fetched": now, "windows": merge_windows(old.get("windows"), new)}
         try:
-            os.makedirs(acct, mode=0o700, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".harvest.", dir=acct)
-            with os.fdopen(fd, "wb") as fh:
-                marshal.dump(doc, fh, 4)
-            os.replace(tmp, path)
+            _write_locked(acct, lambda old: updated_harvest(old, new, present, spend, now))
         except OSError:
-            pass  # an unwritable cache must not blank Claude Code's status line
+            pass
 
 
-def extras(data: dict[str, Any], items: str, g: dict[str, str]) -> list[tuple[str, str]]:
+def remember_version(version, env):
+    """Keep the Claude Code version the user runs, for the fetcher's User-Agent."""
+    if not version:
+        return
+    path = os.path.join(fastpaths.cache_root(env), VERSION_FILE)
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(64).decode("ascii", "replace").strip() == version:
+                return
+    except OSError:
+        pass
+    tmp = "%s.%d.tmp" % (path, os.getpid())
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        try:
+            os.write(fd, (version + "\n").encode("ascii"))
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+
+
+def extras(data, items, g):
     """Model, context-window percentage and session cost, when the user asks for them."""
-    spans: list[tuple[str, str]] = []
-    wanted = [i.strip() for i in items.split(",") if i.strip()]
-    for item in wanted:
+    spans = []
+    for item in (i.strip() for i in items.split(",")):
         text, level = None, "text"
         if item == "model":
-            m = data.get("model")
-            text = (m.get("display_name") or m.get("id")) if isinstance(m, dict) else None
-            level = "info"
+            text, level = claude_code.model_name(data), "info"
         elif item == "context":
-            cw = data.get("context_window")
-            pct = _num(cw.get("used_percentage")) if isinstance(cw, dict) else None
+            pct = claude_code.context_percent(data)
             if pct is not None:
-                text, level = f"ctx {int(pct)}%", segments.level(int(pct))
+                shown = segments.percent(pct)
+                text, level = "ctx %d%%" % shown, segments.level(shown)
         elif item == "cost":
-            c = data.get("cost")
-            usd = _num(c.get("total_cost_usd")) if isinstance(c, dict) else None
+            usd = claude_code.session_cost(data)
             if usd is not None:
-                text = f"${usd:.2f}"
+                text = "$%.2f" % usd
         if text:
-            spans += [(g["sep"], "muted"), (str(text), level)]
+            spans += [(g["sep"], "muted"), (text, level)]
     return spans
 
 
-def chain(cmd: str, raw: bytes, env: Any) -> list[str]:
+def chain(cmd, raw, env):
     """Run the user's previous status command with the same stdin; its lines, or []."""
+    import subprocess
+
     try:
         proc = subprocess.run(["/bin/sh", "-c", cmd], input=raw, capture_output=True,
                               timeout=CHAIN_TIMEOUT_S, env=dict(env))
-    except (OSError, subprocess.TimeoutExpired):
+    except (OSError, subprocess.SubprocessError):
         return []
-    return proc.stdout.decode("utf-8", "replace").rstrip("\n").splitlines()
+    text = proc.stdout.decode("utf-8", "replace").rstrip("\n")
+    return [_printable(line) for line in text.splitlines()]
 
 
-def run(opts: dict[str, Any], env: Any, now: float) -> str:
+def _printable(line):
+    """The chained command's own line, passed through as it is but for controls other than SGR
+    colour (ESC [ ... m), which Claude Code shows and which the user asked for."""
+    out = []
+    i, n = 0, len(line)
+    while i < n:
+        ch = line[i]
+        if ch == "\x1b" and i + 1 < n and line[i + 1] == "[":
+            j = i + 2
+            while j < n and (line[j].isdigit() or line[j] == ";"):
+                j += 1
+            if j < n and line[j] == "m":
+                out.append(line[i:j + 1])
+                i = j + 1
+                continue
+        out.append(ch if ch >= " " and not ("\x7f" <= ch < "\xa0") else "?")
+        i += 1
+    return "".join(out)
+
+
+def run(opts, env, now):
     raw = read_stdin()
     data = parse_input(raw)
-    new = readings(data)
-    if new:
-        harvest(new, env, now)
-    view, cred_sig, note = load(opts, env, now)
+    new = claude_code.readings(data, now)
+    spend = claude_code.spend(data, now)
+    if new or spend is not None:
+        harvest(new, claude_code.present_keys(data), spend, env, now)
+    remember_version(claude_code.version(data), env)
+    view, cred_sig, note = cache_view.load(opts.get("mode") or "auto", opts.get("refresh", True), env, now)
     glyphs = opts.get("glyphs") or "emoji"
     g = segments.GLYPHS.get(glyphs, segments.GLYPHS["emoji"])
     spans = segments.build(view, now, glyphs, cred_sig is not None or bool(new), note)
@@ -168,4 +224,3 @@ def run(opts: dict[str, Any], env: Any, now: float) -> str:
         if theirs:
             return "\n".join([ours + dialects.render([(" \u2502 ", "muted")], "ansi", color) + theirs[0], *theirs[1:]])
     return ours
-

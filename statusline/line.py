@@ -1,19 +1,18 @@
 """claude-usage-line: print one line from the cache and exit 0, never waiting on the network.
 
 This is the hot path. It runs on every prompt and tmux redraw, so it imports only what
-Python has already loaded (os, sys, time, marshal) plus three small modules of ours, parses
-argv by hand, reads two small marshal files (the view and any harvest from Claude Code), and
-when the data is older than its TTL starts the fetcher detached with ``os.posix_spawn``
+Python has already loaded (os, sys, time, marshal) plus a few small modules of ours, parses
+argv by hand, reads two small marshal files (the view and any harvest from Claude Code, see
+``cache_view``), and when the data is due starts the fetcher detached with ``os.posix_spawn``
 (debounced by a stamp file, so a burst of prompts starts one fetcher). Anything heavier
 (json for ``--format json``, the Claude Code hook) is imported only by the option that needs it.
 """
 
-import marshal
 import os
 import sys
 import time
 
-from statusline import dialects, fastpaths, segments
+from statusline import cache_view, dialects, segments
 from statusline.version import VERSION
 
 HELP = """usage: claude-usage-line [options]
@@ -34,11 +33,6 @@ options:
 
 environment: NO_COLOR, CLAUDE_CONFIG_DIR, CLAUDE_USAGE_CACHE_DIR, CLAUDE_USAGE_TTL,
 CLAUDE_USAGE_CONSOLE_TTL, ANTHROPIC_ADMIN_API_KEY. Details: claude-usage doctor"""
-
-DEFAULT_TTL = {"code": 30.0, "console": 300.0}
-TTL_ENV = {"code": "CLAUDE_USAGE_TTL", "console": "CLAUDE_USAGE_CONSOLE_TTL"}
-NO_CREDS_RETRY = 300.0
-
 
 def parse_args(argv):
     """A tiny argument loop: argparse would cost more than the rest of the line."""
@@ -68,165 +62,6 @@ def parse_args(argv):
     return opts
 
 
-def read_view(path):
-    try:
-        with open(path, "rb") as fh:
-            view = marshal.load(fh)
-    except (OSError, EOFError, ValueError, TypeError):
-        return None
-    if not isinstance(view, dict) or view.get("v") != 1:
-        return None
-    return view
-
-
-SAME_WINDOW_S = 120.0  # resets within this of each other are the same window
-RATE_WINDOWS = ("five_hour", "seven_day")  # the windows Claude Code's input also carries
-
-
-def merge_reading(old, new):
-    """Combine two readings of one window, each ``(key, name, utilization, resets)``.
-
-    The same window (same reset) never goes down: an idle session replaying old numbers
-    must not undo a busier one's. A later reset is a new window and replaces the old; a
-    reading of an earlier, finished window is ignored.
-    """
-    if old is None:
-        return new
-    o_reset, n_reset = old[3], new[3]
-    if o_reset is None or n_reset is None:
-        return new if n_reset is not None or o_reset is None else old
-    if abs(n_reset - o_reset) <= SAME_WINDOW_S:
-        return new if new[2] >= old[2] else (new[0], new[1], old[2], n_reset)
-    return new if n_reset > o_reset else old
-
-
-def merge_windows(old, new):
-    """The 5-hour and 7-day readings of ``old`` with those of ``new`` folded in, window by window.
-
-    The one merge rule for every place readings meet: the harvest file, the line, the fetcher.
-    """
-    got = {w[0]: w for w in old or () if w[0] in RATE_WINDOWS}
-    for w in new:
-        if w[0] in RATE_WINDOWS:
-            got[w[0]] = merge_reading(got.get(w[0]), w)
-    return [got[k] for k in RATE_WINDOWS if k in got]
-
-
-def merge_harvest(view, harvest):
-    """Overlay windows harvested from Claude Code when they are newer than the fetch."""
-    if not harvest or not isinstance(harvest.get("windows"), list):
-        return view
-    h_at = harvest.get("fetched") or 0
-    if view is None:
-        view = {"v": 1, "mode": "code", "fetched": None, "ttl": DEFAULT_TTL["code"], "status": "ok",
-                "error": None, "backoff_until": None, "wait_sig": None, "cred_sig": None,
-                "windows": [], "console": None, "pace": None, "source": "claude-code", "at": None}
-    if view.get("mode") == "console" or h_at <= (view.get("fetched") or 0):
-        return view
-    windows = view.get("windows") or ()
-    merged = dict(view)
-    merged["windows"] = (merge_windows(windows, harvest["windows"])
-                         + [w for w in windows if w[0] not in RATE_WINDOWS])
-    merged["fetched"] = h_at
-    merged["source"] = "claude-code"
-    if merged.get("status") in ("rate_limited", "network_error", "server_error", "bad_response"):
-        merged["status"] = "ok"  # fresher numbers arrived another way
-    return merged
-
-
-def ttl_for(view, env):
-    mode = (view or {}).get("mode") or "code"
-    raw = env.get(TTL_ENV.get(mode, "CLAUDE_USAGE_TTL"))
-    if raw:
-        try:
-            return max(5.0, float(raw))
-        except ValueError:
-            pass
-    return (view or {}).get("ttl") or DEFAULT_TTL.get(mode, 30.0)
-
-
-def needs_fetch(view, now, cred_sig, env):
-    """Whether the cache should be refreshed now (the fetcher re-checks under its lock)."""
-    if view is None:
-        return True
-    if view.get("wait_sig") is not None:
-        return cred_sig != view["wait_sig"]  # an auth failure waits for new credentials
-    until = view.get("backoff_until")
-    if until and now < until:
-        return False
-    if view.get("status") == "no_credentials":
-        return (cred_sig != view.get("cred_sig") or bool(env.get("ANTHROPIC_ADMIN_API_KEY"))
-                or now - (view.get("at") or 0) > NO_CREDS_RETRY)
-    if cred_sig is not None and view.get("cred_sig") not in (None, cred_sig):
-        return True  # Claude Code rewrote its credentials: maybe another account
-    fetched = view.get("fetched")
-    ttl = ttl_for(view, env)
-    if fetched is None or not (-ttl < now - fetched < ttl):
-        return True
-    # Harvested numbers keep the data fresh without the fetcher; it still runs once per TTL
-    # for what only it reads (Pace Maker, the hourly profile), without calling the usage API.
-    return view.get("source") == "claude-code" and now - (view.get("at") or 0) >= ttl
-
-
-def _mkdir(path):
-    try:
-        os.mkdir(path, 0o700)
-    except FileExistsError:
-        if not os.path.isdir(path):
-            raise
-
-
-def spawn_fetcher(acct, mode, now, debounce):
-    """Start the fetcher detached, at most once per ``debounce`` seconds. Returns a problem or None."""
-    stamp = os.path.join(acct, "spawn.stamp")
-    try:
-        st = os.stat(stamp)
-        if 0 <= now - st.st_mtime < debounce:
-            return None
-        os.unlink(stamp)
-    except (FileNotFoundError, NotADirectoryError):
-        pass
-    except OSError:
-        return None
-    try:
-        root = os.path.dirname(acct)
-        os.makedirs(os.path.dirname(root), exist_ok=True)
-        _mkdir(root)
-        _mkdir(acct)
-    except OSError:
-        return "cache dir not writable"
-    try:
-        os.close(os.open(stamp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    except FileExistsError:
-        return None  # another line won the race: it starts the fetcher
-    except OSError:
-        return "cache dir not writable"
-    pkg_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    code = ("import sys;sys.path[0]=%r;from statusline.fetcher import main;sys.exit(main())" % pkg_parent)
-    argv = [sys.executable, "-c", code, "--mode", mode, "--background"]
-    log = os.path.join(acct, "fetcher.log")
-    try:
-        os.posix_spawn(sys.executable, argv, os.environ, file_actions=[
-            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-            (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
-            (os.POSIX_SPAWN_OPEN, 2, log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600),
-        ], setsid=True)
-    except (AttributeError, OSError):  # no posix_spawn here: the slower, portable way
-        try:
-            import subprocess
-
-            subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
-        except OSError:
-            return "cannot start fetcher"
-    return None
-
-
-def has_credentials(env, cred_sig):
-    """Anything to log in with: the credentials file (its signature exists), a key, the Keychain."""
-    return cred_sig is not None or bool(env.get("ANTHROPIC_ADMIN_API_KEY")) or sys.platform == "darwin"
-
-
 def render(opts, env, now):
     """The whole line as a string (no trailing newline)."""
     if opts["help"]:
@@ -240,35 +75,10 @@ def render(opts, env, now):
     return render_cached(opts, env, now)
 
 
-def current_view(acct):
-    """The account's line view with any fresher harvested rate limits laid over it."""
-    return merge_harvest(read_view(os.path.join(acct, "line.bin")),
-                         read_view(os.path.join(acct, "harvest.bin")))
-
-
-def refresh(acct, mode, view, cred_sig, env, now, debounce=None):
-    """Start the fetcher when the view is due (see ``needs_fetch``); a problem text or None."""
-    if not needs_fetch(view, now, cred_sig, env):
-        return None
-    if debounce is None:
-        debounce = min(10.0, ttl_for(view, env) / 2)
-    return spawn_fetcher(acct, mode, now, debounce)
-
-
-def load(opts, env, now):
-    """(view, credentials signature, problem) for the current account; may start the fetcher."""
-    cfg = fastpaths.config_dir(env)
-    acct = fastpaths.account_dir(fastpaths.cache_root(env), cfg, opts["mode"])
-    cred_sig = fastpaths.cred_sig(os.path.join(cfg, ".credentials.json"))
-    view = current_view(acct)
-    note = refresh(acct, opts["mode"], view, cred_sig, env, now) if opts["refresh"] else None
-    return view, cred_sig, note
-
-
 def render_cached(opts, env, now):
-    view, cred_sig, note = load(opts, env, now)
+    view, cred_sig, note = cache_view.load(opts["mode"], opts["refresh"], env, now)
     fmt = opts["format"]
-    creds = has_credentials(env, cred_sig)
+    creds = cache_view.has_credentials(env, cred_sig)
     if fmt in ("json", "waybar"):
         from statusline import lineformats
 

@@ -10,50 +10,67 @@ import json
 import time
 from typing import Any
 
-from . import segments
+from . import readings, segments
 
 SCHEMA = 1
 
 
-def _iso(epoch: float | None) -> str | None:
-    if epoch is None:
+def _iso(epoch: Any) -> str | None:
+    """UTC ISO-8601 with milliseconds; None for anything that is not a plausible epoch."""
+    if not readings._within(epoch, 0.0, readings.EPOCH_MAX):
         return None
-    frac = ("%.3f" % (epoch % 1))[1:]
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch)) + frac + "+00:00"
+    ms = int(round(epoch * 1000))
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + ".%03d+00:00" % (ms % 1000)
 
 
-def _window(w: Any) -> dict[str, Any] | None:
+def _window(w: Any, now: float) -> dict[str, Any] | None:
+    """One reading as JSON: its number as it stands now (0 once past its reset), where it came
+    from and when it was observed."""
     if not w:
         return None
-    return {"utilization": float(w[2]), "resets_at": _iso(w[3])}
+    w = readings.live(w, now)
+    return {"utilization": round(float(w[2]), 1), "resets_at": _iso(w[3]), "source": w[5],
+            "observed_at": _iso(w[4])}
+
+
+def _money(m: Any) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    if not isinstance(m, dict):
+        return None, None
+    c, s = m.get("credits"), m.get("spend")
+    credits = None if not isinstance(c, dict) else {
+        "utilization": c.get("pct"), "currency": c.get("currency"), "used": c.get("used"), "limit": c.get("limit")}
+    spend = None if not isinstance(s, dict) else {
+        "utilization": s.get("pct"), "currency": s.get("currency"), "used": s.get("used"), "limit": s.get("limit"),
+        "period": s.get("period")}
+    return credits, spend
 
 
 def document(view: dict[str, Any] | None, now: float, has_credentials: bool, note: str | None) -> dict[str, Any]:
     """The ``--format json`` object."""
     v = view or {}
-    windows = v.get("windows") or []
-    by_key = {w[0]: w for w in windows if w[0] in ("five_hour", "seven_day")}
+    windows = [w for w in v.get("windows") or [] if readings.is_reading(w)]
+    by_key = {w[0]: w for w in windows if w[0] != "scoped"}
     fetched = v.get("fetched")
     status = segments.status(view, now, has_credentials)
     error = v.get("error") if v.get("status") not in (None, "ok") else None
     console = v.get("console")
+    credits, spend = _money(v.get("money"))
     return {
         "schema": SCHEMA,
         "mode": v.get("mode"),
         "status": status,
         "fetched_at": _iso(fetched),
         "age_seconds": None if fetched is None else round(max(0.0, now - fetched), 1),
-        "five_hour": _window(by_key.get("five_hour")),
-        "seven_day": _window(by_key.get("seven_day")),
-        "weekly_scoped": [
-            {"name": w[1], "utilization": float(w[2]), "resets_at": _iso(w[3])}
-            for w in windows if w[0] == "scoped"
-        ],
-        "extra_usage": next(
-            ({"utilization": float(w[2]), "currency": w[1]} for w in windows if w[0] == "extra"), None
-        ),
+        "five_hour": _window(by_key.get("five_hour"), now),
+        "seven_day": _window(by_key.get("seven_day"), now),
+        "routines": _window(by_key.get("routines"), now),
+        "weekly_scoped": [{"name": w[1], **(_window(w, now) or {})} for w in windows if w[0] == "scoped"],
+        "extra_usage": credits,
+        "spend": spend,
+        "no_plan_limits": bool(v.get("no_limits")),
         "source": v.get("source"),
         "backoff_until": _iso(v.get("backoff_until")),
+        "next_call_at": _iso(v.get("next_call")),
         "error": error or note or ("no credentials found" if status == "no_credentials" and not view else None),
         "console": None if not console else {
             "email": console.get("email"),
@@ -71,7 +88,7 @@ def waybar(view: dict[str, Any] | None, now: float, has_credentials: bool, note:
     """Waybar/i3blocks-style JSON: text, tooltip, class, percentage."""
     spans = segments.build(view, now, "plain", has_credentials, note)
     text = "".join(t for t, _ in spans)
-    picked = segments.pick_windows((view or {}).get("windows"))
+    picked = segments.pick_windows((view or {}).get("windows"), now)
     pct = segments.percent(picked[0][2]) if picked else 0
     worst = "ok"
     order = ("ok", "warn", "high", "crit")
@@ -82,7 +99,8 @@ def waybar(view: dict[str, Any] | None, now: float, has_credentials: bool, note:
     tip = [f"status: {doc['status']}"]
     for key, label in (("five_hour", "5-hour"), ("seven_day", "7-day")):
         if doc[key]:
-            tip.append(f"{label}: {doc[key]['utilization']:.0f}% (resets {doc[key]['resets_at']})")
+            pct = segments.percent(doc[key]["utilization"])
+            tip.append(f"{label}: {pct}% (resets {doc[key]['resets_at']})")
     if doc["error"]:
         tip.append(f"error: {doc['error']}")
     return {"text": text, "tooltip": "\n".join(tip), "class": [worst, doc["status"]], "percentage": pct}
@@ -90,4 +108,15 @@ def waybar(view: dict[str, Any] | None, now: float, has_credentials: bool, note:
 
 def render(fmt: str, view: dict[str, Any] | None, now: float, has_credentials: bool, note: str | None) -> str:
     fn = waybar if fmt == "waybar" else document
-    return json.dumps(fn(view, now, has_credentials, note), ensure_ascii=False)
+    return json.dumps(_strict(fn(view, now, has_credentials, note)), ensure_ascii=False, allow_nan=False)
+
+
+def _strict(obj: Any) -> Any:
+    """The document with any non-finite number (never valid JSON) as null."""
+    if isinstance(obj, float):
+        return obj if obj == obj and obj not in (float("inf"), float("-inf")) else None
+    if isinstance(obj, dict):
+        return {k: _strict(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_strict(v) for v in obj]
+    return obj

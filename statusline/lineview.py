@@ -1,22 +1,27 @@
 """The line view: the few plain values the hot path needs, derived from a Snapshot.
 
 It is a marshal'd dict (``store.LINE_VIEW``) so that ``claude-usage-line`` reads it with no
-import beyond what Python has already loaded. Version 1 keys:
+import beyond what Python has already loaded. Version 2 keys (a reader that finds another
+version treats the view as missing, and the fetcher rewrites it):
 
-    v          1
+    v          2
     mode       "code" | "console" | None
-    fetched    epoch seconds of the data shown (usage or console costs), or None
-    ttl        the fetcher's TTL for that mode, seconds
+    fetched    epoch seconds of the freshest data shown (usage readings or console costs), or None
+    ttl        the refresh interval the data is judged by: the user's TTL, or the spacing the
+               usage endpoint was found to accept when that is longer
     status     condition of the last attempt: "ok" or an ErrorKind ("rate_limited", ...)
     error      short, safe text or None
     backoff_until  epoch seconds or None
+    next_call  epoch seconds before which the fetcher will not call the usage API, or None
     wait_sig   credentials signature an auth failure waits to see change, or None
     cred_sig   credentials signature when the data was fetched
-    windows    [(key, name, utilization, resets_epoch_or_None)], key in
-               five_hour | seven_day | scoped | extra
-    console    {mtd, projected, rate, window, email} or None
+    windows    readings: [(key, name, utilization, resets, observed_at, source)] (``readings``)
+    money      {"credits": {used, limit, pct, currency}, "spend": {pct, used, limit, currency,
+               period}} (either None), or None
+    no_limits  True when the account has no plan limits (every window null)
+    console    {mtd, projected, rate, window, email, month} or None
     pace       Pace Maker summary dict or None
-    source     "api" | "claude-code"
+    source     where the freshest reading came from: "api" | "claude-code" | ...
     at         epoch seconds of the last attempt, or None
 """
 
@@ -27,24 +32,29 @@ from typing import Any
 from .model import Snapshot
 from .policy import AUTH_KINDS, epoch
 
-VERSION = 1
+VERSION = 2
 
 
-def windows(snapshot: Snapshot) -> list[tuple[str, str | None, float, float | None]]:
-    out: list[tuple[str, str | None, float, float | None]] = []
+def windows(snapshot: Snapshot) -> list[tuple[Any, ...]]:
+    """The snapshot's usage windows as ``readings`` tuples."""
+    usage = snapshot.usage
+    return usage.readings(snapshot.usage_fetched_at) if usage else []
+
+
+def money(snapshot: Snapshot) -> dict[str, Any] | None:
     usage = snapshot.usage
     if usage is None:
-        return out
-    if usage.five_hour:
-        out.append(("five_hour", None, usage.five_hour.utilization, epoch(usage.five_hour.resets_at)))
-    if usage.seven_day:
-        out.append(("seven_day", None, usage.seven_day.utilization, epoch(usage.seven_day.resets_at)))
-    for s in usage.scoped:
-        out.append(("scoped", s.name, s.window.utilization, epoch(s.window.resets_at)))
+        return None
+    credits = None
     extra = usage.extra
-    if extra and extra.enabled and extra.utilization is not None:
-        out.append(("extra", extra.currency, extra.utilization, None))
-    return out
+    if extra and extra.enabled:
+        credits = {"used": extra.used, "limit": extra.monthly_limit, "pct": extra.utilization,
+                   "currency": extra.currency}
+    spend = None
+    if usage.spend:
+        s = usage.spend
+        spend = {"pct": s.percent, "used": s.used, "limit": s.limit, "currency": s.currency, "period": s.period}
+    return {"credits": credits, "spend": spend} if credits or spend else None
 
 
 def console_summary(console: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -55,9 +65,11 @@ def console_summary(console: dict[str, Any] | None) -> dict[str, Any] | None:
     return {s: console.get(k) for k, s in zip(keys, short, strict=True)}
 
 
-def build(snapshot: Snapshot, *, ttl: float, cred_sig: str | None) -> dict[str, Any]:
+def build(snapshot: Snapshot, *, ttl: float, cred_sig: str | None, next_call: float | None = None) -> dict[str, Any]:
     err = snapshot.last_error
     backoff = snapshot.backoff
+    ws = windows(snapshot)
+    freshest = max(ws, key=lambda r: r[4], default=None)
     return {
         "v": VERSION,
         "mode": snapshot.mode,
@@ -68,9 +80,12 @@ def build(snapshot: Snapshot, *, ttl: float, cred_sig: str | None) -> dict[str, 
         "backoff_until": epoch(backoff.until) if backoff else None,
         "wait_sig": backoff.cred_sig if backoff and backoff.kind in AUTH_KINDS else None,
         "cred_sig": cred_sig,
-        "windows": windows(snapshot),
+        "next_call": next_call,
+        "windows": ws,
+        "money": money(snapshot),
+        "no_limits": bool(snapshot.usage and snapshot.usage.no_limits),
         "console": console_summary(snapshot.console),
         "pace": snapshot.pace_maker,
-        "source": snapshot.usage_source or "api",
+        "source": (freshest[5] if freshest else snapshot.usage_source) or "api",
         "at": epoch(snapshot.last_attempt_at),
     }

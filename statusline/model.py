@@ -13,7 +13,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any, Literal
 
+from . import clean
+from .readings import SOURCES
+
 SCHEMA = 1
+NAME_MAX = 40  # a model or limit name on the line
 
 Mode = Literal["code", "console"]
 Status = Literal["ok", "stale", "rate_limited", "auth_expired", "no_credentials", "error"]
@@ -106,29 +110,48 @@ def parse_iso(value: Any) -> datetime | None:
 
 
 def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return float(value)
+    """A finite number of sane size, else None (see ``clean.finite``)."""
+    return clean.finite(value)
 
 
 @dataclass(frozen=True)
 class Window:
-    """One rate-limit window: percent used (may exceed 100) and when it resets."""
+    """One rate-limit window: percent used (may exceed 100), when it resets, and where and when
+    that number was observed (``source`` is one of ``readings.SOURCES``)."""
 
     utilization: float
     resets_at: datetime | None = None
+    observed_at: datetime | None = None
+    source: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"utilization": self.utilization, "resets_at": iso(self.resets_at)}
+        return {"utilization": self.utilization, "resets_at": iso(self.resets_at),
+                "observed_at": iso(self.observed_at), "source": self.source}
 
     @classmethod
     def from_dict(cls, d: Any) -> Window | None:
         if not isinstance(d, dict):
             return None
-        u = _num(d.get("utilization"))
+        u = clean.percent(d.get("utilization"))
         if u is None:
             return None
-        return cls(utilization=u, resets_at=parse_iso(d.get("resets_at")))
+        source = d.get("source") if d.get("source") in SOURCES else None
+        return cls(utilization=u, resets_at=parse_iso(d.get("resets_at")),
+                   observed_at=parse_iso(d.get("observed_at")), source=source)
+
+    def reading(self, key: str, name: str | None, fallback_at: datetime | None) -> tuple[Any, ...] | None:
+        """This window as a ``readings`` tuple (None when nothing says when it was observed)."""
+        seen = self.observed_at or fallback_at
+        if seen is None:
+            return None
+        reset = self.resets_at.timestamp() if self.resets_at else None
+        return (key, name, self.utilization, reset, seen.timestamp(), self.source or "api")
+
+    @classmethod
+    def of(cls, r: tuple[Any, ...]) -> Window:
+        """The window a ``readings`` tuple describes."""
+        return cls(utilization=float(r[2]), resets_at=utc(r[3]) if r[3] is not None else None,
+                   observed_at=utc(r[4]), source=r[5])
 
 
 @dataclass(frozen=True)
@@ -144,20 +167,23 @@ class ScopedLimit:
     @classmethod
     def from_dict(cls, d: Any) -> ScopedLimit | None:
         w = Window.from_dict(d)
-        if w is None or not isinstance(d.get("name"), str):
+        name = clean.text(d.get("name"), NAME_MAX) if isinstance(d, dict) else None
+        if w is None or name is None:
             return None
-        return cls(name=d["name"], window=w)
+        return cls(name=name, window=w)
 
 
 @dataclass(frozen=True)
 class ExtraUsage:
-    """Pay-as-you-go usage beyond the plan; money already converted from minor units."""
+    """Usage credits ("extra usage") beyond the plan; money already converted from minor units.
+    ``monthly_limit`` None with ``enabled`` means enabled without a cap."""
 
     enabled: bool
     monthly_limit: float | None = None
     used: float | None = None
     utilization: float | None = None
     currency: str = "USD"
+    disabled_reason: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -166,6 +192,7 @@ class ExtraUsage:
             "used": self.used,
             "utilization": self.utilization,
             "currency": self.currency,
+            "disabled_reason": self.disabled_reason,
         }
 
     @classmethod
@@ -173,29 +200,71 @@ class ExtraUsage:
         if not isinstance(d, dict):
             return None
         return cls(
-            enabled=bool(d.get("enabled")),
-            monthly_limit=_num(d.get("monthly_limit")),
-            used=_num(d.get("used")),
-            utilization=_num(d.get("utilization")),
-            currency=str(d.get("currency") or "USD"),
+            enabled=d.get("enabled") is True,
+            monthly_limit=clean.finite(d.get("monthly_limit"), 0),
+            used=clean.finite(d.get("used"), 0),
+            utilization=clean.percent(d.get("utilization")),
+            currency=clean.text(d.get("currency"), 8) or "USD",
+            disabled_reason=clean.text(d.get("disabled_reason"), 60),
+        )
+
+
+@dataclass(frozen=True)
+class Spend:
+    """A spend limit: the API's ``spend`` object or a gateway's ``rate_limits.spend_limit``."""
+
+    percent: float | None = None
+    used: float | None = None
+    limit: float | None = None
+    currency: str = "USD"
+    period: str | None = None
+    observed_at: datetime | None = None
+    source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"percent": self.percent, "used": self.used, "limit": self.limit, "currency": self.currency,
+                "period": self.period, "observed_at": iso(self.observed_at), "source": self.source}
+
+    @classmethod
+    def from_dict(cls, d: Any) -> Spend | None:
+        if not isinstance(d, dict):
+            return None
+        return cls(
+            percent=clean.percent(d.get("percent")),
+            used=clean.finite(d.get("used"), 0),
+            limit=clean.finite(d.get("limit"), 0),
+            currency=clean.text(d.get("currency"), 8) or "USD",
+            period=clean.text(d.get("period"), 20),
+            observed_at=parse_iso(d.get("observed_at")),
+            source=d.get("source") if d.get("source") in SOURCES else None,
         )
 
 
 @dataclass(frozen=True)
 class Usage:
-    """The rate-limit picture of a Code-mode account."""
+    """The rate-limit picture of a Code-mode account.
+
+    ``no_limits``: the API answered with every window null: a real state (Enterprise and
+    team-managed accounts), not an error.
+    """
 
     five_hour: Window | None = None
     seven_day: Window | None = None
     scoped: tuple[ScopedLimit, ...] = ()
     extra: ExtraUsage | None = None
+    routines: Window | None = None
+    spend: Spend | None = None
+    no_limits: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "five_hour": self.five_hour.to_dict() if self.five_hour else None,
             "seven_day": self.seven_day.to_dict() if self.seven_day else None,
+            "routines": self.routines.to_dict() if self.routines else None,
             "scoped": [s.to_dict() for s in self.scoped],
             "extra": self.extra.to_dict() if self.extra else None,
+            "spend": self.spend.to_dict() if self.spend else None,
+            "no_limits": self.no_limits,
         }
 
     @classmethod
@@ -208,9 +277,41 @@ class Usage:
         return cls(
             five_hour=Window.from_dict(d.get("five_hour")),
             seven_day=Window.from_dict(d.get("seven_day")),
+            routines=Window.from_dict(d.get("routines")),
             scoped=scoped,
             extra=ExtraUsage.from_dict(d.get("extra")),
+            spend=Spend.from_dict(d.get("spend")),
+            no_limits=d.get("no_limits") is True,
         )
+
+    def windows(self) -> list[tuple[str, str | None, Window]]:
+        """Every window with its ``readings`` key and name, in display order."""
+        out: list[tuple[str, str | None, Window]] = []
+        for key in ("five_hour", "seven_day", "routines"):
+            w = getattr(self, key)
+            if w is not None:
+                out.append((key, None, w))
+        out += [("scoped", s.name, s.window) for s in self.scoped]
+        return out
+
+    def readings(self, fallback_at: datetime | None = None) -> list[tuple[Any, ...]]:
+        """Every window as a ``readings`` tuple."""
+        got = (w.reading(key, name, fallback_at) for key, name, w in self.windows())
+        return [r for r in got if r is not None]
+
+    def with_readings(self, merged: list[tuple[Any, ...]]) -> Usage:
+        """The same account facts with its windows replaced by ``merged`` readings."""
+        by_key = {r[0]: r for r in merged if r[0] != "scoped"}
+        scoped = tuple(ScopedLimit(r[1], Window.of(r)) for r in merged if r[0] == "scoped" and r[1])
+
+        def win(key: str) -> Window | None:
+            return Window.of(by_key[key]) if key in by_key else None
+
+        return replace(self, five_hour=win("five_hour"), seven_day=win("seven_day"),
+                       routines=win("routines"), scoped=scoped)
+
+    def is_empty(self) -> bool:
+        return not self.windows() and self.spend is None and not (self.extra and self.extra.enabled)
 
 
 @dataclass(frozen=True)
@@ -246,8 +347,7 @@ class Profile:
             return None
 
         def s(key: str) -> str | None:
-            v = d.get(key)
-            return v if isinstance(v, str) else None
+            return clean.text(d.get(key))
 
         return cls(
             display_name=s("display_name"),
@@ -280,7 +380,7 @@ class FetchError:
             return None
         at = parse_iso(d.get("at")) or utc(0)
         status = d.get("status") if isinstance(d.get("status"), int) else None
-        return cls(kind=d["kind"], message=str(d.get("message") or ""), at=at, status=status)
+        return cls(kind=d["kind"], message=clean.text(d.get("message"), 300) or "", at=at, status=status)
 
 
 @dataclass(frozen=True)

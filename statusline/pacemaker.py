@@ -29,10 +29,11 @@ import json
 import math
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
 from .model import parse_iso
@@ -240,14 +241,14 @@ def _latest(conn: sqlite3.Connection, tables: set[str], table: str) -> dict[str,
     return None if row is None else dict(zip((c[0] for c in cur.description), row, strict=True))
 
 
-def _query(uri: str) -> tuple[list[UsageInput], dict[str, Any] | None]:
-    conn = sqlite3.connect(uri, uri=True, timeout=0.2)
-    try:
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        rows = [_usage_row(_latest(conn, tables, t)) for t in ("api_cache", "usage_snapshots")]
-        return [r for r in rows if r], _latest(conn, tables, "pacing_decisions")
-    finally:
-        conn.close()
+def _query(conn: sqlite3.Connection) -> tuple[list[UsageInput], dict[str, Any] | None]:
+    tables = tables_of(conn)
+    rows = [_usage_row(_latest(conn, tables, t)) for t in ("api_cache", "usage_snapshots")]
+    return [r for r in rows if r], _latest(conn, tables, "pacing_decisions")
+
+
+def tables_of(conn: sqlite3.Connection) -> set[str]:
+    return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
 
 
 def _signature(path: Path) -> tuple[int, int]:
@@ -255,22 +256,36 @@ def _signature(path: Path) -> tuple[int, int]:
     return st.st_mtime_ns, st.st_size
 
 
-def read_db(path: Path) -> tuple[list[UsageInput], dict[str, Any] | None]:
-    """Newest usage rows and the last pacing decision; raises OSError/sqlite3.Error."""
+Q = TypeVar("Q")
+
+
+def query_db(path: Path, query: Callable[[sqlite3.Connection], Q], empty: Q) -> Q:
+    """Run ``query`` on a read-only connection that writes nothing (see the module doc);
+    ``empty`` for a database file that was created but never written. Raises OSError/sqlite3.Error."""
     with open(path, "rb") as f:
         head = f.read(100)
     if not head:
-        return [], None  # created but never written: same as no data
+        return empty
     if len(head) < 100 or not head.startswith(b"SQLite format 3\x00"):
         raise sqlite3.DatabaseError("not a database")
     wal = 2 in (head[18], head[19])
     uri = f"file:{quote(str(path))}?mode=ro" + ("&immutable=1" if wal else "")
     for _ in range(2):
         before = _signature(path)
-        result = _query(uri)
+        conn = sqlite3.connect(uri, uri=True, timeout=0.2)
+        try:
+            result = query(conn)
+        finally:
+            conn.close()
         if not wal or _signature(path) == before:
             return result
     raise sqlite3.OperationalError("database changing")
+
+
+def read_db(path: Path) -> tuple[list[UsageInput], dict[str, Any] | None]:
+    """Newest usage rows and the last pacing decision; raises OSError/sqlite3.Error."""
+    empty: tuple[list[UsageInput], dict[str, Any] | None] = ([], None)
+    return query_db(path, _query, empty)
 
 
 def _short(exc: BaseException) -> str:

@@ -7,6 +7,8 @@ Thresholds follow the seed: 0-50 ok (green), 51-80 warn (yellow), 81-99 high (or
 100 and over crit (red), judged on the percentage as displayed.
 """
 
+from statusline import readings
+
 GLYPHS = {
     "emoji": {"clock": "\u23f0", "pause": "\u23f8", "warn": "\u26a0", "sep": " \u00b7 ", "age": "\u00b7",
               "arrow": "\u2192"},
@@ -14,7 +16,8 @@ GLYPHS = {
     "ascii": {"clock": "r", "pause": "||", "warn": "!", "sep": " | ", "age": "~", "arrow": "->"},
 }
 
-LABELS = {"five_hour": "5h", "seven_day": "7d", "extra": "extra"}
+LABELS = {"five_hour": "5h", "seven_day": "7d", "routines": "7d routines", "extra": "extra"}
+WEEKLY = ("seven_day", "routines", "scoped")
 
 # Statuses of --format json, in the contract's words.
 AUTH = ("auth_expired", "auth_invalid")
@@ -31,8 +34,8 @@ def level(pct):
 
 
 def percent(util):
-    """Whole percent as shown: truncated, so 99.9 reads 99 (orange), not 100 (red)."""
-    return int(util) if util > 0 else 0
+    """Whole percent as shown: 56.99999999999999 reads 57, 99.9 reads 99 (orange), not 100 (red)."""
+    return readings.display_percent(util)
 
 
 def duration(seconds, sep=""):
@@ -52,35 +55,25 @@ def duration(seconds, sep=""):
     return "%dd%s%dh" % (d, sep, h) if h else "%dd" % d
 
 
-def pick_windows(windows):
-    """The windows worth a place on the line, in order.
+def pick_windows(windows, now=None):
+    """The windows worth a place on the line, in order, as they stand at ``now``.
 
-    5-hour first; then the 7-day window, or a per-model weekly limit instead when it is the
-    one closest to its limit; extra usage only when nothing else is there.
+    5-hour first; then the weekly limit closest to its end: the 7-day window, or a per-model
+    or Routines weekly limit instead when it is higher. A window past its reset reads 0.
     """
-    by_key = {}
-    scoped = None
-    extra = None
+    five = None
+    weekly = None
     for w in windows or ():
-        key = w[0]
-        if key == "scoped":
-            if scoped is None or w[2] > scoped[2]:
-                scoped = w
-        elif key == "extra":
-            extra = w
-        else:
-            by_key[key] = w
-    out = []
-    if "five_hour" in by_key:
-        out.append(by_key["five_hour"])
-    seven = by_key.get("seven_day")
-    if scoped is not None and (seven is None or scoped[2] > seven[2]):
-        out.append(scoped)
-    elif seven is not None:
-        out.append(seven)
-    if not out and extra is not None:
-        out.append(extra)
-    return out
+        if not readings.is_reading(w):
+            continue
+        if now is not None:
+            w = readings.live(w, now)
+        if w[0] == "five_hour":
+            five = w
+        elif w[0] in WEEKLY and (weekly is None or w[2] > weekly[2]
+                                 or (w[2] == weekly[2] and w[0] == "seven_day")):
+            weekly = w
+    return [w for w in (five, weekly) if w is not None]
 
 
 def status(view, now, has_credentials=True):
@@ -106,18 +99,37 @@ def is_stale(view, now):
     return fetched is not None and now - fetched > 2 * (view.get("ttl") or 30)
 
 
+def window_label(w):
+    return "7d " + w[1] if w[0] == "scoped" else LABELS.get(w[0], w[0])
+
+
 def window_spans(windows, now, g):
     spans = []
-    for i, (key, name, util, resets) in enumerate(windows):
+    for i, w in enumerate(windows):
         if i:
             spans.append((g["sep"], "muted"))
-        pct = percent(util)
-        label = "7d " + name if key == "scoped" else LABELS.get(key, key)
-        spans.append(("%s %d%%" % (label, pct), level(pct)))
-        if i == 0 and resets is not None:
-            left = resets - now
-            spans.append((" %s%s" % (g["clock"], duration(left) if left > 0 else "now"), "text"))
+        pct = percent(w[2])
+        spans.append(("%s %d%%" % (window_label(w), pct), level(pct)))
+        resets = w[3]
+        if i == 0 and resets is not None and resets > now:
+            spans.append((" %s%s" % (g["clock"], duration(resets - now)), "text"))
     return spans
+
+
+def money_spans(m):
+    """Usage credits or a spend limit, shown when the account has no rate windows."""
+    if not isinstance(m, dict):
+        return []
+    c, s = m.get("credits"), m.get("spend")
+    if isinstance(s, dict) and s.get("pct") is not None:
+        pct = percent(s["pct"])
+        return [("spend %d%%" % pct, level(pct))]
+    if isinstance(c, dict) and c.get("used") is not None:
+        if c.get("limit"):
+            pct = percent(100.0 * c["used"] / c["limit"])
+            return [("credits %s/%s" % (money(c["used"]), money(c["limit"])), level(pct))]
+        return [("credits %s" % money(c["used"]), "info")]
+    return []
 
 
 def money(x):
@@ -193,9 +205,11 @@ def build(view, now, glyphs="emoji", has_credentials=True, note=None):
     if console and view.get("console"):
         spans = console_spans(view["console"], g)
     else:
-        spans = window_spans(pick_windows(view.get("windows")), now, g)
+        spans = window_spans(pick_windows(view.get("windows"), now), now, g) or money_spans(view.get("money"))
 
     s = view.get("status")
+    if not spans and view.get("no_limits") and s in (None, "ok"):
+        return [("claude: no plan limits", "info")]
     if not spans:
         if st == "rate_limited":
             left = view["backoff_until"] - now

@@ -1,7 +1,7 @@
 """``claude-usage`` and ``claude-usage --watch``: the panel from the shared cache, once or live.
 
 Neither ever waits on the network. Both read ``snapshot.json`` and, when the line would
-(``line.needs_fetch``), start the same detached fetcher the line starts; the next
+(``cache_view.needs_fetch``), start the same detached fetcher the line starts; the next
 re-read picks up what it wrote. ``--watch`` draws on the alternate screen, overwriting in
 place (no scrolled copies, no clear-and-flash), follows resizes, and leaves on Ctrl+C with
 status 0 and the terminal as it was.
@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import IO, Any
 
-from . import fastpaths, line, panel, policy, store
+from . import cache_view, fastpaths, panel, policy, store
 from .model import FetchError, Snapshot, utc
 from .paths import Paths
 
@@ -38,7 +38,7 @@ def load(paths: Paths, mode: str, env: Mapping[str, str], now: float) -> tuple[S
     """(snapshot, problem) for the requested mode; no snapshot and no credentials says so."""
     acct = paths.account_dir(mode)
     snapshot, problem = store.load_snapshot(acct)
-    if snapshot is None and not line.has_credentials(env, fastpaths.cred_sig(str(paths.credentials_file))):
+    if snapshot is None and not cache_view.has_credentials(env, fastpaths.cred_sig(str(paths.credentials_file))):
         detail = f"no Claude Code login in {paths.credentials_file} and no Admin API key"
         snapshot = Snapshot(last_error=FetchError("no_credentials", detail, utc(now)))
     return snapshot, problem
@@ -52,12 +52,12 @@ def ttl_for(snapshot: Snapshot | None, mode: str, env: Mapping[str, str]) -> flo
 def refresh(paths: Paths, mode: str, now: float, env: Mapping[str, str]) -> str | None:
     """Start the detached fetcher when the line would; a problem text or None. Never waits.
 
-    The decision is the line's own (``line.needs_fetch`` on the same small view), so the
+    The decision is the line's own (``cache_view.needs_fetch`` on the same small view), so the
     panel and the prompt never disagree about when to fetch.
     """
     acct = str(paths.account_dir(mode))
     cred_sig = fastpaths.cred_sig(str(paths.credentials_file))
-    return line.refresh(acct, mode, line.current_view(acct), cred_sig, env, now, DEBOUNCE)
+    return cache_view.refresh(acct, mode, cache_view.current_view(acct), cred_sig, env, now, DEBOUNCE)
 
 
 def reap() -> None:

@@ -79,8 +79,9 @@ def account_dir(mode: str = "auto") -> Path:
 
 
 def age_cache(seconds: float, mode: str = "auto") -> None:
-    """Move every timestamp in the cache ``seconds`` into the past: time passes, for the cache."""
-    from statusline import fastpaths, lineview, paths, store
+    """Move every timestamp in the cache ``seconds`` into the past: time passes, for the cache
+    (the account's snapshot and view, the login's shared API budget, the spawn stamp)."""
+    from statusline import budget, fastpaths, lineview, paths, policy, pool, store
 
     acct = account_dir(mode)
     snap, _ = store.load_snapshot(acct)
@@ -97,8 +98,25 @@ def age_cache(seconds: float, mode: str = "auto") -> None:
         return obj
 
     snap = shift(snap)
-    ttl = float(os.environ.get("CLAUDE_USAGE_TTL") or 30)
-    view = lineview.build(snap, ttl=ttl, cred_sig=fastpaths.cred_sig(str(paths.resolve().credentials_file)))
+    p = paths.resolve()
+    pool_dir = pool.directory(p)
+    shared = pool.read(pool_dir)
+    b = shared.budget
+
+    def back(x: float | None) -> float | None:
+        return None if x is None else x - seconds
+
+    b = dataclasses.replace(b, last_call=back(b.last_call), last_ok=back(b.last_ok),
+                            backoff_until=back(b.backoff_until), bad_at=back(b.bad_at))
+    shared = dataclasses.replace(shared, budget=b, usage_at=back(shared.usage_at),
+                                 usage=shift(shared.usage) if shared.usage else None)
+    if (pool_dir / pool.BUDGET).exists():
+        pool.write(pool_dir, shared)
+    ttls = policy.ttls()
+    now = time.time()
+    allowed = budget.allowed_at(b, now, ttls["profile"])
+    view = lineview.build(snap, ttl=max(ttls["code"], b.spacing), cred_sig=fastpaths.cred_sig(str(p.credentials_file)),
+                          next_call=allowed if allowed > now else None)
     store.save_snapshot(acct, snap, view)
     stamp = acct / store.SPAWN_STAMP
     if stamp.exists():

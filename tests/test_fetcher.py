@@ -103,7 +103,11 @@ def test_429_without_retry_after_waits_a_minute_and_escalates(api, logged_in):
     api.set(U, Reply(429, {"error": {}}))
     fetch("--force")
     s1 = json.loads((account_dir() / "snapshot.json").read_text())["backoff"]
-    fetch("--force")
+    n = api.count(U)
+    fetch("--force")  # even a forced refresh does not call inside a refused window
+    assert api.count(U) == n
+    age_cache(61)
+    fetch()
     s2 = json.loads((account_dir() / "snapshot.json").read_text())["backoff"]
     from statusline.model import parse_iso
 

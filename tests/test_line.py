@@ -14,7 +14,9 @@ from helpers import LINE, fetch, line, line_json, wait_for
 
 U = "/api/oauth/usage"
 CONTRACT_KEYS = {"schema", "mode", "status", "fetched_at", "age_seconds", "five_hour", "seven_day",
-                 "weekly_scoped", "extra_usage", "source", "backoff_until", "error", "console", "pace_maker"}
+                 "weekly_scoped", "extra_usage", "source", "backoff_until", "error", "console", "pace_maker",
+                 # added by schema 1's later revisions (keys are only ever added)
+                 "routines", "spend", "no_plan_limits", "next_call_at"}
 
 
 def test_first_call_is_instant_then_data_appears(api, logged_in):
@@ -32,7 +34,9 @@ def test_json_contract(api, logged_in):
     doc = line_json()
     assert set(doc) == CONTRACT_KEYS
     assert doc["schema"] == 1 and doc["mode"] == "code" and doc["status"] == "ok" and doc["error"] is None
-    assert set(doc["five_hour"]) == {"utilization", "resets_at"} and doc["age_seconds"] < 30
+    assert set(doc["five_hour"]) == {"utilization", "resets_at", "source", "observed_at"}
+    assert doc["five_hour"]["source"] == "api" and doc["five_hour"]["observed_at"].endswith("+00:00")
+    assert doc["age_seconds"] < 30
     assert doc["fetched_at"].endswith("+00:00")
 
 
@@ -105,7 +109,8 @@ def test_hot_path_imports_stay_small(tmp_path, logged_in):
              "datetime", "subprocess", "hashlib", "sqlite3"}
     assert not heavy & set(loaded), f"hot path loaded {sorted(heavy & set(loaded))}"
     assert set(loaded) <= {"statusline", "statusline.line", "statusline.dialects", "statusline.fastpaths",
-                           "statusline.segments", "statusline.version"}, loaded
+                           "statusline.segments", "statusline.version", "statusline.cache_view",
+                           "statusline.readings"}, loaded
 
 
 def test_fastpaths_cache_root_agrees_with_platformdirs(monkeypatch, tmp_path):

@@ -328,7 +328,7 @@ def test_print_once_plain_when_not_a_tty(monkeypatch: pytest.MonkeyPatch) -> Non
 
     save("auto", CODE.replace(usage_fetched_at=datetime.fromtimestamp(time.time(), UTC)))
     spawned: list[tuple] = []
-    monkeypatch.setattr(watch.line, "spawn_fetcher", lambda *a: spawned.append(a))
+    monkeypatch.setattr(watch.cache_view, "spawn_fetcher", lambda *a: spawned.append(a))
     out = Pipe()
     assert watch.print_once(resolve(), "auto", out=out, env={"COLORTERM": "truecolor"}) == 0
     text = out.getvalue().rstrip("\n")
@@ -341,7 +341,7 @@ def test_print_once_plain_when_not_a_tty(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_print_once_json_and_refresh_when_stale(monkeypatch: pytest.MonkeyPatch) -> None:
     save("auto", CODE)  # fetched in 2025: long stale
     spawned: list[tuple] = []
-    monkeypatch.setattr(watch.line, "spawn_fetcher", lambda *a: spawned.append(a))
+    monkeypatch.setattr(watch.cache_view, "spawn_fetcher", lambda *a: spawned.append(a))
     out = Pipe()
     assert watch.print_once(resolve(), "auto", json_out=True, out=out) == 0
     data = json.loads(out.getvalue())
@@ -353,7 +353,7 @@ def test_print_once_json_and_refresh_when_stale(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_print_once_without_cache_or_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(watch.line, "spawn_fetcher", lambda *a: None)
+    monkeypatch.setattr(watch.cache_view, "spawn_fetcher", lambda *a: None)
     out = Pipe()
     watch.print_once(resolve(), "auto", out=out, env={"HOME": str(Path.home())})
     assert "No credentials found" in out.getvalue()
@@ -363,8 +363,8 @@ def test_print_once_without_cache_or_credentials(monkeypatch: pytest.MonkeyPatch
 
 
 def test_panel_uses_the_line_decision_to_fetch() -> None:
-    """The panel asks ``line.needs_fetch`` on the same view the line reads."""
-    from statusline import line as hot
+    """The panel asks ``cache_view.needs_fetch`` on the same view the line reads."""
+    from statusline import cache_view as hot
     from statusline import lineview
 
     def view(s: Snapshot) -> dict:

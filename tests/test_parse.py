@@ -5,8 +5,8 @@ import json
 import pytest
 from apiserver import PROFILE_BODY, usage_body
 
-from statusline import parse
 from statusline.model import Snapshot, parse_iso
+from statusline.sources import usage_api as parse
 
 
 def test_todays_shape_with_unknown_keys():
@@ -46,7 +46,8 @@ def test_limits_array_fills_windows_and_scoped():
     ]}
     u = parse.usage(body)
     assert u.five_hour.utilization == 12 and u.seven_day.utilization == 40
-    assert [(s.name, s.window.utilization) for s in u.scoped] == [("Opus", 88)]
+    # is_active: false is not a validity flag: live captures carry real readings with it
+    assert [(s.name, s.window.utilization) for s in u.scoped] == [("Opus", 88), ("Sonnet", 5)]
 
 
 def test_extra_usage_minor_units():

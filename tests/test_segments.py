@@ -11,11 +11,16 @@ from statusline import dialects, segments
 NOW = 1_800_000_000.0
 
 
+def r(key, name, util, resets, observed=NOW - 5, source="api"):
+    """A reading (``statusline.readings``)."""
+    return (key, name, util, resets, observed, source)
+
+
 def view(**kw):
-    v = {"v": 1, "mode": "code", "fetched": NOW - 5, "ttl": 30.0, "status": "ok", "error": None,
-         "backoff_until": None, "wait_sig": None, "cred_sig": None, "console": None, "pace": None,
-         "source": "api", "at": NOW - 5,
-         "windows": [("five_hour", None, 78.0, NOW + 6000), ("seven_day", None, 41.0, NOW + 3 * 86400)]}
+    v = {"v": 2, "mode": "code", "fetched": NOW - 5, "ttl": 30.0, "status": "ok", "error": None,
+         "backoff_until": None, "next_call": None, "wait_sig": None, "cred_sig": None, "console": None,
+         "pace": None, "money": None, "no_limits": False, "source": "api", "at": NOW - 5,
+         "windows": [r("five_hour", None, 78.0, NOW + 6000), r("seven_day", None, 41.0, NOW + 3 * 86400)]}
     v.update(kw)
     return v
 
@@ -29,22 +34,40 @@ def test_the_issue_example():
 
 
 @pytest.mark.parametrize("pct,lvl", [(0, "ok"), (50, "ok"), (50.9, "ok"), (51, "warn"), (80, "warn"),
-                                     (81, "high"), (99.99, "high"), (100, "crit"), (130, "crit")])
+                                     (81, "high"), (99.9, "high"), (99.94, "high"), (99.96, "crit"),
+                                     (100, "crit"), (130, "crit")])
 def test_thresholds(pct, lvl):
-    spans = segments.build(view(windows=[("five_hour", None, pct, None)]), NOW)
+    spans = segments.build(view(windows=[r("five_hour", None, pct, None)]), NOW)
     assert spans[0][1] == lvl
 
 
+@pytest.mark.parametrize("util,shown", [(56.99999999999999, 57), (57.00000000000001, 57), (56.94, 56),
+                                        (56.96, 57), (0.04, 0), (150.0, 150), (99.9, 99)])
+def test_float_noise_is_rounded_before_truncating(util, shown):
+    assert plain(view(windows=[r("five_hour", None, util, None)])) == f"5h {shown}%"
+
+
 def test_scoped_weekly_shows_when_closest_to_limit():
-    ws = [("five_hour", None, 10.0, None), ("seven_day", None, 41.0, None), ("scoped", "Opus", 88.0, None),
-          ("scoped", "Sonnet", 20.0, None)]
+    ws = [r("five_hour", None, 10.0, None), r("seven_day", None, 41.0, None), r("scoped", "Opus", 88.0, None),
+          r("scoped", "Sonnet", 20.0, None)]
     assert plain(view(windows=ws)) == "5h 10% \u00b7 7d Opus 88%"
-    ws[2] = ("scoped", "Opus", 30.0, None)
+    ws[2] = r("scoped", "Opus", 30.0, None)
     assert plain(view(windows=ws)) == "5h 10% \u00b7 7d 41%"
+    ws.append(r("routines", None, 55.0, None))
+    assert plain(view(windows=ws)) == "5h 10% \u00b7 7d routines 55%"
 
 
-def test_extra_only_accounts():
-    assert plain(view(windows=[("extra", "USD", 30.8, None)])) == "extra 30%"
+def test_credit_and_spend_only_accounts():
+    credits = {"credits": {"used": 12.34, "limit": 40.0, "pct": 30.8, "currency": "USD"}, "spend": None}
+    assert plain(view(windows=[], money=credits)) == "credits $12.34/$40.00"
+    uncapped = {"credits": {"used": 12.34, "limit": None, "pct": None, "currency": "USD"}, "spend": None}
+    assert plain(view(windows=[], money=uncapped)) == "credits $12.34"
+    spend = {"credits": None, "spend": {"pct": 104.2, "used": 52.1, "limit": 50.0, "currency": "USD", "period": "month"}}
+    assert plain(view(windows=[], money=spend)) == "spend 104%"
+
+
+def test_no_plan_limits_is_a_state_not_an_error():
+    assert plain(view(windows=[], no_limits=True)) == "claude: no plan limits"
 
 
 def test_markers_stale_rate_limited_auth():
@@ -59,7 +82,9 @@ def test_markers_stale_rate_limited_auth():
 
 
 def test_reset_passed_and_durations():
-    assert "\u23f0now" in plain(view(windows=[("five_hour", None, 78.0, NOW - 1)]))
+    """A window past its reset has reset: its old figure no longer holds."""
+    assert plain(view(windows=[r("five_hour", None, 78.0, NOW - 1), r("seven_day", None, 41.0, NOW + 9)])) == \
+        "5h 0% \u00b7 7d 41%"
     assert [segments.duration(s) for s in (5, 59 * 60, 3600, 6000, 86400 * 2 + 3600 * 3)] == ["5s", "59m", "1h", "1h40m", "2d3h"]
 
 

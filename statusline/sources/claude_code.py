@@ -1,0 +1,87 @@
+"""Claude Code's statusLine input as readings. Hot-path safe: imports no more than it must.
+
+Claude Code (2.1.80+) puts ``rate_limits`` in the input of every statusLine run for a
+subscriber login: ``used_percentage`` (2.1.90 passes utilization x 100 with float noise and
+150 for 1.5; newer versions round to 0.1 and cap at 100) and ``resets_at`` in epoch seconds.
+It drops a window once that window's reset has passed. Gateways add ``spend_limit``. Every
+number is range-checked here (a reset in milliseconds or microseconds is scaled; NaN, strings,
+negatives or a reset that is no plausible time are dropped) and every string cleaned.
+"""
+
+from statusline import clean
+
+# A reset more than this far from now is not one we believe (7-day windows, a monthly period).
+RESET_AHEAD_S = 40 * 86400.0
+RESET_PAST_S = 400 * 86400.0
+RATE_KEYS = ("five_hour", "seven_day")
+
+
+def _obj(v):
+    return v if isinstance(v, dict) else {}
+
+
+def reset_epoch(value, now):
+    """Epoch seconds of a reset, scaled from ms/us when needed; None when implausible."""
+    at = clean.epoch(value)
+    if at is None or not (now - RESET_PAST_S <= at <= now + RESET_AHEAD_S):
+        return None
+    return at
+
+
+def readings(data, now):
+    """``rate_limits`` windows as ``readings`` tuples observed ``now``."""
+    rl = _obj(_obj(data).get("rate_limits"))
+    out = []
+    for key in RATE_KEYS:
+        w = _obj(rl.get(key))
+        pct = clean.percent(w.get("used_percentage"))
+        if pct is None:
+            continue
+        resets = reset_epoch(w.get("resets_at"), now)
+        if resets is None and w.get("resets_at") is not None:
+            continue  # a reset we cannot believe: the whole reading is suspect
+        out.append((key, None, pct, resets, now, "claude-code"))
+    return out
+
+
+def present_keys(data):
+    """Which rate windows the input names at all; None when it carries no ``rate_limits``."""
+    rl = _obj(data).get("rate_limits")
+    if not isinstance(rl, dict):
+        return None
+    return [k for k in RATE_KEYS if isinstance(rl.get(k), dict)]
+
+
+def spend(data, now):
+    """A gateway's ``rate_limits.spend_limit`` as a plain dict for the line view, or None."""
+    s = _obj(_obj(_obj(data).get("rate_limits")).get("spend_limit"))
+    pct = clean.percent(s.get("used_percentage"))
+    if pct is None:
+        return None
+    return {"pct": pct, "used": clean.finite(s.get("used_usd"), 0), "limit": clean.finite(s.get("limit_usd"), 0),
+            "currency": "USD", "period": clean.text(s.get("period"), 20), "observed": now}
+
+
+def version(data):
+    """Claude Code's version (``2.1.90``) when it looks like one, else None."""
+    v = _obj(data).get("version")
+    if not isinstance(v, str) or not 1 <= len(v) <= 32:
+        return None
+    parts = v.split(".")
+    if len(parts) < 2 or not all(p.isdigit() and p.isascii() for p in parts[:3]):
+        return None
+    return v if all(ch.isalnum() or ch in ".-+" for ch in v) and v.isascii() else None
+
+
+def model_name(data):
+    m = _obj(data).get("model")
+    m = _obj(m)
+    return clean.text(m.get("display_name"), 40) or clean.text(m.get("id"), 40)
+
+
+def context_percent(data):
+    return clean.percent(_obj(_obj(data).get("context_window")).get("used_percentage"))
+
+
+def session_cost(data):
+    return clean.finite(_obj(_obj(data).get("cost")).get("total_cost_usd"), 0, 1e9)
