@@ -12,7 +12,6 @@ A drift check keeps every option and choice of both commands in all three files.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import shlex
 import shutil
