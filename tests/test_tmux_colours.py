@@ -12,6 +12,7 @@ on the default green bar) fails them.
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 from helpers import poll
@@ -19,7 +20,8 @@ from test_tmux import attach_from_outer, bar, load_plugin, servers, start_inner,
 
 from statusline import dialects
 
-pytestmark = pytest.mark.realprog
+# The data-level checks run everywhere; the two that draw a bar need tmux.
+needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)")
 
 # xterm's default 16 colours; 16..255 are the same everywhere.
 BASE16 = ["000000", "cd0000", "00cd00", "cdcd00", "0000ee", "cd00cd", "00cdcd", "e5e5e5",
@@ -142,6 +144,8 @@ THEMES = [
 
 
 @pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.realprog
+@needs_tmux
 def test_segment_reads_well_on_the_bar(warm, servers, theme) -> None:  # noqa: F811
     inner = start_inner(servers)
     if theme:
@@ -161,6 +165,8 @@ def test_segment_reads_well_on_the_bar(warm, servers, theme) -> None:  # noqa: F
     assert drawn[text.index("78%")][2] != drawn[text.index("41%")][2]
 
 
+@pytest.mark.realprog
+@needs_tmux
 def test_style_options_reach_the_bar(warm, servers) -> None:  # noqa: F811
     inner = start_inner(servers)
     inner("set-option", "-g", "@claude_usage_style_warn", "fg=colour231,bg=colour19")
