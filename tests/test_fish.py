@@ -91,6 +91,7 @@ def test_right_prompt_shows_segment_after_two_prompts(warm, fish, cache_dir: Pat
     stamp, text = rendered.read_text().split("\n")[:2]
     assert stamp.isdigit() and "5h 78" in text
     assert not list(cache_dir.glob("prompt.fish.*"))  # no temp file or lock left behind
+    assert "Job" not in pane.screen() and "has ended" not in pane.screen()  # the render is disowned
 
 
 def test_prompt_does_not_wait_for_python(warm, fish, tmp_path: Path, cache_dir: Path) -> None:
@@ -114,6 +115,7 @@ def test_prompt_does_not_wait_for_python(warm, fish, tmp_path: Path, cache_dir: 
     last = pane.prompts()[-1]
     print(f"fish prompt after the slow render landed ({took * 1000:.0f} ms):", last.strip())
     assert "5h 78%" in last and took < 0.5
+    assert "Job" not in pane.screen() and "has ended" not in pane.screen()
 
 
 def test_rendered_text_is_shown_never_run(fish, home: Path, tmp_path: Path, cache_dir: Path) -> None:
