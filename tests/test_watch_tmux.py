@@ -92,8 +92,9 @@ def test_watch_redraws_in_place_and_exits_cleanly_on_ctrl_c(
         assert_square(first, 100)
         assert "Updated:" in first and "Resets in" in first
 
-        api.set("/api/oauth/usage", Reply(200, usage_body(five=12.0)))
-        second = poll("the refresh", lambda: pane(tmux), lambda p: "12%" in p, 12, every=0.2)
+        # Up, not down: within one window usage never falls, so the merge keeps the larger reading.
+        api.set("/api/oauth/usage", Reply(200, usage_body(five=92.0)))
+        second = poll("the refresh", lambda: pane(tmux), lambda p: "92%" in p, 12, every=0.2)
         assert second.count(TITLE) == 1, second  # redrawn in place: no scrolled copies
         assert "78%" not in second
         assert_square(second, 100)
@@ -105,7 +106,7 @@ def test_watch_redraws_in_place_and_exits_cleanly_on_ctrl_c(
         narrow = poll("the redraw after the resize", lambda: pane(tmux), lambda p: square(p, 40), 6, every=0.2)
         assert narrow.count(TITLE) == 1, narrow
         assert_square(narrow, 40)
-        assert "Resets in" in narrow and "Updated" in narrow and "12%" in narrow
+        assert "Resets in" in narrow and "Updated" in narrow and "92%" in narrow
         print(f"--- 40 columns ---\n{narrow.rstrip()}")
 
         tmux("send-keys", "-t", "w", "C-c")
