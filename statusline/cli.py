@@ -6,8 +6,8 @@
     claude-usage refresh         fetch now, in the foreground; non-zero exit on failure
     claude-usage doctor          where everything is, what went wrong, how to fix it
     claude-usage config          the effective settings (config.toml, environment) and their origin
-    claude-usage setup TARGET    print (or install) an integration: tmux, starship, zsh,
-                                 bash, claude-code, waybar
+    claude-usage setup TARGET    print (or --install) an integration: tmux, starship, zsh,
+                                 bash, fish, claude-code, waybar, completions
     claude-usage history         the recorded usage samples (--json, --csv, --window, --since)
     claude-usage check EXPR…     exit 0/1/2: do expressions like 5h<90 eta5h>30m hold?
 """
@@ -20,7 +20,7 @@ import sys
 from .paths import resolve
 from .version import VERSION
 
-SETUP_TARGETS = ("claude-code", "tmux", "starship", "zsh", "bash", "waybar")
+SETUP_TARGETS = ("claude-code", "tmux", "starship", "zsh", "bash", "fish", "waybar", "completions")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -39,11 +39,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("refresh", help="fetch now in the foreground and report what happened")
     sub.add_parser("doctor", help="diagnose credentials, cache, backoff and locks")
     sub.add_parser("config", help="print the effective settings and where each came from")
-    setup = sub.add_parser("setup", help="print or install an integration")
+    setup = sub.add_parser("setup", help="print or install an integration",
+                           description="Print an integration (the default), or write it where it belongs"
+                                       " with --install. claude-code edits Claude Code's settings unless --print.")
     setup.add_argument("target", choices=SETUP_TARGETS)
     setup.add_argument("--print", dest="print_only", action="store_true",
                        help="only print what would be installed")
+    setup.add_argument("--install", dest="do_install", action="store_true",
+                       help="write it to its standard location, creating the folders")
     setup.add_argument("--chain", metavar="CMD", help="claude-code: status command to keep beside ours")
+    setup.add_argument("--shell", choices=("bash", "zsh", "fish"),
+                       help="completions: for this shell (printing: default $SHELL; --install: default all three)")
     hist = sub.add_parser("history", help="the recorded usage samples: table, --json or --csv")
     hist.add_argument("--window", metavar="W", help="5h, 7d, routines, extra or a model name (e.g. opus)")
     hist.add_argument("--since", metavar="WHEN", help="2h, 1d, or an ISO time (naive = local)")
@@ -86,7 +92,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "setup":
             from . import setup
 
-            return setup.run(paths, args.target, print_only=args.print_only, chain=args.chain)
+            return setup.run(paths, args.target, print_only=args.print_only, chain=args.chain,
+                             do_install=args.do_install, shell=args.shell)
         from . import watch
 
         if args.watch:

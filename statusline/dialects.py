@@ -1,15 +1,53 @@
 """How each target writes colour: one escape table and one wrapper per format.
 
 Spans are ``(text, level)``; levels are semantic (ok, warn, high, crit, stale, muted, info,
-text) and only here become escape codes. Hot-path module: no imports.
+text) and only here become escape codes. Hot-path module: imports only ``os`` (already loaded).
+
+tmux: a status bar has a colour of its own (tmux's default is black on green, themes are
+mostly dark), so a foreground colour alone is unreadable somewhere: green on the default
+bar vanishes, yellow on it is barely there. Each coloured level is therefore a small chip
+with its own background and a foreground chosen against it (contrast >= 4.5:1, WCAG AA),
+readable on any bar; separators and plain words keep the bar's own colours. Users change a
+level through ``CLAUDE_USAGE_TMUX_STYLES`` (``ok=fg=black,bg=green;warn=none``), which the
+tmux plugin builds from its ``@claude_usage_style_*`` options.
 """
+
+import os
 
 ANSI = {"ok": "32", "warn": "33", "high": "38;5;208", "crit": "1;31", "stale": "2", "muted": "2", "info": "36"}
 TMUX = {
-    "ok": "fg=green", "warn": "fg=yellow", "high": "fg=colour208", "crit": "fg=red,bold",
-    "stale": "fg=colour244", "muted": "fg=colour244", "info": "fg=cyan",
+    "ok": "fg=colour231,bg=colour22",       # white on dark green
+    "warn": "fg=colour16,bg=colour220",     # black on gold
+    "high": "fg=colour16,bg=colour208",     # black on orange
+    "crit": "fg=colour231,bg=colour160,bold",  # white on red
+    "stale": "fg=colour254,bg=colour240",   # light grey on grey
+    "info": "fg=colour16,bg=colour117",     # black on light blue
 }
 ZSH = {"ok": "green", "warn": "yellow", "high": "208", "crit": "red", "stale": "244", "muted": "244", "info": "cyan"}
+
+TMUX_STYLES_ENV = "CLAUDE_USAGE_TMUX_STYLES"
+_STYLE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789=,#-_ ")
+_tmux_cache = (None, TMUX)  # (the environment's spec, its table): parsed once per spec
+
+
+def tmux_styles(spec):
+    """TMUX with the levels ``spec`` overrides: ``level=style`` items joined by ``;``.
+
+    ``none`` (or nothing) after ``=`` leaves that level in the bar's own colours. Unknown
+    levels, and styles holding anything but letters, digits, ``=,#-_`` and spaces (no ``]``,
+    ``[``, ``{``, ``(``: nothing that could end the style and start a tmux command), are ignored.
+    """
+    table = dict(TMUX)
+    for item in (spec or "").split(";"):
+        level, _, style = item.strip().partition("=")
+        style = style.strip()
+        if level not in ("ok", "warn", "high", "crit", "stale", "muted", "info", "text"):
+            continue
+        if not style or style == "none":
+            table.pop(level, None)
+        elif len(style) <= 100 and not set(style) - _STYLE_CHARS:
+            table[level] = style
+    return table
 
 
 def _ansi(text, level, color):
@@ -23,9 +61,17 @@ def _bash(text, level, color):
     return "\001\x1b[%sm\002%s\001\x1b[0m\002" % (code, text) if code else text
 
 
-def _tmux(text, level, color):
+def _tmux(text, level, color, base=None):
+    global _tmux_cache
     text = text.replace("#", "##")
-    style = TMUX.get(level) if color else None
+    if not color:
+        return text
+    spec = os.environ.get(TMUX_STYLES_ENV)
+    if base:  # config.toml's [tmux] first: the plugin's options (the environment) win
+        spec = base + (";" + spec if spec else "")
+    if spec != _tmux_cache[0]:
+        _tmux_cache = (spec, tmux_styles(spec))
+    style = _tmux_cache[1].get(level)
     return "#[%s]%s#[default]" % (style, text) if style else text
 
 
@@ -42,7 +88,11 @@ def _plain(text, level, color):
 _WRAP = {"ansi": _ansi, "bash": _bash, "tmux": _tmux, "zsh": _zsh, "plain": _plain}
 
 
-def render(spans, fmt="ansi", color=True):
-    """Join spans in one dialect. Unknown formats fall back to plain text."""
+def render(spans, fmt="ansi", color=True, tmux_styles=None):
+    """Join spans in one dialect. Unknown formats fall back to plain text. ``tmux_styles``
+    (``{level: style}``, config.toml's ``[tmux]``) changes tmux's table below the environment's."""
+    if fmt == "tmux" and tmux_styles:
+        base = ";".join("%s=%s" % kv for kv in sorted(tmux_styles.items()) if all(isinstance(x, str) for x in kv))
+        return "".join(_tmux(text, level, color, base) for text, level in spans)
     wrap = _WRAP.get(fmt, _plain)
     return "".join(wrap(text, level, color) for text, level in spans)

@@ -129,7 +129,8 @@ def render_cached(opts, env, now):
     glyphs = cache_view.glyphs(opts, view, env) or ("plain" if fmt == "tmux" else "emoji")
     spans = segments.build(view, now, glyphs, creds, note, show_rate="rate" in opts["show"].split(","))
     color = not env.get("NO_COLOR")
-    return dialects.render(spans, fmt, color)
+    cfg = (view or {}).get("config")
+    return dialects.render(spans, fmt, color, cfg.get("tmux") if isinstance(cfg, dict) else None)
 
 
 def main(argv=None):

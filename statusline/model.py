@@ -47,26 +47,66 @@ def iso(dt: datetime | None) -> str | None:
 
 
 def parse_iso(value: Any) -> datetime | None:
-    """Parse an ISO-8601 string (``Z`` or offset, naive taken as UTC); anything else is None."""
-    if not isinstance(value, str) or not value:
+    """Parse an ISO-8601 timestamp into an aware UTC datetime; anything else is None.
+
+    One hand-written path, so Python 3.10 through 3.13 agree (3.10's ``fromisoformat``
+    takes no ``Z`` and only 3- or 6-digit fractions; 3.11 takes far more): ``YYYY-MM-DD``,
+    then optionally ``T`` (or ``t`` or a space) and ``HH:MM[:SS[.fraction]]`` with any
+    number of fraction digits (``.`` or ``,``; kept to the microsecond), then ``Z``,
+    ``±HH[:MM]`` or nothing (naive is UTC). Years outside 1970..2100 are None. Never raises.
+    """
+    from datetime import timedelta
+
+    if not isinstance(value, str):
         return None
     text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
-    try:
-        dt = datetime.fromisoformat(text)
-    except ValueError:
-        # Python 3.10 rejects fractional seconds that are not 3 or 6 digits long.
-        try:
-            head, _, rest = text.partition(".")
-            digits = "".join(ch for ch in rest if ch.isdigit())
-            tail = rest[len(digits):]
-            dt = datetime.fromisoformat(f"{head}.{(digits + '000000')[:6]}{tail}")
-        except ValueError:
+    if not 10 <= len(text) <= 64:
+        return None
+
+    def digits(s: str) -> int | None:  # ASCII digits only: str.isdigit also takes '²' and '٣'
+        return int(s) if s and all("0" <= c <= "9" for c in s) else None
+
+    year, month, day = digits(text[0:4]), digits(text[5:7]), digits(text[8:10])
+    if year is None or month is None or day is None or text[4] != "-" or text[7] != "-":
+        return None
+    hour = minute = second = micro = 0
+    rest = text[10:]
+    if rest:
+        if rest[0] not in "Tt " or len(rest) < 6 or rest[3] != ":":
             return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+        hh, mm = digits(rest[1:3]), digits(rest[4:6])
+        if hh is None or mm is None:
+            return None
+        hour, minute, rest = hh, mm, rest[6:]
+        if rest[:1] == ":":
+            ss = digits(rest[1:3])
+            if ss is None:
+                return None
+            second, rest = ss, rest[3:]
+            if rest[:1] in (".", ","):
+                n = 1
+                while n < len(rest) and "0" <= rest[n] <= "9":
+                    n += 1
+                if n == 1:
+                    return None
+                micro, rest = int((rest[1:n] + "00000")[:6]), rest[n:]
+    offset = 0
+    if rest in ("Z", "z"):
+        rest = ""
+    elif rest[:1] in ("+", "-"):
+        zone = rest[1:].replace(":", "", 1) if rest[3:4] == ":" else rest[1:]
+        oh, om = digits(zone[0:2]), digits(zone[2:4]) if len(zone) == 4 else (0 if len(zone) == 2 else None)
+        if oh is None or om is None or oh > 23 or om > 59:
+            return None
+        offset = (oh * 60 + om) * (1 if rest[0] == "+" else -1)
+        rest = ""
+    if rest or not 1970 <= year <= 2100:
+        return None
+    try:
+        dt = datetime(year, month, day, hour, minute, second, micro, tzinfo=timezone.utc)
+    except ValueError:  # month 13, 30 February, hour 25, second 60...
+        return None
+    return dt - timedelta(minutes=offset)
 
 
 def _num(value: Any) -> float | None:

@@ -23,6 +23,7 @@ CLAUDE = ROOT / ".ci" / "node" / "node_modules" / ".bin" / "claude"
 FAKE_KEY = "sk-ant-api03-" + "x" * 40 + "-TESTKEY0"
 
 pytestmark = [
+    pytest.mark.realprog,
     pytest.mark.skipif(not CLAUDE.exists(), reason="Claude Code not installed (.ci/run installs it with npm)"),
     pytest.mark.skipif(not shutil.which("tmux"), reason="tmux not installed"),
     pytest.mark.skipif(not shutil.which("node"), reason="node not installed"),

@@ -179,3 +179,16 @@ def test_the_line_follows_the_config_file_and_notices_a_change(home: Path, warm)
     wait_for(lambda: line("--format", "plain").stdout.strip().startswith("5h 78% \u23f0")
              and "7d" not in line("--format", "plain", "--no-refresh").stdout, timeout=10)
     assert fetch().returncode == 0
+
+
+def test_config_tmux_styles_reach_the_bar_and_the_plugins_options_win(home: Path, warm, monkeypatch) -> None:
+    from helpers import fetch, line
+
+    write(home, '[tmux]\nwarn = "fg=colour16,bg=colour226"\nok = "none"\n')
+    assert fetch("--force").returncode == 0
+    out = line("--format", "tmux", "--no-refresh").stdout
+    assert "#[fg=colour16,bg=colour226]5h 78%#[default]" in out and "7d 41%" in out
+    assert "#[fg=colour231,bg=colour22]7d" not in out, "ok = none: the bar's own colours"
+    env = dict(os.environ, CLAUDE_USAGE_TMUX_STYLES="warn=fg=colour231,bg=colour160")
+    out = line("--format", "tmux", "--no-refresh", env=env).stdout
+    assert "#[fg=colour231,bg=colour160]5h 78%" in out

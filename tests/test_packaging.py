@@ -22,6 +22,9 @@ def test_wheel_ships_every_integration_file(tmp_path):
     }
     assert expected and expected <= names, sorted(expected - names)
     assert "statusline/__init__.py" in names and "statusline/line.py" in names
+    for shipped in ("fish/claude-usage.fish", "completions/claude-usage.bash", "completions/_claude-usage",
+                    "completions/claude-usage.fish"):
+        assert "statusline/integrations/" + shipped in names, shipped
     assert not any(n.startswith("tests/") for n in names)
     meta = next(n for n in names if n.endswith("METADATA"))
     text = zipfile.ZipFile(wheel).read(meta).decode()
@@ -38,6 +41,7 @@ def test_setup_prints_the_repository_files():
     from helpers import cli
 
     for target, rel in (("starship", "starship/starship.toml"), ("zsh", "zsh/claude-usage.plugin.zsh"),
-                        ("bash", "bash/claude-usage.bash"), ("waybar", "waybar/config.jsonc")):
+                        ("bash", "bash/claude-usage.bash"), ("fish", "fish/claude-usage.fish"),
+                        ("waybar", "waybar/config.jsonc")):
         r = cli("setup", target)
         assert r.returncode == 0 and r.stdout == (ROOT / "integrations" / rel).read_text(), target

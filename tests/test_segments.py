@@ -99,8 +99,8 @@ def test_statuses():
 
 def test_tmux_dialect_has_style_codes_and_no_ansi():
     out = dialects.render(segments.build(view(), NOW, "plain"), "tmux")
-    assert "\x1b" not in out and "#[fg=yellow]5h 78%#[default]" in out and "\u23f0" not in out
-    assert dialects.render([("a#b", "ok")], "tmux") == "#[fg=green]a##b#[default]"
+    assert "\x1b" not in out and f"#[{dialects.TMUX['warn']}]5h 78%#[default]" in out and "\u23f0" not in out
+    assert dialects.render([("a#b", "ok")], "tmux") == f"#[{dialects.TMUX['ok']}]a##b#[default]"
 
 
 def test_zsh_escapes_percent():

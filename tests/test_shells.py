@@ -24,6 +24,8 @@ from pathlib import Path
 import pytest
 from helpers import LINE, Tmux, bin_env, cli, poll
 
+pytestmark = pytest.mark.realprog
+
 REPO = Path(__file__).resolve().parent.parent
 INTEGRATIONS = REPO / "integrations"
 SGR = re.compile(r"\x1b\[([0-9;:]*)m")

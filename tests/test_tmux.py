@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from helpers import BIN, LINE, Tmux, bin_env, cli, poll
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)")
+pytestmark = [pytest.mark.realprog,
+              pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)")]
 
 REPO = Path(__file__).resolve().parent.parent
 PLUGIN = REPO / "integrations" / "tmux" / "claude-usage.tmux"
@@ -118,8 +119,8 @@ def test_status_bar_shows_segment_in_tmux_colours(warm, servers) -> None:
     assert "\u23f0" not in text  # plain glyphs by default: no emoji in a tmux bar
     # The colours arrived as real escapes, drawn by the inner tmux...
     before = shown[:shown.index("5h 78%")]
-    params = [p.split(";") for p in SGR.findall(before)]
-    assert any("33" in p for p in params), f"no yellow before the 78 % segment: {shown!r}"
+    last = SGR.findall(before)[-2:]  # the warn chip: black on gold (see test_tmux_colours.py)
+    assert last == ["38;5;16", "48;5;220"], f"no warn chip before the 78 % segment: {shown!r}"
     # ...and nothing of a colour code is left as text.
     for raw in ("[32m", "[33m", "[0m", "#[fg", "#[default", "#(", "\\e["):
         assert raw not in text, (raw, text)

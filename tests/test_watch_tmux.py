@@ -22,10 +22,10 @@ from conftest import write_credentials
 from helpers import Tmux, poll
 from rich.cells import cell_len
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+pytestmark = [pytest.mark.realprog, pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")]
 
-REPO = Path(__file__).resolve().parent.parent
-PYTHON = REPO / ".venv" / "bin" / "python"
+# The interpreter running these tests (3.10 in .venv-3.10, ...), never a fixed venv.
+PYTHON = sys.executable
 WATCH = 'from statusline import watch, paths; import sys; sys.exit(watch.run(paths.resolve(), "auto", 1.0))'
 TITLE = "Claude Code Usage"
 
@@ -92,6 +92,7 @@ def test_watch_redraws_in_place_and_exits_cleanly_on_ctrl_c(
         assert_square(first, 100)
         assert "Updated:" in first and "Resets in" in first
 
+        # Up, not down: within one window usage never falls, so the merge keeps the larger reading.
         api.set("/api/oauth/usage", Reply(200, usage_body(five=92.0)))
         second = poll("the refresh", lambda: pane(tmux), lambda p: "92%" in p, 12, every=0.2)
         assert second.count(TITLE) == 1, second  # redrawn in place: no scrolled copies

@@ -1,21 +1,29 @@
 #!/bin/sh
 # claude-usage-line for tmux, a TPM-style plugin.
 #
-# Put #{claude_usage} in status-right or status-left, then load this file:
+# Put #{claude_usage} in status-right or status-left, and load this file, before or after
+# setting them (the order does not matter):
 #   set -g @plugin 'OWNER/claude-usage-line'         (TPM; see README.md)
 #   run-shell /path/to/claude-usage.tmux             (without TPM)
 # Every #{claude_usage} becomes a #(...) call of claude-usage-line, which tmux re-runs each
 # status-interval. The call never waits on the network, so the bar never stalls.
 #
-# Options (set them before the plugin loads):
+# Options (set them before the placeholder is rewritten, e.g. before TPM's `run` line):
 #   @claude_usage_command  the command to run (default: the absolute path of
 #                          claude-usage-line, found now on tmux's PATH or in ~/.local/bin)
-#   @claude_usage_format   tmux (default: #[fg=...] colours) or plain (no colour)
+#   @claude_usage_format   tmux (default: #[fg=...,bg=...] colours) or plain (no colour)
 #   @claude_usage_glyphs   plain (default: no emoji, whose widths break bars), ascii, emoji
 #   @claude_usage_mode     auto (default), code or console
+#   @claude_usage_style_LEVEL   a tmux style for one level (ok, warn, high, crit, stale, muted,
+#                          info), e.g. 'fg=black,bg=green', or 'none' for the bar's colours
+#
+# How the order stops mattering: loading rewrites the status lines and installs two hooks,
+# after-set-option and session-created (tmux runs no hooks while it reads tmux.conf at start;
+# the first session is created right after). Whenever one fires while a status line holds the
+# placeholder, it runs this file again with --rewrite.
 #
 # tmux runs #() through /bin/sh with tmux's GLOBAL environment, not your shell's: that is
-# why the command's path is resolved here, once, and written into the call.
+# why the command's path is resolved here and written into the call.
 
 placeholder='#{claude_usage}'
 
@@ -57,28 +65,71 @@ resolve_command() {
     quote "${found:-claude-usage-line}"
 }
 
-format=$(one_of "$(option @claude_usage_format tmux)" tmux tmux plain)
-glyphs=$(one_of "$(option @claude_usage_glyphs plain)" plain plain ascii emoji)
-mode=$(one_of "$(option @claude_usage_mode auto)" auto auto code console)
-call="#($(resolve_command) --format $format --glyphs $glyphs --mode $mode)"
+styles() {  # the @claude_usage_style_* options as CLAUDE_USAGE_TMUX_STYLES wants them
+    spec=
+    for level in ok warn high crit stale muted info; do
+        style=$(option "@claude_usage_style_$level" "")
+        case $style in
+            *[!a-zA-Z0-9=,#_\ -]*) continue ;;  # what the line would refuse anyway
+        esac
+        if [ -n "$style" ]; then spec="$spec${spec:+;}$level=$style"; fi
+    done
+    printf '%s' "$spec"
+}
 
-interpolate() {  # every placeholder in $1 replaced by $call
-    rest=$1 done=
+make_call() {
+    format=$(one_of "$(option @claude_usage_format tmux)" tmux tmux plain)
+    glyphs=$(one_of "$(option @claude_usage_glyphs plain)" plain plain ascii emoji)
+    mode=$(one_of "$(option @claude_usage_mode auto)" auto auto code console)
+    spec=$(styles)
+    env=
+    if [ -n "$spec" ]; then env="CLAUDE_USAGE_TMUX_STYLES=$(quote "$spec") "; fi
+    printf '%s' "#($env$(resolve_command) --format $format --glyphs $glyphs --mode $mode)"
+}
+
+interpolate() {  # interpolate TEXT CALL: every placeholder in TEXT replaced by CALL
+    rest=$1 made=
     while :; do
         case $rest in
             *"$placeholder"*)
-                done=$done${rest%%"$placeholder"*}$call
+                made=$made${rest%%"$placeholder"*}$2
                 rest=${rest#*"$placeholder"}
                 ;;
             *) break ;;
         esac
     done
-    printf '%s' "$done$rest"
+    printf '%s' "$made$rest"
 }
 
-for name in status-right status-left; do
-    current=$(tmux show-option -gqv "$name")
+rewrite() {  # rewrite NAME: every placeholder in that global option made a call
+    current=$(tmux show-option -gqv "$1")
     case $current in
-        *"$placeholder"*) tmux set-option -gq "$name" "$(interpolate "$current")" ;;
+        *"$placeholder"*) ;;
+        *) return ;;
     esac
-done
+    if [ -z "${call:-}" ]; then call=$(make_call); fi
+    tmux set-option -gq "$1" "$(interpolate "$current" "$call")"
+}
+
+tmux_string() {  # tmux_string TEXT: TEXT as one double-quoted word of tmux's command language
+    printf '"%s"' "$(printf '%s' "$1" | sed -e 's/[\\"$]/\\&/g')"
+}
+
+install_hook() {  # install_hook HOOK: run --rewrite on HOOK when a status line holds the placeholder
+    case $(tmux show-hooks -g "$1" 2>/dev/null) in
+        *"$self"*) return ;;  # loaded before (a re-sourced tmux.conf): one hook is enough
+    esac
+    # tmux itself checks for the placeholder (#} is a literal brace), so the hook costs no
+    # shell unless a status line holds #{claude_usage}.
+    condition='#{m:*{claude_usage#}*,#{status-left}#{status-right}}'
+    run="run-shell $(tmux_string "$(quote "$self") --rewrite")"
+    tmux set-hook -ga "$1" "if-shell -F '$condition' $(tmux_string "$run")"
+}
+
+rewrite status-right
+rewrite status-left
+if [ "${1:-}" != "--rewrite" ]; then
+    self="$(CDPATH='' cd -- "$(dirname -- "$0")" && pwd)/$(basename -- "$0")"
+    install_hook after-set-option  # a status line set later, or a re-sourced tmux.conf
+    install_hook session-created   # tmux runs no hooks while it reads tmux.conf at start:
+fi                                 # the first session comes right after

@@ -1,0 +1,154 @@
+# claude-usage.fish: the Claude usage segment in your fish prompt, with no Python on the
+# prompt's critical path.
+#
+#   claude-usage setup fish --install     # writes ~/.config/fish/conf.d/claude-usage.fish
+#   (or: source /path/to/claude-usage.fish   in ~/.config/fish/config.fish)
+#
+# How: on every fish_prompt event, a handler reads the line rendered earlier from a small file
+# with the `read` builtin (no fork, no Python) into $claude_usage_prompt, then, unless the file
+# is fresh, starts a background /bin/sh that runs `claude-usage-line --format ansi` and
+# replaces the file atomically (temp file + mv) for the next prompt. A lock directory keeps
+# it to one render at a time across shells. The prompt never waits for Python, let alone
+# the network.
+#
+# Where: at the front of fish_right_prompt by default (your own fish_right_prompt, if any,
+# still runs after it). With CLAUDE_USAGE_RPROMPT=0 the plugin leaves fish_right_prompt alone
+# and you place the segment yourself, e.g. in fish_prompt:  claude_usage_prompt
+# (a function that prints $claude_usage_prompt; no fork).
+#
+# Settings, read at every prompt (shell or environment variables):
+#   CLAUDE_USAGE_LINE_CMD   path of claude-usage-line (default: found on PATH)
+#   CLAUDE_USAGE_GLYPHS     emoji (the line's default), plain or ascii (no emoji)
+#   CLAUDE_USAGE_MODE       auto (default), code or console
+#   CLAUDE_USAGE_THROTTLE   no refresh while the file is younger than this many seconds (5)
+#   CLAUDE_USAGE_MAX_AGE    hide a rendered line older than this many seconds (300; 0: never)
+#   CLAUDE_USAGE_RPROMPT    1 (default): put the segment in fish_right_prompt; 0: leave it
+#
+# The rendered file: prompt.fish in ${CLAUDE_USAGE_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/claude-usage}
+# (~/Library/Caches/claude-usage on macOS), one per CLAUDE_CONFIG_DIR. Line 1 is the epoch
+# second it was rendered, line 2 the text.
+#
+# Safety: fish never evaluates what a prompt function prints, so a $(...) or (...) in the
+# file is shown, never run. Before printing, every escape sequence other than a colour (SGR,
+# ESC [ digits m) and every other control character is removed, so nothing in the file can
+# retitle, clear or otherwise drive the terminal. Needs fish >= 3.1 (3.5+ reads the file's
+# age with the `path` builtin; older versions ask `date`, still no Python).
+
+if not set -q _claude_usage_loaded
+    set -g _claude_usage_loaded 1
+    set -g claude_usage_prompt ''
+    set -g _claude_usage_os (uname 2>/dev/null)  # once, at startup: never on a prompt's path
+end
+
+# The rendered file for the current settings.
+function _claude_usage_file
+    set -l root $CLAUDE_USAGE_CACHE_DIR
+    if test -z "$root"
+        if test "$_claude_usage_os" = Darwin
+            set root $HOME/Library/Caches/claude-usage
+        else if test -n "$XDG_CACHE_HOME"
+            set root $XDG_CACHE_HOME/claude-usage
+        else
+            set root $HOME/.cache/claude-usage
+        end
+    end
+    set -l key ''
+    if test -n "$CLAUDE_CONFIG_DIR"
+        set key -(string replace -ra '[^A-Za-z0-9]' _ -- $CLAUDE_CONFIG_DIR)
+    end
+    echo $root/prompt$key.fish
+end
+
+# Seconds since FILE was last written, or nothing when it does not exist.
+function _claude_usage_age --argument-names file stamp
+    if builtin -q path 2>/dev/null
+        path mtime --relative -- $file 2>/dev/null
+    else if string match -qr '^[0-9]+$' -- $stamp
+        math (command date +%s) - $stamp
+    end
+end
+
+# Start a background render unless the file is fresh; the render itself keeps to one at a time.
+function _claude_usage_refresh --argument-names file age
+    set -l throttle $CLAUDE_USAGE_THROTTLE
+    string match -qr '^[0-9]+$' -- $throttle; or set throttle 5
+    if test -n "$age"; and test "$age" -ge 0; and test "$age" -lt $throttle
+        return
+    end
+    set -l args --format ansi
+    test -n "$CLAUDE_USAGE_GLYPHS"; and set -a args --glyphs $CLAUDE_USAGE_GLYPHS
+    test -n "$CLAUDE_USAGE_MODE"; and set -a args --mode $CLAUDE_USAGE_MODE
+    set -l cmd $CLAUDE_USAGE_LINE_CMD
+    test -n "$cmd"; or set cmd claude-usage-line
+    # In sh: a lock directory (a render younger than a minute holds it), the render, then the
+    # file replaced in one rename. fish cannot background a function, hence sh.
+    set -l script '
+        umask 077
+        file=$1; shift
+        dir=${file%/*}; lock=$file.lock
+        [ -d "$dir" ] || mkdir -p "$dir" 2>/dev/null || exit 0
+        if ! mkdir "$lock" 2>/dev/null; then
+            [ -n "$(find "$lock" -prune -mmin +1 2>/dev/null)" ] || exit 0
+            rmdir "$lock" 2>/dev/null; mkdir "$lock" 2>/dev/null || exit 0
+        fi
+        trap '"'"'rmdir "$lock" 2>/dev/null'"'"' EXIT
+        out=$("$@" </dev/null 2>/dev/null) || exit 0
+        out=${out%%"
+"*}
+        [ -n "$out" ] || exit 0
+        tmp=$file.$$.tmp
+        printf "%s\n%s\n" "$(date +%s)" "$out" > "$tmp" 2>/dev/null && mv -f "$tmp" "$file" 2>/dev/null
+        rm -f "$tmp" 2>/dev/null
+        exit 0'
+    command sh -c $script claude-usage-render $file $cmd $args </dev/null >/dev/null 2>&1 &
+    disown $last_pid 2>/dev/null
+end
+
+# Keep colours (ESC [ digits m); drop every other control character, ESC included, so any
+# other escape sequence is left as inert text (undecodable bytes, which fish keeps as
+# U+F600..U+F6FF, go too). The colours are parked in private-use characters meanwhile, and
+# only an ESC [ digits m is ever rebuilt from them.
+function _claude_usage_clean --argument-names text
+    string replace -ra '\e\[([0-9;]*)m' '\x{e000}$1\x{e001}' -- $text \
+        | string replace -ra '[\x00-\x1f\x7f-\x{9f}\x{f600}-\x{f6ff}]' '' \
+        | string replace -ra '\x{e000}([0-9;]*)\x{e001}' '\e[$1m'
+end
+
+function _claude_usage_precmd --on-event fish_prompt
+    set -l last $status
+    set -l file (_claude_usage_file)
+    set -l stamp ''
+    set -l text ''
+    if test -r $file
+        read --line stamp text <$file
+    end
+    set -l age (_claude_usage_age $file $stamp)
+    set -l max $CLAUDE_USAGE_MAX_AGE
+    string match -qr '^[0-9]+$' -- $max; or set max 300
+    if test $max -gt 0; and test -n "$age"; and test "$age" -gt $max
+        set text ''
+    end
+    set -g claude_usage_prompt (_claude_usage_clean "$text" | string collect)
+    _claude_usage_refresh $file "$age"
+    return $last
+end
+
+function claude_usage_prompt --description 'print the Claude usage segment (no fork)'
+    test -n "$claude_usage_prompt"; and printf '%s' $claude_usage_prompt
+end
+
+if test "$CLAUDE_USAGE_RPROMPT" != 0; and not functions -q _claude_usage_right_prompt
+    if functions -q fish_right_prompt
+        functions -c fish_right_prompt _claude_usage_user_right_prompt
+    end
+    function _claude_usage_right_prompt
+        claude_usage_prompt
+        if functions -q _claude_usage_user_right_prompt
+            test -n "$claude_usage_prompt"; and printf ' '
+            _claude_usage_user_right_prompt
+        end
+    end
+    function fish_right_prompt
+        _claude_usage_right_prompt
+    end
+end
