@@ -78,7 +78,8 @@ def test_help_version_and_bad_args_still_exit_0():
     assert "usage: claude-usage-line" in line("--help").stdout
     assert line("--version").stdout.startswith("claude-usage-line 0.")
     r = line("--format", "nonsense", "--bogus", "--mode", "lunar", "--format")
-    assert r.returncode == 0 and r.stdout.strip() and not r.stderr
+    assert r.returncode == 0 and r.stdout.strip(), "not a terminal: a prompt still gets its line"
+    assert "unknown option '--bogus'" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_version_matches_package_metadata():
