@@ -14,6 +14,7 @@ import sys
 import time
 
 from statusline import dialects, fastpaths, segments
+from statusline.spawn import spawn_fetcher
 from statusline.version import VERSION
 
 HELP = """usage: claude-usage-line [options]
@@ -166,60 +167,6 @@ def needs_fetch(view, now, cred_sig, env):
     # Harvested numbers keep the data fresh without the fetcher; it still runs once per TTL
     # for what only it reads (Pace Maker, the hourly profile), without calling the usage API.
     return view.get("source") == "claude-code" and now - (view.get("at") or 0) >= ttl
-
-
-def _mkdir(path):
-    try:
-        os.mkdir(path, 0o700)
-    except FileExistsError:
-        if not os.path.isdir(path):
-            raise
-
-
-def spawn_fetcher(acct, mode, now, debounce):
-    """Start the fetcher detached, at most once per ``debounce`` seconds. Returns a problem or None."""
-    stamp = os.path.join(acct, "spawn.stamp")
-    try:
-        st = os.stat(stamp)
-        if 0 <= now - st.st_mtime < debounce:
-            return None
-        os.unlink(stamp)
-    except (FileNotFoundError, NotADirectoryError):
-        pass
-    except OSError:
-        return None
-    try:
-        root = os.path.dirname(acct)
-        os.makedirs(os.path.dirname(root), exist_ok=True)
-        _mkdir(root)
-        _mkdir(acct)
-    except OSError:
-        return "cache dir not writable"
-    try:
-        os.close(os.open(stamp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    except FileExistsError:
-        return None  # another line won the race: it starts the fetcher
-    except OSError:
-        return "cache dir not writable"
-    pkg_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    code = ("import sys;sys.path[0]=%r;from statusline.fetcher import main;sys.exit(main())" % pkg_parent)
-    argv = [sys.executable, "-c", code, "--mode", mode, "--background"]
-    log = os.path.join(acct, "fetcher.log")
-    try:
-        os.posix_spawn(sys.executable, argv, os.environ, file_actions=[
-            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-            (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
-            (os.POSIX_SPAWN_OPEN, 2, log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600),
-        ], setsid=True)
-    except (AttributeError, OSError):  # no posix_spawn here: the slower, portable way
-        try:
-            import subprocess
-
-            subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
-        except OSError:
-            return "cannot start fetcher"
-    return None
 
 
 def has_credentials(env, cred_sig):

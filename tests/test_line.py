@@ -105,7 +105,8 @@ def test_hot_path_imports_stay_small(tmp_path, logged_in):
              "datetime", "subprocess", "hashlib", "sqlite3"}
     assert not heavy & set(loaded), f"hot path loaded {sorted(heavy & set(loaded))}"
     assert set(loaded) <= {"statusline", "statusline.line", "statusline.dialects", "statusline.fastpaths",
-                           "statusline.segments", "statusline.version"}, loaded
+                           "statusline.segments", "statusline.version", "statusline.spawn",
+                           "statusline.safefiles"}, loaded
 
 
 def test_fastpaths_cache_root_agrees_with_platformdirs(monkeypatch, tmp_path):
