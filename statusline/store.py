@@ -11,6 +11,9 @@ Files in an account directory (all 0600, the directory 0700):
 
 Writers use a temp file and ``os.replace`` so a reader sees the old file or the new one,
 never half of one. A corrupt file is moved aside (``*.corrupt``) and treated as missing.
+The rules for creating, trusting, reading and writing these files (modes, ownership,
+``O_NOFOLLOW``, temp-file cleanup, the harvest's lock) live in ``safefiles``, which the hot
+path can import too.
 """
 
 from __future__ import annotations
@@ -18,10 +21,10 @@ from __future__ import annotations
 import json
 import marshal
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from . import safefiles
 from .model import Snapshot
 
 SNAPSHOT = "snapshot.json"
@@ -34,38 +37,42 @@ LOG = "fetcher.log"
 MARSHAL_VERSION = 4
 
 
+SNAPSHOT_LIMIT = 8 << 20  # a real snapshot is a few KiB (Console history: ~100 KiB)
+
+
 class CacheError(OSError):
-    """The cache directory cannot be created or written."""
+    """The cache directory cannot be created, written or trusted; the message says why."""
 
 
 def ensure_dir(path: Path) -> Path:
-    """Create the directory (and the cache root) 0700; tighten it if it exists looser."""
+    """Create the account directory 0700 (and missing parents, each 0700) and check it is safe.
+
+    Only what we create gets a mode; a directory the user named is never chmod'ed. A
+    directory owned by someone else, or a holder writable by others without the sticky bit,
+    is refused (``safefiles.trust_problem``). Stale temp files of killed writers are swept.
+    """
     try:
-        path.mkdir(mode=0o700, parents=True, exist_ok=True)
-        for p in (path, path.parent):
-            if p.exists() and (p.stat().st_mode & 0o077):
-                p.chmod(0o700)
+        safefiles.prepare_dir(str(path))
+    except safefiles.UnsafeDir as exc:
+        raise CacheError(str(exc)) from exc
     except OSError as exc:
         raise CacheError(f"cannot use cache dir {path}: {exc.strerror or exc}") from exc
+    safefiles.sweep_temps(str(path))
     return path
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a 0600 temp file in the same dir and an atomic rename."""
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    """Write ``data`` to ``path`` via a 0600 temp file beside it and an atomic rename.
+
+    Never follows a link planted at ``path``; the temp file is removed on any error (a full
+    disk), and the error is raised.
+    """
+    safefiles.write_atomic(str(path), data)
+
+
+def read_file(path: Path, limit: int = SNAPSHOT_LIMIT) -> bytes:
+    """A regular file's bytes (no links, FIFOs or devices, at most ``limit``); OSError otherwise."""
+    return safefiles.read_regular(str(path), limit)
 
 
 def _quarantine(path: Path) -> None:
@@ -79,19 +86,19 @@ def load_snapshot(account_dir: Path) -> tuple[Snapshot | None, str | None]:
     """(snapshot, problem). Missing -> (None, None); corrupt -> (None, message), file kept aside."""
     path = account_dir / SNAPSHOT
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+        raw = read_file(path)
+    except (FileNotFoundError, NotADirectoryError):
         return None, None
     except OSError as exc:
-        return None, f"cannot read {path}: {exc.strerror}"
+        return None, f"cannot read {path}: {exc.strerror or exc}"
     try:
         data = json.loads(raw)
         if not isinstance(data, dict):
             raise ValueError("not an object")
-    except ValueError:
+        return Snapshot.from_dict(data), None
+    except Exception:  # noqa: BLE001 - our own file, but bytes on a disk: any garbage is "corrupt"
         _quarantine(path)
         return None, f"cache file {path} was corrupt; moved to {path.name}.corrupt and rebuilt"
-    return Snapshot.from_dict(data), None
 
 
 def save_snapshot(account_dir: Path, snapshot: Snapshot, view: dict[str, Any]) -> None:
@@ -103,8 +110,38 @@ def save_snapshot(account_dir: Path, snapshot: Snapshot, view: dict[str, Any]) -
 
 
 def read_owner(account_dir: Path) -> dict[str, Any] | None:
+    """``fetch.owner`` as written by the fetcher holding the lock (``pid``, ``since``), or None."""
     try:
-        data = json.loads((account_dir / OWNER).read_text())
-    except (OSError, ValueError):
+        data = json.loads(read_file(account_dir / OWNER, 4096))
+    except (OSError, ValueError, RecursionError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def pid_alive(pid: Any) -> bool:
+    """Whether a process with this pid exists (a lock holder killed with -9 does not)."""
+    if isinstance(pid, bool) or not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except PermissionError:
+        return True  # it exists; it belongs to someone else
+    except (OSError, OverflowError):
+        return False
+    return True
+
+
+def lock_holder(account_dir: Path) -> tuple[int | None, float | None, bool]:
+    """(pid, since, alive) of the fetcher named in ``fetch.owner``; (None, None, False) when free.
+
+    A holder that is not alive left a stale owner file behind (kill -9): the lock itself was
+    released with its process, so doctor should call it "stale", not "held".
+    """
+    owner = read_owner(account_dir) or {}
+    pid = owner.get("pid")
+    since = owner.get("since")
+    pid = pid if isinstance(pid, int) and not isinstance(pid, bool) else None
+    since_f = float(since) if isinstance(since, (int, float)) and not isinstance(since, bool) else None
+    if pid is None:
+        return None, None, False
+    return pid, since_f, pid_alive(pid)
