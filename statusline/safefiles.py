@@ -149,14 +149,20 @@ def open_nofollow(path, flags, mode=FILE_MODE):
     return os.open(path, flags | _NOFOLLOW | _CLOEXEC, mode)
 
 
-def read_regular(path, limit=READ_LIMIT):
-    """The bytes of a regular file, refusing links, FIFOs, devices and files over ``limit``.
+def read_regular(path, limit=READ_LIMIT, follow=False, seen=None):
+    """The bytes of a regular file, refusing FIFOs, devices and files over ``limit``.
 
+    A link is refused too unless ``follow`` (files of other programs, such as Claude Code's
+    credentials, may be links a dotfile manager made). The open never blocks (a FIFO is
+    seen by ``fstat``, not waited on). ``seen``, a list, receives the file's ``stat``.
     Raises ``FileNotFoundError`` when missing and ``OSError`` for anything refused.
     """
-    fd = open_nofollow(path, os.O_RDONLY | _NONBLOCK)
+    flags = os.O_RDONLY | _NONBLOCK | _CLOEXEC
+    fd = os.open(path, flags) if follow else open_nofollow(path, flags)
     try:
         st = os.fstat(fd)
+        if seen is not None:
+            seen.append(st)
         if not is_regular(st):
             raise OSError(22, "not a regular file", path)
         if st.st_size > limit:
