@@ -144,6 +144,45 @@ def prepare_dir(acct):
     return acct
 
 
+def clear_path(path):
+    """Free the name ``path``: remove a file, a link or an empty directory there, or move a
+    directory with contents aside (``NAME.broken-…``). True when the name is free."""
+    try:
+        os.unlink(path)
+        return True
+    except FileNotFoundError:
+        return True
+    except (IsADirectoryError, PermissionError):
+        pass
+    except OSError:
+        return False
+    try:
+        os.rmdir(path)
+        return True
+    except OSError:
+        pass
+    try:
+        os.rename(path, "%s.broken-%d-%s" % (path, os.getpid(), os.urandom(3).hex()))
+        return True
+    except OSError:
+        return False
+
+
+def repair(directory, names):
+    """Make sure each of ``names`` in ``directory`` is a regular file or absent: whatever else
+    sits there (a directory, a link, a FIFO) is cleared. Returns the names repaired."""
+    fixed = []
+    for name in names:
+        path = os.path.join(directory, name)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if not is_regular(st) and clear_path(path):
+            fixed.append(name)
+    return fixed
+
+
 def open_nofollow(path, flags, mode=FILE_MODE):
     """``os.open`` that refuses a symlink at ``path`` (ELOOP) and never leaks into children."""
     return os.open(path, flags | _NOFOLLOW | _CLOEXEC, mode)

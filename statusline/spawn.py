@@ -19,30 +19,6 @@ STAMP = "spawn.stamp"
 LOG = "fetcher.log"
 
 
-def _clear(path):
-    """Remove whatever sits at ``path``: a file, a link, an empty directory, or move a full
-    directory aside. True when the name is free."""
-    try:
-        os.unlink(path)
-        return True
-    except FileNotFoundError:
-        return True
-    except (IsADirectoryError, PermissionError):
-        pass
-    except OSError:
-        return False
-    try:
-        os.rmdir(path)
-        return True
-    except OSError:
-        pass
-    try:
-        os.rename(path, "%s.broken-%d-%s" % (path, os.getpid(), os.urandom(3).hex()))
-        return True
-    except OSError:
-        return False
-
-
 def claim(acct, now, debounce):
     """Take the spawn slot: None when this caller should start the fetcher, else why not.
 
@@ -59,7 +35,7 @@ def claim(acct, now, debounce):
     if st is not None:
         if safefiles.is_regular(st) and 0 <= now - st.st_mtime < debounce:
             return "debounced"
-        if not _clear(stamp):
+        if not safefiles.clear_path(stamp):
             return "cannot replace %s" % stamp
     try:
         safefiles.prepare_dir(acct)

@@ -35,6 +35,8 @@ SPAWN_STAMP = "spawn.stamp"
 HARVEST = "harvest.bin"
 LOG = "fetcher.log"
 MARSHAL_VERSION = 4
+# files at fixed names: anything but a regular file there (a directory, a link) is cleared
+FIXED_FILES = (SNAPSHOT, LINE_VIEW, LOCK, OWNER, SPAWN_STAMP, HARVEST, HARVEST + ".lock", LOG)
 
 
 SNAPSHOT_LIMIT = 8 << 20  # a real snapshot is a few KiB (Console history: ~100 KiB)
@@ -49,7 +51,9 @@ def ensure_dir(path: Path) -> Path:
 
     Only what we create gets a mode; a directory the user named is never chmod'ed. A
     directory owned by someone else, or a holder writable by others without the sticky bit,
-    is refused (``safefiles.trust_problem``). Stale temp files of killed writers are swept.
+    is refused (``safefiles.trust_problem``). Stale temp files of killed writers are swept, and
+    a fixed name holding something other than a regular file (a ``fetch.lock`` directory, a
+    planted link) is cleared.
     """
     try:
         safefiles.prepare_dir(str(path))
@@ -58,16 +62,23 @@ def ensure_dir(path: Path) -> Path:
     except OSError as exc:
         raise CacheError(f"cannot use cache dir {path}: {exc.strerror or exc}") from exc
     safefiles.sweep_temps(str(path))
+    safefiles.repair(str(path), FIXED_FILES)
     return path
 
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` via a 0600 temp file beside it and an atomic rename.
 
-    Never follows a link planted at ``path``; the temp file is removed on any error (a full
-    disk), and the error is raised.
+    Never follows a link planted at ``path``; the temp file is removed on any error, and the
+    error is raised as a ``CacheError`` naming the file and the cause (a full disk, a
+    read-only file system), so callers print one sentence, not a traceback.
     """
-    safefiles.write_atomic(str(path), data)
+    try:
+        safefiles.write_atomic(str(path), data)
+    except CacheError:
+        raise
+    except OSError as exc:
+        raise CacheError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 def read_file(path: Path, limit: int = SNAPSHOT_LIMIT) -> bytes:
