@@ -287,12 +287,102 @@ def sweep_temps(directory, now=None, older_than=STALE_TEMP_S):
     return removed
 
 
+# marshal type codes of the plain values our files hold; anything else (code objects, sets,
+# complex numbers...) is not ours
+_FIXED = {ord("0"): 0, ord("N"): 0, ord("F"): 0, ord("T"): 0, ord("i"): 4, ord("g"): 8}
+_SIZED = {ord("a"), ord("A"), ord("u"), ord("t"), ord("s")}  # 4-byte length, then the bytes
+_SHORT = {ord("z"), ord("Z")}  # 1-byte length, then the bytes
+_FLAG_REF = 0x80
+MARSHAL_DEPTH = 32
+
+
+def marshal_plausible(data):
+    """True when ``data`` is marshal of plain values whose every declared size fits the data.
+
+    ``marshal.loads`` trusts the sizes it reads: five garbage bytes declaring a list of 2**31
+    items make it allocate 16 GiB and spend a minute. This walk (microseconds for our small
+    files) rejects that, and any type our files never hold, before marshal sees the bytes.
+    """
+    n = len(data)
+    refs = 0
+    stack = [1]  # values still expected at each depth; -1: a dict, until its '0'
+    pos = 0
+    while stack:
+        if stack[-1] == 0:
+            stack.pop()
+            continue
+        if pos >= n or len(stack) > MARSHAL_DEPTH:
+            return False
+        code = data[pos]
+        pos += 1
+        if code & _FLAG_REF:
+            refs += 1
+            code &= ~_FLAG_REF
+        if stack[-1] > 0:
+            stack[-1] -= 1
+        if code == ord("0"):
+            if stack[-1] != -1:
+                return False
+            stack.pop()  # the end of a dict
+            continue
+        if code in _FIXED:
+            pos += _FIXED[code]
+        elif code == ord("r"):
+            if pos + 4 > n or int.from_bytes(data[pos:pos + 4], "little") >= refs:
+                return False
+            pos += 4
+        elif code == ord("l"):
+            if pos + 4 > n:
+                return False
+            digits = abs(int.from_bytes(data[pos:pos + 4], "little", signed=True))
+            pos += 4 + 2 * digits
+        elif code in _SIZED or code in _SHORT:
+            width = 1 if code in _SHORT else 4
+            if pos + width > n:
+                return False
+            size = int.from_bytes(data[pos:pos + width], "little", signed=width == 4)
+            if size < 0:
+                return False
+            pos += width + size
+        elif code == ord(")"):
+            if pos + 1 > n:
+                return False
+            stack.append(data[pos])
+            pos += 1
+        elif code in (ord("("), ord("[")):
+            if pos + 4 > n:
+                return False
+            count = int.from_bytes(data[pos:pos + 4], "little", signed=True)
+            pos += 4
+            if count < 0 or count > n - pos:
+                return False
+            stack.append(count)
+        elif code == ord("{"):
+            stack.append(-1)
+        else:
+            return False
+        if pos > n:
+            return False
+    return pos == n
+
+
+def loads_marshal(data):
+    """``marshal.loads`` for bytes from disk: None for anything implausible or garbled."""
+    if not marshal_plausible(data):
+        return None
+    try:
+        return marshal.loads(data)
+    except (EOFError, ValueError, TypeError, MemoryError, RecursionError):
+        return None
+
+
 def load_marshal(path, limit=READ_LIMIT):
     """A marshal'd value from a regular file, or None when missing, refused or garbled."""
     try:
-        return marshal.loads(read_regular(path, limit))
-    except (OSError, EOFError, ValueError, TypeError):
+        data = read_regular(path, limit)
+    except OSError:
         return None
+    return loads_marshal(data)
 
 
 def update_marshal(path, change, timeout=LOCK_TIMEOUT_S):
