@@ -35,6 +35,7 @@ class Reply:
     gzip: bool = False  # body (bytes or text) is sent as is with Content-Encoding: gzip
     truncate: int | None = None  # send only this many body bytes, then close the connection
     reset: bool = False  # answer nothing: reset the TCP connection
+    drip_headers: bool = False  # with ``drip``: the status line and headers dripped too
 
 
 @dataclass
@@ -82,6 +83,19 @@ class ApiServer:
                     data = body
                 else:
                     data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+                if reply.drip and reply.drip_headers:
+                    head = (f"HTTP/1.1 {reply.status} OK\r\nContent-Type: {reply.content_type}\r\n"
+                            f"Content-Length: {len(data)}\r\n\r\n").encode()
+                    try:
+                        for i in range(len(head)):
+                            self.wfile.write(head[i:i + 1])
+                            self.wfile.flush()
+                            time.sleep(reply.drip)
+                        self.wfile.write(data)
+                    except (BrokenPipeError, ConnectionResetError):
+                        pass
+                    self.close_connection = True
+                    return
                 try:
                     self.send_response(reply.status)
                     self.send_header("Content-Type", reply.content_type)

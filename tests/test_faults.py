@@ -77,6 +77,7 @@ FAULTS = [
     ("reset", Reply(200, usage_body(five=12.0), reset=True), "network_error"),
     ("hang", Reply(200, usage_body(five=12.0), delay=4 * DEADLINE), "network_error"),
     ("drip", Reply(200, usage_body(five=12.0), drip=0.6), "network_error"),
+    ("drip-headers", Reply(200, usage_body(five=12.0), drip=0.6, drip_headers=True), "network_error"),
     ("gzip-bomb", Reply(200, b"", gzip=True), "bad_response"),  # body filled in below
     ("redirect", Reply(302, "", {"Location": "http://127.0.0.1:9/elsewhere"}), "bad_response"),
 ]

@@ -372,3 +372,26 @@ def test_world_readable_credentials_are_reported(api, home):
     r = cli("doctor")
     assert "readable by other users" in r.stdout and "chmod 600" in r.stdout
     assert cli("refresh").returncode == 0, "a warning, not a refusal"
+
+
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_hostile_panel_in_a_real_terminal(hostile, tmp_path):
+    """The panel in a real tmux pane: the window title stays ours, the screen is not cleared,
+    the clipboard (tmux's buffers) is not written."""
+    from helpers import CLI, Tmux, poll
+
+    tmux = Tmux("hostile")
+    script = tmp_path / "panel.sh"
+    script.write_text(f'printf "BEFORE\\n"; "{CLI}"; printf "AFTER\\n"; sleep 30\n')
+    try:
+        tmux.start("-d", "-s", "w", "-x", "100", "-y", "40", "sh", str(script))
+        tmux("set-option", "-g", "set-clipboard", "on")
+        tmux("rename-window", "-t", "w", "ours")
+        screen = poll("the panel", lambda: tmux.capture("w"), lambda s: "AFTER" in s, timeout=15)
+        assert "BEFORE" in screen, "the screen was cleared"
+        title = tmux("display-message", "-p", "-t", "w", "#{pane_title}").strip()
+        assert "pwned" not in title, title
+        assert tmux("list-buffers", check=False).strip() == "", "an OSC 52 reached the clipboard"
+        assert_no_controls(tmux.capture("w", escapes=True), "the panel under tmux", allow_sgr=True)
+    finally:
+        tmux.kill()
