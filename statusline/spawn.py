@@ -1,6 +1,7 @@
 """Start the background fetcher from the hot path: detached, debounced, holding nothing of ours.
 
-Imports only os, sys and time (and ``safefiles``, which imports no more than marshal).
+Imports only os, sys and time; ``safefiles`` (which adds no more than marshal) is loaded
+only when a fetcher is actually started, so a line that starts none pays for one small module.
 
 - **Debounced** by ``spawn.stamp``: a burst of prompts starts one fetcher. A stamp that is not
   a regular file (a directory, a link) is repaired, not a silent stop.
@@ -13,8 +14,6 @@ import os
 import sys
 import time
 
-from statusline import safefiles
-
 STAMP = "spawn.stamp"
 LOG = "fetcher.log"
 
@@ -25,6 +24,8 @@ def claim(acct, now, debounce):
     ``"debounced"`` (a recent stamp, or another line won the race) is not a problem; other
     answers are problem texts for the line.
     """
+    from statusline import safefiles
+
     stamp = os.path.join(acct, STAMP)
     try:
         st = os.lstat(stamp)
@@ -62,6 +63,8 @@ def fetcher_argv(mode):
 
 def start(argv, log_path, env=None):
     """Start ``argv`` detached with only fds 0-2 (stderr to ``log_path``); a problem or None."""
+    from statusline import safefiles
+
     env = os.environ if env is None else env
     try:
         log_fd = safefiles.append_fd(log_path)
