@@ -86,6 +86,30 @@ def read_file(path: Path, limit: int = SNAPSHOT_LIMIT) -> bytes:
     return safefiles.read_regular(str(path), limit)
 
 
+def writable_problem(account_dir: Path) -> str | None:
+    """Why the cache cannot take a write right now, as one sentence for doctor, or None.
+
+    Checks trust (``safefiles.trust_problem``) and then really writes a 4 KiB probe (an empty
+    file can still be created on a full disk), so a full disk or a read-only file system is
+    named; nothing is left behind.
+    """
+    holder = account_dir.parent
+    if holder.is_dir():
+        problem = safefiles.trust_problem(str(account_dir))
+        if problem:
+            return problem
+    where = account_dir if account_dir.is_dir() else holder
+    if not where.is_dir():
+        return None  # created by the first fetch
+    probe = where / ".doctor-probe"
+    try:
+        safefiles.write_atomic(str(probe), b"\0" * 4096, sync=False)
+        probe.unlink()
+    except OSError as exc:
+        return f"cannot write in {where}: {exc.strerror or exc}"
+    return None
+
+
 def _quarantine(path: Path) -> None:
     try:
         os.replace(path, path.with_name(path.name + ".corrupt"))

@@ -205,3 +205,19 @@ def test_spawn_claim_repairs_a_broken_stamp_and_debounces(tmp_path):
     assert (acct / "spawn.stamp").is_file()
     assert spawn.claim(str(acct), now + 1, 10) == "debounced"
     assert spawn.claim(str(acct), now + 11, 10) is None
+
+
+def test_writable_problem_names_a_full_disk(tmp_path, monkeypatch):
+    acct = tmp_path / "cache" / "acct"
+    assert store.writable_problem(acct) is None  # nothing yet: created by the first fetch
+    safefiles.prepare_dir(str(acct))
+    assert store.writable_problem(acct) is None
+    assert os.listdir(acct) == []
+
+    def full(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(safefiles.os, "write", full)
+    assert "No space left on device" in store.writable_problem(acct)
+    monkeypatch.undo()
+    assert os.listdir(acct) == []
