@@ -395,3 +395,27 @@ def test_hostile_panel_in_a_real_terminal(hostile, tmp_path):
         assert_no_controls(tmux.capture("w", escapes=True), "the panel under tmux", allow_sgr=True)
     finally:
         tmux.kill()
+
+
+def test_setup_keeps_a_symlinked_settings_json(home, tmp_path):
+    """Dotfile managers link ~/.claude/settings.json into a repository: the link stays, the
+    file it points to (through a chain of links, one relative) is edited, other keys kept."""
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    real = dotfiles / "claude-settings.json"
+    real.write_text(json.dumps({"model": "opus", "permissions": {"allow": ["Bash"]}}))
+    real.chmod(0o640)
+    (dotfiles / "current.json").symlink_to("claude-settings.json")  # relative hop
+    link = home / ".claude" / "settings.json"
+    link.symlink_to(dotfiles / "current.json")
+    r = cli("setup", "claude-code")
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stdout + r.stderr
+    assert link.is_symlink() and os.readlink(link) == str(dotfiles / "current.json")
+    assert (dotfiles / "current.json").is_symlink()
+    doc = json.loads(real.read_text())
+    assert doc["model"] == "opus" and doc["permissions"] == {"allow": ["Bash"]}
+    assert "--claude-code" in doc["statusLine"]["command"]
+    assert stat.S_IMODE(real.stat().st_mode) == 0o640, "the file keeps its mode"
+    assert list(dotfiles.glob("claude-settings.json.bak-*")), "a backup beside the real file"
+    again = cli("setup", "claude-code")
+    assert again.returncode == 0 and "nothing changed" in again.stdout and link.is_symlink()
