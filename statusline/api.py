@@ -226,10 +226,14 @@ def read_body(raw: Any, encoding: str | None, end: float, limit: int = MAX_BODY)
     else:
         raise ValueError(f"unsupported Content-Encoding {safe_text(enc)[:40]}")
     out = bytearray()
+    # urllib3 >= 2 returns what one socket read brings (so the deadline is checked between
+    # bytes of a drip); older urllib3 blocks for a whole chunk, and the caller's total
+    # deadline (``Client.get``) still holds.
+    read = getattr(raw, "read1", None) or raw.read
     while True:
         if time.monotonic() > end:
             raise _Late()
-        chunk = raw.read1(CHUNK, decode_content=False)
+        chunk = read(CHUNK, decode_content=False)
         if not chunk:
             break
         if dec is None:
