@@ -5,6 +5,9 @@ only when a fetcher is actually started, so a line that starts none pays for one
 
 - **Debounced** by ``spawn.stamp``: a burst of prompts starts one fetcher. A stamp that is not
   a regular file (a directory, a link) is repaired, not a silent stop.
+- **Held** when the cache cannot be written (a full disk): the fetcher's backoff could not be
+  saved, so ``hold`` keeps lines from starting fetchers until it ends (an hour at most),
+  carried by the stamp's mtime and mode alone, which need no free block.
 - **Detached**: a new session, stdin and stdout on ``/dev/null``, stderr appended to
   ``fetcher.log`` (opened without following a planted link), **no other descriptor**, so
   ``$(claude-usage-line 3>&1)`` returns at once, and ``cwd`` ``/`` so it pins no mount.
@@ -16,6 +19,8 @@ import time
 
 STAMP = "spawn.stamp"
 LOG = "fetcher.log"
+HOLD_MODE = 0o400  # a stamp in this mode, dated ahead, holds further fetchers until its date
+HOLD_MAX = 3600.0
 
 
 def claim(acct, now, debounce):
@@ -36,6 +41,9 @@ def claim(acct, now, debounce):
     if st is not None:
         if safefiles.is_regular(st) and 0 <= now - st.st_mtime < debounce:
             return "debounced"
+        if (safefiles.is_regular(st) and st.st_mode & 0o777 == HOLD_MODE
+                and 0 < st.st_mtime - now <= HOLD_MAX):
+            return "debounced"  # held: a fetcher could not save its backoff
         if not safefiles.clear_path(stamp):
             return "cannot replace %s" % stamp
     try:
@@ -51,6 +59,39 @@ def claim(acct, now, debounce):
     except OSError:
         return "cache dir not writable"
     return None
+
+
+def hold(acct, until, now=None):
+    """Start no fetcher for this account until ``until`` (epoch s; at most ``HOLD_MAX`` ahead).
+
+    For a fetcher that could not save its result (a full disk): without it, every line would
+    start another fetcher, and each would call the API again. Writes no data, only the
+    stamp's date and mode, so it works when the disk is full. True when the hold is set.
+    """
+    from statusline import safefiles
+
+    now = time.time() if now is None else now
+    until = min(float(until), now + HOLD_MAX)
+    if not until > now:
+        return False
+    stamp = os.path.join(acct, STAMP)
+    try:
+        st = os.lstat(stamp)
+        if safefiles.is_regular(st) and st.st_mode & 0o777 == HOLD_MODE and until < st.st_mtime <= now + HOLD_MAX:
+            return True  # a longer hold is already in place: never shorten it
+    except OSError:
+        pass
+    try:
+        try:
+            os.close(safefiles.open_nofollow(stamp, os.O_WRONLY | os.O_CREAT))
+        except OSError:
+            if not safefiles.is_regular(os.lstat(stamp)):
+                return False
+        os.chmod(stamp, HOLD_MODE)
+        os.utime(stamp, (until, until))
+    except OSError:
+        return False
+    return True
 
 
 def fetcher_argv(mode):

@@ -140,8 +140,28 @@ def save_snapshot(account_dir: Path, snapshot: Snapshot, view: dict[str, Any]) -
     """Write the full snapshot, then the line view derived from it."""
     ensure_dir(account_dir)
     body = json.dumps(snapshot.to_dict(), indent=1, sort_keys=True).encode()
-    atomic_write(account_dir / SNAPSHOT, body)
-    atomic_write(account_dir / LINE_VIEW, marshal.dumps(view, MARSHAL_VERSION))
+    try:
+        atomic_write(account_dir / SNAPSHOT, body)
+        atomic_write(account_dir / LINE_VIEW, marshal.dumps(view, MARSHAL_VERSION))
+    except CacheError:
+        _hold_fetchers(account_dir, snapshot, view)
+        raise
+
+
+def _hold_fetchers(account_dir: Path, snapshot: Snapshot, view: dict[str, Any]) -> None:
+    """After a save failed, keep lines from starting fetchers that would ask the API again:
+    until the backoff ends, or for the TTL after a success (``spawn.hold``, an hour at most)."""
+    import time
+
+    from . import spawn
+
+    now = time.time()
+    ttl = view.get("ttl")
+    until = now + (float(ttl) if isinstance(ttl, (int, float)) and not isinstance(ttl, bool) else 30.0)
+    backoff = snapshot.backoff
+    if backoff is not None:
+        until = max(until, backoff.until.timestamp() if backoff.until else now + 600.0)
+    spawn.hold(str(account_dir), until, now)
 
 
 def read_owner(account_dir: Path) -> dict[str, Any] | None:

@@ -405,3 +405,29 @@ def test_disk_full_leaves_no_temp_from_write_atomic(tmpfs):
         safefiles.write_atomic(target, b"y" * 65536)
     assert [n for n in os.listdir(tmpfs) if n.endswith(".tmp")] == []
     os.unlink(tmpfs / "filler")
+
+
+def test_full_disk_with_a_429_does_not_retry_every_few_seconds(api, home, tmpfs, monkeypatch):
+    """The backoff cannot be saved on a full disk: lines must still not start a fetcher (and a
+    request) every debounce period. The spawn stamp carries the hold without a free block."""
+    monkeypatch.setenv("CLAUDE_USAGE_CACHE_DIR", str(tmpfs / "cache"))
+    monkeypatch.setenv("CLAUDE_USAGE_TTL", "5")  # debounce 2.5 s
+    write_credentials(home)
+    assert fetch().returncode == 0
+    age_cache(40)
+    (account_dir() / "fetcher.log").write_bytes(b"\n")  # its page takes the fetchers' complaints
+    fill(tmpfs)
+    filler = tmpfs / "filler"
+    os.truncate(filler, filler.stat().st_size - 4096)  # one free page: fetch.owner fits, the snapshot not
+    api.set(U, Reply(429, ERR, {"Retry-After": "120"}))
+    before = api.count(U)
+    line()
+    wait_for(lambda: api.count(U) == before + 1, timeout=10)
+    wait_for(lambda: not fetcher_pids(), timeout=10)
+    time.sleep(3)  # past the debounce
+    for _ in range(3):
+        line()
+    time.sleep(1.5)
+    assert api.count(U) == before + 1, "no new request while the unsaved backoff lasts"
+    assert "78%" in line("--format", "plain", "--no-refresh").stdout
+    assert leftovers(account_dir()) == []

@@ -221,3 +221,22 @@ def test_writable_problem_names_a_full_disk(tmp_path, monkeypatch):
     assert "No space left on device" in store.writable_problem(acct)
     monkeypatch.undo()
     assert os.listdir(acct) == []
+
+
+def test_spawn_hold(tmp_path):
+    acct = tmp_path / "acct"
+    acct.mkdir(mode=0o700)
+    now = time.time()
+    assert spawn.hold(str(acct), now + 120, now)
+    assert spawn.claim(str(acct), now + 60, 10) == "debounced", "held"
+    assert spawn.hold(str(acct), now + 30, now), "a shorter hold..."
+    assert spawn.claim(str(acct), now + 60, 10) == "debounced", "...never shortens a longer one"
+    assert spawn.claim(str(acct), now + 121, 10) is None, "the hold ends"
+    assert spawn.hold(str(acct), now + 10 ** 9, now)
+    assert (acct / "spawn.stamp").stat().st_mtime <= now + spawn.HOLD_MAX + 1, "an hour at most"
+    assert not spawn.hold(str(acct), now - 5, now)
+    # a stamp merely dated ahead (the clock went back) is not a hold
+    (acct / "spawn.stamp").unlink()
+    (acct / "spawn.stamp").write_text("")
+    os.utime(acct / "spawn.stamp", (now + 600, now + 600))
+    assert spawn.claim(str(acct), now, 10) is None
