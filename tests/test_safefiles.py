@@ -231,7 +231,7 @@ def test_spawn_hold(tmp_path):
     assert spawn.claim(str(acct), now + 60, 10) == "debounced", "held"
     assert spawn.hold(str(acct), now + 30, now), "a shorter hold..."
     assert spawn.claim(str(acct), now + 60, 10) == "debounced", "...never shortens a longer one"
-    assert spawn.claim(str(acct), now + 121, 10) is None, "the hold ends"
+    assert spawn.claim(str(acct), now + 131, 10) is None, "the hold ends (and the debounce after it)"
     assert spawn.hold(str(acct), now + 10 ** 9, now)
     assert (acct / "spawn.stamp").stat().st_mtime <= now + spawn.HOLD_MAX + 1, "an hour at most"
     assert not spawn.hold(str(acct), now - 5, now)
