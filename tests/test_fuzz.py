@@ -41,7 +41,7 @@ _parse = importlib.import_module("statusline.parse")
 parse_usage, parse_profile, BadBody = _parse.usage, _parse.profile, _parse.BadBody
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "120"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True,
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 FEW = settings(FUZZ, max_examples=max(10, EXAMPLES // 4))
 
