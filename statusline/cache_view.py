@@ -5,11 +5,11 @@ The line, the Claude Code hook and ``--watch`` all read the cache through here, 
 no longer imports the line (and the line imports the hook only for ``--claude-code``).
 """
 
-import marshal
 import os
 import sys
 
-from statusline import fastpaths, readings
+from statusline import fastpaths, readings, safefiles
+from statusline.spawn import spawn_fetcher
 
 DEFAULT_TTL = {"code": 30.0, "console": 300.0}
 TTL_ENV = {"code": "CLAUDE_USAGE_TTL", "console": "CLAUDE_USAGE_CONSOLE_TTL"}
@@ -23,7 +23,7 @@ def read_marshal(path, version):
     """A marshal'd dict of the given version, or None (missing, corrupt, another version)."""
     try:
         with open(path, "rb") as fh:
-            data = marshal.loads(fh.read(1 << 20))
+            data = safefiles.loads_marshal(fh.read(1 << 20))  # sizes checked: garbage cannot eat memory
     except (OSError, EOFError, ValueError, TypeError, MemoryError, RecursionError):
         return None
     if not isinstance(data, dict) or data.get("v") != version:
@@ -131,81 +131,15 @@ def has_credentials(env, cred_sig):
     return cred_sig is not None or bool(env.get("ANTHROPIC_ADMIN_API_KEY")) or sys.platform == "darwin"
 
 
-def _mkdir(path):
-    try:
-        os.mkdir(path, 0o700)
-    except FileExistsError:
-        if not os.path.isdir(path):
-            raise
-
-
-def _stamp_sig(stamp):
-    try:
-        with open(stamp, "rb") as fh:
-            return fh.read(128).decode("ascii", "replace") or None
-    except OSError:
-        return None
-
-
-def spawn_fetcher(acct, mode, now, debounce, sig=None):
-    """Start the fetcher detached, at most once per ``debounce`` seconds for the same credentials
-    signature ``sig`` (a new login or key starts one at once). Returns a problem or None."""
-    stamp = os.path.join(acct, "spawn.stamp")
-    try:
-        st = os.stat(stamp)
-        if 0 <= now - st.st_mtime < debounce and _stamp_sig(stamp) == (sig or None):
-            return None
-        os.unlink(stamp)
-    except (FileNotFoundError, NotADirectoryError):
-        pass
-    except OSError:
-        return None
-    try:
-        root = os.path.dirname(acct)
-        os.makedirs(os.path.dirname(root), exist_ok=True)
-        _mkdir(root)
-        _mkdir(acct)
-    except OSError:
-        return "cache dir not writable"
-    try:
-        fd = os.open(stamp, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        try:
-            if sig:
-                os.write(fd, sig.encode("ascii", "replace")[:128])
-        finally:
-            os.close(fd)
-    except FileExistsError:
-        return None  # another line won the race: it starts the fetcher
-    except OSError:
-        return "cache dir not writable"
-    pkg_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    code = ("import sys;sys.path[0]=%r;from statusline.fetcher import main;sys.exit(main())" % pkg_parent)
-    argv = [sys.executable, "-c", code, "--mode", mode, "--background"]
-    log = os.path.join(acct, "fetcher.log")
-    try:
-        os.posix_spawn(sys.executable, argv, os.environ, file_actions=[
-            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-            (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
-            (os.POSIX_SPAWN_OPEN, 2, log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600),
-        ], setsid=True)
-    except (AttributeError, OSError):  # no posix_spawn here: the slower, portable way
-        try:
-            import subprocess
-
-            subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
-        except OSError:
-            return "cannot start fetcher"
-    return None
-
-
 def refresh(acct, mode, view, cred_sig, env, now, debounce=None):
     """Start the fetcher when the view is due (see ``needs_fetch``); a problem text or None."""
     if not needs_fetch(view, now, cred_sig, env):
         return None
-    if debounce is None:
+    if view is not None and cred_sig != view.get("cred_sig"):
+        debounce = 0.0  # a new login or Admin key: start a fetch at this very call
+    elif debounce is None:
         debounce = min(10.0, ttl_for(view, env) / 2)
-    return spawn_fetcher(acct, mode, now, debounce, cred_sig)
+    return spawn_fetcher(acct, mode, now, debounce)
 
 
 def load(mode, refresh_ok, env, now):

@@ -2,7 +2,8 @@
 
 The one place this tool writes a file of Claude Code's, and only when asked. It keeps every
 other key, chains (never clobbers) a statusLine that is already there, writes a backup and
-then the new file atomically, and running it twice changes nothing.
+then the new file atomically, and running it twice changes nothing. A ``settings.json`` that
+is a symlink (dotfile managers make them) stays a link: the file it points to is edited.
 """
 
 from __future__ import annotations
@@ -16,8 +17,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import safefiles
 from .paths import Paths
 from .store import atomic_write
+
+SETTINGS_LIMIT = 16 << 20
 
 REFRESH_INTERVAL = 30
 MARKER = "--claude-code"
@@ -56,18 +60,25 @@ def updated(settings: dict[str, Any], ours: str, chain: str | None = None) -> di
     return new
 
 
+def real_target(path: Path) -> Path:
+    """The file to edit: ``path`` itself, or, when it is a symlink, the file it points to
+    (followed to the end), so the link stays a link."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
 def run(paths: Paths, *, print_only: bool = False, chain: str | None = None) -> int:
-    target = paths.settings_file
+    link = paths.settings_file
+    target = real_target(link)
     try:
-        raw = target.read_bytes()
+        raw = safefiles.read_regular(str(target), SETTINGS_LIMIT, follow=True)
     except FileNotFoundError:
         raw = b""
     except OSError as exc:
-        print(f"cannot read {target}: {exc.strerror}", file=sys.stderr)
+        print(f"cannot read {target}: {exc.strerror or exc}; nothing was changed", file=sys.stderr)
         return 1
     try:
         settings = json.loads(raw) if raw.strip() else {}
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         print(f"{target} is not valid JSON ({exc}); fix it first — nothing was changed", file=sys.stderr)
         return 1
     if not isinstance(settings, dict):
@@ -80,14 +91,19 @@ def run(paths: Paths, *, print_only: bool = False, chain: str | None = None) -> 
     if new == settings:
         print(f"already set up in {target}; nothing changed")
         return 0
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if raw:
-        backup = target.with_name(f"{target.name}.bak-{time.strftime('%Y%m%d-%H%M%S')}")
-        atomic_write(backup, raw)
-        print(f"backup: {backup}")
-    mode = target.stat().st_mode & 0o777 if raw else 0o600
-    atomic_write(target, (json.dumps(new, indent=2) + "\n").encode())
-    os.chmod(target, mode)
-    print(f"statusLine set in {target}: {new['statusLine']['command']}")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if raw:
+            backup = target.with_name(f"{target.name}.bak-{time.strftime('%Y%m%d-%H%M%S')}")
+            atomic_write(backup, raw)
+            print(f"backup: {backup}")
+        mode = target.stat().st_mode & 0o777 if raw else 0o600
+        atomic_write(target, (json.dumps(new, indent=2) + "\n").encode())
+        os.chmod(target, mode)
+    except OSError as exc:
+        print(f"cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    where = f"{target} (through the link {link})" if target != link else str(target)
+    print(f"statusLine set in {where}: {new['statusLine']['command']}")
     print("restart Claude Code (or open /statusline) to see it")
     return 0

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any
 
-from . import api, credentials
+from . import api, clean, credentials
 from .paths import Paths
 
 ME_PATH = "/v1/organizations/me"
@@ -305,7 +305,7 @@ def refresh(
     same = mine and prev.get("month") == month  # a new month or a new user starts over
     days = _days(prev.get("days"), month, today) if same else {}
     fetched_at = _stamps(prev.get("day_fetched_at"), days) if same else {}
-    org = prev.get("organization") if prev and isinstance(prev.get("organization"), str) else None
+    org = clean.text(prev.get("organization"), 80) if prev else None
     org_at = _number(prev.get("org_fetched_at")) if prev else None
 
     requests = 0
@@ -316,8 +316,8 @@ def refresh(
         if isinstance(outcome, api.Failure):
             failure = outcome
         else:
-            name = outcome.body.get("name") if isinstance(outcome.body, dict) else None
-            org, org_at = (name if isinstance(name, str) and name else org), ts
+            name = clean.text(outcome.body.get("name"), 80) if isinstance(outcome.body, dict) else None
+            org, org_at = (name or org), ts
 
     if failure is None:
         for day in days_to_fetch(fetched_at, now):

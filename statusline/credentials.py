@@ -21,12 +21,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from . import clean, fastpaths
+from . import clean, fastpaths, safefiles
 from .model import Mode, utc
 from .paths import Paths
 
 EXPIRY_BUFFER_S = 300.0
 KEYCHAIN_SERVICE = "Claude Code-credentials"
+CREDENTIALS_LIMIT = 1 << 20  # a credentials file is well under 1 KiB
+CLAUDE_JSON_LIMIT = 64 << 20  # ~/.claude.json keeps Claude Code's project history: it grows
+SECRET_MAX = 4096
 
 
 @dataclass(frozen=True)
@@ -97,51 +100,89 @@ def read_keychain(env: Mapping[str, str], run: Runner = subprocess.run) -> tuple
     if proc.returncode != 0:
         return None, None  # not found: not a problem, just absent
     try:
-        data = json.loads(_decode_keychain(proc.stdout))
-    except ValueError:
+        data = json.loads(_decode_keychain(proc.stdout or ""), parse_constant=lambda _c: None)
+    except (ValueError, RecursionError):
         return None, f"Keychain item '{service}' is not valid JSON"
     return (data if isinstance(data, dict) else None), None
 
 
-def _oauth_from(data: dict[str, Any]) -> OAuth | None:
+def secret_problem(secret: str) -> str | None:
+    """Why a token or key cannot be sent as an HTTP header value (never quoting it), or None."""
+    if len(secret) > SECRET_MAX:
+        return f"is {len(secret)} characters long, far longer than any real one"
+    try:
+        secret.encode("latin-1")
+    except UnicodeEncodeError:
+        return "holds characters an HTTP header cannot carry (not Latin-1)"
+    if any(ord(c) < 0x21 or ord(c) == 0x7F for c in secret):
+        return "holds spaces or control characters"
+    return None
+
+
+def _oauth_from(
+    data: dict[str, Any], where: str = "the credentials", problems: list[str] | None = None
+) -> OAuth | None:
+    """The OAuth entry, or None. Problems (an unusable token, a garbled expiry) are appended
+    to ``problems`` as sentences that never quote the token."""
+    problems = [] if problems is None else problems
     raw = data.get("claudeAiOauth")
     if not isinstance(raw, dict):
         return None
     token = raw.get("accessToken")
-    if not isinstance(token, str) or not token:
+    if not isinstance(token, str) or not token.strip():
+        return None
+    token = token.strip()
+    bad = secret_problem(token)
+    if bad:
+        problems.append(f"the OAuth token in {where} {bad}; run `claude` to log in again")
         return None
     exp = raw.get("expiresAt")
-    expires_at = None
-    if isinstance(exp, (int, float)) and not isinstance(exp, bool) and exp > 0:
-        # epoch milliseconds; tolerate seconds from other writers
-        expires_at = utc(exp / 1000.0 if exp > 1e11 else float(exp))
+    # epoch milliseconds; seconds from other writers tolerated; anything implausible is unknown
+    seconds = clean.epoch(exp)
+    expires_at = utc(seconds) if seconds is not None else None
+    if exp is not None and seconds is None:
+        problems.append(f"the token expiry (expiresAt) in {where} is not a usable time; "
+                        "treating it as unknown (running `claude` rewrites it)")
     scopes = raw.get("scopes")
     return OAuth(
         access_token=token,
         expires_at=expires_at,
-        scopes=tuple(s for s in scopes if isinstance(s, str)) if isinstance(scopes, list) else (),
-        subscription_type=raw.get("subscriptionType") if isinstance(raw.get("subscriptionType"), str) else None,
-        rate_limit_tier=raw.get("rateLimitTier") if isinstance(raw.get("rateLimitTier"), str) else None,
+        scopes=tuple(t for t in (clean.text(s, 80) for s in scopes[:64]) if t) if isinstance(scopes, list) else (),
+        subscription_type=clean.text(raw.get("subscriptionType"), 80),
+        rate_limit_tier=clean.text(raw.get("rateLimitTier"), 80),
     )
 
 
-def _read_json_file(path: os.PathLike[str] | str) -> tuple[dict[str, Any] | None, str | None]:
+def _read_json_file(
+    path: os.PathLike[str] | str, limit: int = CREDENTIALS_LIMIT, private: bool = False
+) -> tuple[dict[str, Any] | None, str | None]:
+    """(object, problem) from a JSON file of Claude Code's. Only a regular file is read (a FIFO
+    would hang us; links are followed, dotfile managers make them), at most ``limit`` bytes.
+    With ``private``, a file others can read is reported (the data is still used)."""
+    seen: list[os.stat_result] = []
     try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except FileNotFoundError:
+        raw = safefiles.read_regular(str(path), limit, follow=True, seen=seen)
+    except (FileNotFoundError, NotADirectoryError):
         return None, None
     except OSError as exc:
-        return None, f"cannot read {path}: {exc.strerror}"
+        if seen and not safefiles.is_regular(seen[0]):
+            return None, f"{path} is not a regular file (a FIFO, a device or a directory); remove it"
+        return None, f"cannot read {path}: {exc.strerror or exc}"
+    warning = None
+    if private and seen and seen[0].st_mode & 0o077:
+        warning = (f"{path} is readable by other users (mode {seen[0].st_mode & 0o777:03o}): "
+                   f"run `chmod 600 {path}`")
+    try:
+        data = json.loads(raw.decode("utf-8"), parse_constant=lambda _c: None)
     except UnicodeDecodeError:
         return None, f"{path} is not UTF-8 text"
-    try:
-        data = json.loads(text)
+    except RecursionError:
+        return None, f"{path} is not valid JSON (nested too deeply); run `claude` to log in again"
     except ValueError as exc:
         return None, f"{path} is not valid JSON (line {getattr(exc, 'lineno', '?')}); run `claude` to log in again"
     if not isinstance(data, dict):
         return None, f"{path} does not hold a JSON object"
-    return data, None
+    return data, warning
 
 
 def load(
@@ -154,17 +195,17 @@ def load(
     env = os.environ if env is None else env
     problems: list[str] = []
     cred_file = paths.credentials_file
-    data, problem = _read_json_file(cred_file)
+    data, problem = _read_json_file(cred_file, private=True)
     if problem:
         problems.append(problem)
-    oauth = _oauth_from(data) if data else None
+    oauth = _oauth_from(data, str(cred_file), problems) if data else None
     oauth_source = str(cred_file) if oauth else None
     if oauth is None and platform == "darwin":
         kc, kc_problem = read_keychain(env, run)
         if kc_problem:
             problems.append(kc_problem)
         if kc:
-            oauth = _oauth_from(kc)
+            oauth = _oauth_from(kc, "the macOS Keychain", problems)
             if oauth:
                 oauth_source = f"macOS Keychain ({keychain_service(env)})"
             if data is None:
@@ -172,12 +213,17 @@ def load(
 
     admin_key, admin_source = None, None
     env_key = env.get("ANTHROPIC_ADMIN_API_KEY")
-    if env_key:
+    if env_key and env_key.strip():
         admin_key, admin_source = env_key.strip(), "ANTHROPIC_ADMIN_API_KEY"
     elif data and isinstance(data.get("anthropicConsole"), dict):
         key = data["anthropicConsole"].get("adminApiKey")
-        if isinstance(key, str) and key:
+        if isinstance(key, str) and key.strip():
             admin_key, admin_source = key.strip(), f"{cred_file} (anthropicConsole.adminApiKey)"
+    if admin_key is not None:
+        bad = secret_problem(admin_key)
+        if bad:
+            problems.append(f"the Admin API key from {admin_source} {bad}")
+            admin_key, admin_source = None, None
 
     hint = data.get("mode") if data else None
     return Credentials(
@@ -206,7 +252,7 @@ def resolve_mode(requested: str, creds: Credentials) -> Mode | None:
 
 def read_claude_json(paths: Paths) -> dict[str, Any] | None:
     """``~/.claude.json`` (Claude Code's, read-only), or None when absent or unreadable."""
-    data, _ = _read_json_file(paths.claude_json)
+    data, _ = _read_json_file(paths.claude_json, CLAUDE_JSON_LIMIT)
     return data
 
 

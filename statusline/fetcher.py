@@ -77,7 +77,12 @@ def run(
     try:
         store.atomic_write(acct / store.OWNER, json.dumps({"pid": os.getpid(), "since": clock()}).encode())
         return _run_locked(paths, acct, requested_mode, force, clock, env)
+    except store.CacheError:
+        raise  # the cache cannot be written: said in one sentence by the caller (the hold is set)
     except Exception as exc:  # a bug must not leave the line waiting forever: record it
+        import traceback
+
+        traceback.print_exc()  # to the background log: crash reports are what it is for
         now = utc(clock())
         snap, _ = store.load_snapshot(acct)
         failure = api.Failure("internal_error", api.redact(f"internal error: {type(exc).__name__}: {exc}"))
@@ -378,6 +383,7 @@ def _after_call(outcome: api.Outcome, shared: pool.Shared, snap: Snapshot, now: 
 
 
 KEEP_RESET_S = 86400.0  # a window this long past its reset is dropped from the cache
+CLOCK_SKEW_S = 300.0
 
 
 def _merge_into(snap: Snapshot, local: LocalSources, api_usage: Usage | None, now: datetime) -> Snapshot:
@@ -385,9 +391,11 @@ def _merge_into(snap: Snapshot, local: LocalSources, api_usage: Usage | None, no
     sources', the API's. Account facts (credits, spend, no limits) come from the newest answer."""
     t = now.timestamp()
     base = snap.usage or Usage()
-    previous = base.readings(snap.usage_fetched_at)
+    # A reading observed in the future was written by a clock that was ahead: not trusted.
+    previous = [r for r in base.readings(snap.usage_fetched_at) if r[4] <= t + CLOCK_SKEW_S]
+    seen = [r for r in local.readings if r[4] <= t + CLOCK_SKEW_S]
     fresh = api_usage.readings() if api_usage is not None else []
-    merged = [r for r in readings.merge(previous, local.readings, fresh) if r[3] is None or r[3] > t - KEEP_RESET_S]
+    merged = [r for r in readings.merge(previous, seen, fresh) if r[3] is None or r[3] > t - KEEP_RESET_S]
     facts = api_usage if api_usage is not None else base
     if api_usage is not None and api_usage.no_limits:
         merged = [r for r in merged if r[5] != "api"]  # the API says: no plan limits now
@@ -398,6 +406,8 @@ def _merge_into(snap: Snapshot, local: LocalSources, api_usage: Usage | None, no
     usage = replace(facts.with_readings(merged), spend=spend, no_limits=facts.no_limits and not merged)
     newest = readings.newest(merged)
     fetched = utc(newest) if newest is not None else snap.usage_fetched_at
+    if fetched is not None and fetched.timestamp() > t + CLOCK_SKEW_S:
+        fetched = None
     if api_usage is not None and not merged:
         fetched = now  # an answer with no windows (no limits, credits only) is fresh too
     best = max(merged, key=lambda r: r[4], default=None)

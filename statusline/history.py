@@ -86,7 +86,7 @@ class _Lock:
     def __enter__(self):
         import fcntl
 
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
         if self.blocking:
             fcntl.flock(self.fd, fcntl.LOCK_EX)
             return self
@@ -143,16 +143,9 @@ def _read_pending(acct):
 
 
 def _write(acct, samples):
-    path = os.path.join(acct, HISTORY)
-    tmp = path + ".tmp"  # one writer at a time: we hold the lock
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, marshal.dumps(samples, MARSHAL_VERSION))
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
+    from statusline import safefiles  # atomic, 0600, no link followed, no temp file left
+
+    safefiles.write_atomic(os.path.join(acct, HISTORY), marshal.dumps(samples, MARSHAL_VERSION))
 
 
 def merge(samples, new):
@@ -223,7 +216,7 @@ def note(acct_dir, readings, now):
             if size > PENDING_FOLD_BYTES:
                 _fold_locked(acct, new, now)
                 return
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0), 0o600)
             try:
                 os.write(fd, marshal.dumps(new, MARSHAL_VERSION))
             finally:

@@ -12,10 +12,9 @@ and once left stdin open with no EOF, so stdin is read with a deadline and parsi
 the first complete JSON object.
 """
 
-import marshal
 import os
 
-from statusline import cache_view, dialects, fastpaths, history, jsonlite, notify, readings, segments
+from statusline import cache_view, dialects, fastpaths, history, jsonlite, notify, readings, safefiles, segments
 from statusline.sources import claude_code
 
 STDIN_DEADLINE_S = 0.5
@@ -82,33 +81,8 @@ def updated_harvest(old, new, present, spend, now):
     return doc
 
 
-def _write_locked(acct, update):
-    """Read-modify-write ``harvest.bin`` under an flock, atomically, leaving no temp file."""
-    import fcntl
-
-    os.makedirs(acct, mode=0o700, exist_ok=True)
-    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    lock = os.open(os.path.join(acct, "harvest.lock"), flags, 0o600)
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        path = os.path.join(acct, "harvest.bin")
-        doc = update(cache_view.read_harvest(path))
-        tmp = os.path.join(acct, ".harvest.%d.tmp" % os.getpid())
-        try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
-            try:
-                os.write(fd, marshal.dumps(doc, 4))
-            finally:
-                os.close(fd)
-            os.replace(tmp, path)
-        except BaseException:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-            raise
-    finally:
-        os.close(lock)  # closing releases the flock
+def _harvest_doc(old):
+    return old if isinstance(old, dict) and old.get("v") == cache_view.HARVEST_VERSION else None
 
 
 def harvest(new, present, spend, env, now):
@@ -119,9 +93,11 @@ def harvest(new, present, spend, env, now):
     for mode in HARVEST_MODES:
         acct = fastpaths.account_dir(root, cfg, mode)
         try:
-            _write_locked(acct, lambda old: updated_harvest(old, new, present, spend, now))
+            safefiles.prepare_dir(acct)
         except OSError:
-            pass
+            continue  # an unwritable or untrusted cache must not blank Claude Code's status line
+        safefiles.update_marshal(os.path.join(acct, "harvest.bin"),
+                                 lambda old: updated_harvest(_harvest_doc(old), new, present, spend, now))
         history.note(acct, new, now)  # cheap: an append; the fetcher folds it in
 
 

@@ -136,13 +136,9 @@ def _load(path):
 
 
 def _save(path, state):
-    tmp = path + ".tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        os.write(fd, marshal.dumps(state, 4))
-    finally:
-        os.close(fd)
-    os.replace(tmp, path)
+    from statusline import safefiles  # atomic, 0600, no link followed, no temp file left
+
+    safefiles.write_atomic(path, marshal.dumps(state, 4), sync=False)
 
 
 def maybe_notify(acct_dir, readings, now, env):
@@ -155,7 +151,7 @@ def maybe_notify(acct_dir, readings, now, env):
     path, lock = _state_paths(acct_dir)
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
     except OSError:
         return []
     try:

@@ -54,11 +54,17 @@ def read(pool: Path) -> Shared:
     )
 
 
-def write(pool: Path, shared: Shared) -> None:
-    store.ensure_dir(pool)
+def write(pool: Path, shared: Shared) -> bool:
+    """Save the shared state; False when the disk will not take it (full, read-only): the
+    caller goes on, and its own cache write (which holds the line's fetchers) reports it."""
     body = {"budget": shared.budget.to_dict(), "usage": shared.usage.to_dict() if shared.usage else None,
             "usage_at": shared.usage_at, "token_fp": shared.token_fp}
-    store.atomic_write(pool / BUDGET, json.dumps(body, indent=1, sort_keys=True, allow_nan=False).encode())
+    try:
+        store.ensure_dir(pool)
+        store.atomic_write(pool / BUDGET, json.dumps(body, indent=1, sort_keys=True, allow_nan=False).encode())
+    except OSError:
+        return False
+    return True
 
 
 @contextmanager
@@ -66,12 +72,15 @@ def locked(pool: Path, timeout: float) -> Iterator[bool]:
     """Hold the pool's API lock, waiting up to ``timeout`` s; yields whether it was had."""
     from filelock import FileLock, Timeout
 
-    store.ensure_dir(pool)
-    lock = FileLock(str(pool / LOCK), timeout=timeout, mode=0o600)
     try:
+        store.ensure_dir(pool)
+        lock = FileLock(str(pool / LOCK), timeout=timeout, mode=0o600)
         lock.acquire()
     except Timeout:
         yield False
+        return
+    except OSError:  # no lock can be had (a full or read-only disk): go on alone
+        yield True
         return
     try:
         yield True

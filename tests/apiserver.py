@@ -2,11 +2,20 @@
 
 Each route holds a queue of canned replies; the last one repeats. Every request is logged
 (path, query, headers) so tests can count exactly what reached "the API".
+
+Besides well-formed answers a reply can misbehave the way real servers and networks do:
+``delay`` (hang before answering), ``drip`` (the body one byte at a time), ``gzip`` (a
+compressed body, e.g. a bomb from ``gzip_bomb``), ``truncate`` (fewer bytes than the
+Content-Length promised, then close), ``reset`` (a TCP reset instead of an answer).
 """
 
 from __future__ import annotations
 
+import functools
+import gzip as gziplib
 import json
+import socket
+import struct
 import threading
 import time
 from dataclasses import dataclass, field
@@ -22,6 +31,11 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0  # seconds to hang before answering
     content_type: str = "application/json"
+    drip: float = 0.0  # > 0: send the body one byte at a time, this many seconds apart
+    gzip: bool = False  # body (bytes or text) is sent as is with Content-Encoding: gzip
+    truncate: int | None = None  # send only this many body bytes, then close the connection
+    reset: bool = False  # answer nothing: reset the TCP connection
+    drip_headers: bool = False  # with ``drip``: the status line and headers dripped too
 
 
 @dataclass
@@ -59,20 +73,57 @@ class ApiServer:
                         reply = Reply(404, {"type": "error", "error": {"type": "not_found_error", "message": "no route"}})
                 if reply.delay:
                     time.sleep(reply.delay)
+                if reply.reset:
+                    self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                    self.close_connection = True
+                    self.connection.close()
+                    return
                 body = reply.body
-                data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+                if isinstance(body, bytes):
+                    data = body
+                else:
+                    data = body.encode() if isinstance(body, str) else json.dumps(body).encode()
+                if reply.drip and reply.drip_headers:
+                    head = (f"HTTP/1.1 {reply.status} OK\r\nContent-Type: {reply.content_type}\r\n"
+                            f"Content-Length: {len(data)}\r\n\r\n").encode()
+                    try:
+                        for i in range(len(head)):
+                            self.wfile.write(head[i:i + 1])
+                            self.wfile.flush()
+                            time.sleep(reply.drip)
+                        self.wfile.write(data)
+                    except (BrokenPipeError, ConnectionResetError):
+                        pass
+                    self.close_connection = True
+                    return
                 try:
                     self.send_response(reply.status)
                     self.send_header("Content-Type", reply.content_type)
                     self.send_header("Content-Length", str(len(data)))
+                    if reply.gzip:
+                        self.send_header("Content-Encoding", "gzip")
                     for k, v in reply.headers.items():
                         self.send_header(k, v)
                     self.end_headers()
-                    self.wfile.write(data)
+                    if reply.truncate is not None:
+                        self.wfile.write(data[: reply.truncate])
+                        self.wfile.flush()
+                        self.close_connection = True
+                    elif reply.drip:
+                        for i in range(len(data)):
+                            self.wfile.write(data[i:i + 1])
+                            self.wfile.flush()
+                            time.sleep(reply.drip)
+                    else:
+                        self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                pass  # a client that gave up (deadline, reset) is what some tests are about
+
+        self.httpd = Server(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -131,3 +182,11 @@ PROFILE_BODY = {
     "organization": {"uuid": "org-1", "name": "Analytical Engines", "organization_type": "claude_max",
                      "billing_type": "stripe_subscription", "rate_limit_tier": "default_claude_max_5x"},
 }
+
+
+@functools.lru_cache(maxsize=4)
+def gzip_bomb(inflated: int = 256 << 20) -> bytes:
+    """A gzip body of ~``inflated`` bytes of JSON-looking text that compresses ~1000:1."""
+    co = gziplib.compress  # one member: real servers send one
+    chunk = b"[" + b" " * ((1 << 20) - 1)
+    return co(chunk + b" " * (inflated - len(chunk)), compresslevel=9)

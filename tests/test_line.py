@@ -111,7 +111,7 @@ def test_hot_path_imports_stay_small(tmp_path, logged_in):
     assert not heavy & set(loaded), f"hot path loaded {sorted(heavy & set(loaded))}"
     assert set(loaded) <= {"statusline", "statusline.line", "statusline.dialects", "statusline.fastpaths",
                            "statusline.segments", "statusline.version", "statusline.cache_view",
-                           "statusline.readings"}, loaded
+                           "statusline.readings", "statusline.spawn", "statusline.safefiles"}, loaded
 
 
 def test_fastpaths_cache_root_agrees_with_platformdirs(monkeypatch, tmp_path):

@@ -1,0 +1,442 @@
+"""Private files in the cache, cheap enough for the hot path: only os, sys, time, marshal
+(and fcntl, imported by the one function that locks).
+
+The rules every writer of the cache follows, in one place:
+
+- **Create only what is ours, set modes only on what we create.** Directories we create are
+  0700 and files 0600 whatever the umask (an explicit chmod after creating). A directory the
+  user named (``CLAUDE_USAGE_CACHE_DIR``, ``$HOME``, a shared 1777 dir) is never chmod'ed.
+- **Trust nothing someone else controls.** The account directory must be ours; the directory
+  holding it must be ours or root's, and not writable by others unless it has the sticky bit
+  (like ``/tmp``). Anything else is refused with a sentence saying why (``trust_problem``).
+- **Never follow a planted link.** Every file we open is opened with ``O_NOFOLLOW``; files we
+  read must be regular files (a FIFO would hang us) of a bounded size.
+- **Nothing half-written, nothing left over.** Writes go to a ``.NAME.*.tmp`` file beside the
+  target and are renamed over it; the temp file is removed on every error path (a full disk
+  included), and ``sweep_temps`` removes ones left by a process that was killed.
+- **Read-modify-write under a lock.** ``update_marshal`` holds an ``flock`` on ``NAME.lock``
+  while it reads, changes and replaces a marshal file, so concurrent writers lose nothing.
+"""
+
+import marshal
+import os
+import sys
+import time
+
+DIR_MODE = 0o700
+FILE_MODE = 0o600
+TEMP_SUFFIX = ".tmp"
+STALE_TEMP_S = 600.0  # a temp file older than this was left by a killed process
+READ_LIMIT = 1 << 20  # no cache file of ours is anywhere near 1 MiB
+LOCK_TIMEOUT_S = 0.5
+MARSHAL_VERSION = 4
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_S_IFMT = 0o170000
+_S_IFDIR = 0o040000
+_S_IFREG = 0o100000
+_S_ISVTX = 0o1000
+
+
+class UnsafeDir(OSError):
+    """A cache directory we must not use; the message says why and what to do."""
+
+
+def _is_dir(st):
+    return st.st_mode & _S_IFMT == _S_IFDIR
+
+
+def is_regular(st):
+    return st.st_mode & _S_IFMT == _S_IFREG
+
+
+def _euid():
+    return os.geteuid() if hasattr(os, "geteuid") else None
+
+
+def mkdir_private(path):
+    """Create ``path`` 0700 (whatever the umask); True if we created it, False if it was there.
+
+    An existing non-directory raises ``FileExistsError``. Never changes an existing directory.
+    """
+    try:
+        os.mkdir(path, DIR_MODE)
+    except FileExistsError:
+        if not os.path.isdir(path):
+            raise
+        return False
+    try:
+        os.chmod(path, DIR_MODE)  # the umask may have taken bits away (umask 0700 gives 0000)
+    except OSError:
+        pass
+    return True
+
+
+def makedirs_private(path):
+    """Create ``path`` and any missing parents, each one we create 0700; existing ones untouched."""
+    path = os.path.abspath(path)
+    missing = []
+    p = path
+    while not os.path.isdir(p):
+        missing.append(p)
+        parent = os.path.dirname(p)
+        if parent == p:
+            break
+        p = parent
+    for p in reversed(missing):
+        mkdir_private(p)
+
+
+def trust_problem(acct):
+    """Why the account directory ``acct`` (or the directory holding it) is unsafe, or None.
+
+    The holder (the cache root, perhaps a directory the user named) must belong to us or to
+    root and must not be writable by others unless sticky; the account directory must be a
+    real directory (not a link) of ours. A loose mode on our own account directory is
+    tightened, since it is ours by name; the holder is never chmod'ed.
+    """
+    uid = _euid()
+    holder = os.path.dirname(os.path.abspath(acct))
+    try:
+        st = os.stat(holder)
+    except OSError as exc:
+        return "cannot use cache dir %s: %s" % (holder, exc.strerror or exc)
+    if uid is not None and st.st_uid not in (uid, 0):
+        return ("cache dir %s belongs to another user (uid %d): set CLAUDE_USAGE_CACHE_DIR to a "
+                "directory of yours" % (holder, st.st_uid))
+    if st.st_mode & 0o022 and not st.st_mode & _S_ISVTX:
+        return ("cache dir %s is writable by other users (mode %03o) without the sticky bit: "
+                "run `chmod go-w %s` or set CLAUDE_USAGE_CACHE_DIR to a private directory"
+                % (holder, st.st_mode & 0o777, holder))
+    try:
+        st = os.lstat(acct)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return "cannot use cache dir %s: %s" % (acct, exc.strerror or exc)
+    if not _is_dir(st):
+        return "cache dir %s is not a directory (a link or a file is in its place): remove it" % acct
+    if uid is not None and st.st_uid != uid:
+        return ("cache dir %s belongs to another user (uid %d): remove it or set "
+                "CLAUDE_USAGE_CACHE_DIR to a directory of yours" % (acct, st.st_uid))
+    if st.st_mode & 0o077:
+        try:
+            os.chmod(acct, DIR_MODE)
+        except OSError as exc:
+            return "cannot make cache dir %s private: %s" % (acct, exc.strerror or exc)
+    return None
+
+
+def prepare_dir(acct):
+    """Create the account directory (and missing parents, 0700) and check it is safe.
+
+    Raises ``UnsafeDir`` with a sentence safe to show, or ``OSError`` when it cannot be created.
+    """
+    problem = trust_problem(acct) if os.path.isdir(os.path.dirname(os.path.abspath(acct))) else None
+    if problem:
+        raise UnsafeDir(problem)
+    makedirs_private(acct)
+    problem = trust_problem(acct)
+    if problem:
+        raise UnsafeDir(problem)
+    return acct
+
+
+def clear_path(path):
+    """Free the name ``path``: remove a file, a link or an empty directory there, or move a
+    directory with contents aside (``NAME.broken-…``). True when the name is free."""
+    try:
+        os.unlink(path)
+        return True
+    except FileNotFoundError:
+        return True
+    except (IsADirectoryError, PermissionError):
+        pass
+    except OSError:
+        return False
+    try:
+        os.rmdir(path)
+        return True
+    except OSError:
+        pass
+    try:
+        os.rename(path, "%s.broken-%d-%s" % (path, os.getpid(), os.urandom(3).hex()))
+        return True
+    except OSError:
+        return False
+
+
+def repair(directory, names):
+    """Make sure each of ``names`` in ``directory`` is a regular file or absent: whatever else
+    sits there (a directory, a link, a FIFO) is cleared. Returns the names repaired."""
+    fixed = []
+    for name in names:
+        path = os.path.join(directory, name)
+        try:
+            st = os.lstat(path)
+        except OSError:
+            continue
+        if not is_regular(st) and clear_path(path):
+            fixed.append(name)
+    return fixed
+
+
+def open_nofollow(path, flags, mode=FILE_MODE):
+    """``os.open`` that refuses a symlink at ``path`` (ELOOP) and never leaks into children."""
+    return os.open(path, flags | _NOFOLLOW | _CLOEXEC, mode)
+
+
+def read_regular(path, limit=READ_LIMIT, follow=False, seen=None):
+    """The bytes of a regular file, refusing FIFOs, devices and files over ``limit``.
+
+    A link is refused too unless ``follow`` (files of other programs, such as Claude Code's
+    credentials, may be links a dotfile manager made). The open never blocks (a FIFO is
+    seen by ``fstat``, not waited on). ``seen``, a list, receives the file's ``stat``.
+    Raises ``FileNotFoundError`` when missing and ``OSError`` for anything refused.
+    """
+    flags = os.O_RDONLY | _NONBLOCK | _CLOEXEC
+    fd = os.open(path, flags) if follow else open_nofollow(path, flags)
+    try:
+        st = os.fstat(fd)
+        if seen is not None:
+            seen.append(st)
+        if not is_regular(st):
+            raise OSError(22, "not a regular file", path)
+        if st.st_size > limit:
+            raise OSError(27, "file too large (%d bytes)" % st.st_size, path)
+        chunks = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 65536))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > limit:
+            raise OSError(27, "file too large", path)
+        return data
+    finally:
+        os.close(fd)
+
+
+def temp_name(path):
+    """A fresh temp name beside ``path``: ``.NAME.<pid>.<random>.tmp`` (swept when stale)."""
+    d, name = os.path.split(path)
+    return os.path.join(d, ".%s.%d.%s%s" % (name, os.getpid(), os.urandom(4).hex(), TEMP_SUFFIX))
+
+
+def write_atomic(path, data, sync=True):
+    """Replace ``path`` with ``data``: a 0600 temp file beside it, then a rename.
+
+    A reader sees the old file or the new one, never half of one; a link planted at ``path``
+    is replaced, never followed. On any error (a full disk) the temp file is removed and the
+    error raised.
+    """
+    tmp = temp_name(path)
+    fd = open_nofollow(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+    try:
+        try:
+            os.fchmod(fd, FILE_MODE)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            if sync:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def append_fd(path):
+    """An fd appending to ``path`` (created 0600), refusing a link; for logs."""
+    return open_nofollow(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+
+
+def sweep_temps(directory, now=None, older_than=STALE_TEMP_S):
+    """Remove our temp files older than ``older_than`` seconds (left by a killed process).
+
+    Ours are ``.NAME…tmp`` and, from older versions of the hook, ``.harvest.*``. Returns
+    how many were removed; never raises.
+    """
+    now = time.time() if now is None else now
+    removed = 0
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return 0
+    for name in names:
+        if not name.startswith(".") or not (name.endswith(TEMP_SUFFIX) or name.startswith(".harvest.")):
+            continue
+        path = os.path.join(directory, name)
+        try:
+            st = os.lstat(path)
+            if is_regular(st) and now - st.st_mtime > older_than:
+                os.unlink(path)
+                removed += 1
+        except OSError:
+            pass
+    return removed
+
+
+# marshal type codes of the plain values our files hold; anything else (code objects, sets,
+# complex numbers...) is not ours
+_FIXED = {ord("0"): 0, ord("N"): 0, ord("F"): 0, ord("T"): 0, ord("i"): 4, ord("g"): 8}
+_SIZED = {ord("a"), ord("A"), ord("u"), ord("t"), ord("s")}  # 4-byte length, then the bytes
+_SHORT = {ord("z"), ord("Z")}  # 1-byte length, then the bytes
+_FLAG_REF = 0x80
+MARSHAL_DEPTH = 32
+
+
+def marshal_plausible(data):
+    """True when ``data`` is marshal of plain values whose every declared size fits the data.
+
+    ``marshal.loads`` trusts the sizes it reads: five garbage bytes declaring a list of 2**31
+    items make it allocate 16 GiB and spend a minute. This walk (microseconds for our small
+    files) rejects that, and any type our files never hold, before marshal sees the bytes.
+    """
+    n = len(data)
+    refs = 0
+    stack = [1]  # values still expected at each depth; -1: a dict, until its '0'
+    pos = 0
+    while stack:
+        if stack[-1] == 0:
+            stack.pop()
+            continue
+        if pos >= n or len(stack) > MARSHAL_DEPTH:
+            return False
+        code = data[pos]
+        pos += 1
+        if code & _FLAG_REF:
+            refs += 1
+            code &= ~_FLAG_REF
+        if stack[-1] > 0:
+            stack[-1] -= 1
+        if code == ord("0"):
+            if stack[-1] != -1:
+                return False
+            stack.pop()  # the end of a dict
+            continue
+        if code in _FIXED:
+            pos += _FIXED[code]
+        elif code == ord("r"):
+            if pos + 4 > n or int.from_bytes(data[pos:pos + 4], "little") >= refs:
+                return False
+            pos += 4
+        elif code == ord("l"):
+            if pos + 4 > n:
+                return False
+            digits = abs(int.from_bytes(data[pos:pos + 4], "little", signed=True))
+            pos += 4 + 2 * digits
+        elif code in _SIZED or code in _SHORT:
+            width = 1 if code in _SHORT else 4
+            if pos + width > n:
+                return False
+            size = int.from_bytes(data[pos:pos + width], "little", signed=width == 4)
+            if size < 0:
+                return False
+            pos += width + size
+        elif code == ord(")"):
+            if pos + 1 > n:
+                return False
+            stack.append(data[pos])
+            pos += 1
+        elif code in (ord("("), ord("[")):
+            if pos + 4 > n:
+                return False
+            count = int.from_bytes(data[pos:pos + 4], "little", signed=True)
+            pos += 4
+            if count < 0 or count > n - pos:
+                return False
+            stack.append(count)
+        elif code == ord("{"):
+            stack.append(-1)
+        else:
+            return False
+        if pos > n:
+            return False
+    return pos == n
+
+
+def loads_marshal(data):
+    """``marshal.loads`` for bytes from disk: None for anything implausible or garbled."""
+    if not marshal_plausible(data):
+        return None
+    try:
+        return marshal.loads(data)
+    except (EOFError, ValueError, TypeError, MemoryError, RecursionError):
+        return None
+
+
+def load_marshal(path, limit=READ_LIMIT):
+    """A marshal'd value from a regular file, or None when missing, refused or garbled."""
+    try:
+        data = read_regular(path, limit)
+    except OSError:
+        return None
+    return loads_marshal(data)
+
+
+def update_marshal(path, change, timeout=LOCK_TIMEOUT_S):
+    """Read-modify-write the marshal file ``path`` under an exclusive lock on ``path.lock``.
+
+    ``change(old)`` gets the current value (None when missing or garbled) and returns the new
+    one, or None to leave the file as it is. Concurrent callers take turns, so none of their
+    changes is lost. Returns True when the file was written; False when the lock stayed busy
+    past ``timeout`` seconds or the directory is unusable. Raises nothing for file trouble (a
+    full disk, a read-only cache): a status line must not die of it. The temp file is never
+    left behind.
+    """
+    import fcntl
+
+    try:
+        fd = open_nofollow(path + ".lock", os.O_RDWR | os.O_CREAT)
+    except OSError:
+        return False
+    try:
+        end = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= end:
+                    return False
+                time.sleep(0.002)
+            except OSError:
+                return False
+        new = change(load_marshal(path))
+        if new is None:
+            return False
+        try:
+            write_atomic(path, marshal.dumps(new, MARSHAL_VERSION), sync=False)
+        except (OSError, ValueError):
+            return False
+        return True
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def untrusted_fds(keep=(0, 1, 2)):
+    """Mark every inheritable descriptor beyond ``keep`` close-on-exec: a child we start then
+    holds only stdin, stdout and stderr (``$(claude-usage-line 3>&1)`` must not wait for it)."""
+    try:
+        fds = [int(n) for n in os.listdir("/proc/self/fd" if sys.platform.startswith("linux") else "/dev/fd")]
+    except (OSError, ValueError):
+        fds = list(range(3, 256))
+    for fd in fds:
+        if fd in keep:
+            continue
+        try:
+            if os.get_inheritable(fd):
+                os.set_inheritable(fd, False)
+        except OSError:
+            pass

@@ -1,0 +1,420 @@
+"""Property-based tests: every parser of outside input, fed whatever hypothesis can think of.
+
+No input may raise out of a parser: each yields a value or its typed error. No string that
+comes out may hold a control character (``clean.is_clean``), no number may be NaN or
+infinite. Bounded (``FUZZ_EXAMPLES`` per property, no deadline) so the file stays well under
+30 s; raise ``FUZZ_EXAMPLES`` for a longer local run.
+
+Parsers covered: the usage and profile bodies, the Admin API pages (through
+``console.refresh``), Claude Code's statusLine input (``hook.parse_input``/``readings``), the
+credentials file and ``~/.claude.json``, our own cache files (``snapshot.json``, the marshal
+files, read by ``store``, ``safefiles`` and ``cache_view.read_view``), Pace Maker's config and rows,
+``Retry-After`` and whole HTTP answers (``api.classify``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import json
+import marshal
+import math
+import os
+import sqlite3
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+hypothesis = pytest.importorskip("hypothesis")
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from statusline import api, clean, console, credentials, hook, pacemaker, paths, safefiles, store  # noqa: E402
+from statusline.model import Snapshot  # noqa: E402
+from statusline.sources import claude_code  # noqa: E402
+
+_parse = importlib.import_module("statusline.sources.usage_api")
+parse_usage, parse_profile, BadBody = _parse.usage, _parse.profile, _parse.BadBody
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "120"))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
+                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FEW = settings(FUZZ, max_examples=max(10, EXAMPLES // 4))
+
+# --- strategies ----------------------------------------------------------------------------
+
+NASTY = ["\x1b]52;c;aGFja2Vk\x07", "\x1b]0;title\x07", "\x1b[2J", "\x9b31m", "\x1b\\", "\u202e", "\u2066",
+         "\n", "\r", "\t", "\x00", "\x7f", "\x85", "\ud800", "\u2028", "#(id)", "%F{red}", "$(id)", "é✓🚀",
+         "sk-ant-oat01-ECHOED"]
+texts = st.one_of(
+    st.text(max_size=30),
+    st.sampled_from(NASTY),
+    st.builds(lambda a, b, c: a + b + c, st.text(max_size=8), st.sampled_from(NASTY), st.text(max_size=8)),
+    st.text(max_size=2000).map(lambda s: s * 3),
+)
+ISO = ["2025-11-13T04:00:00.001100+00:00", "2025-11-13T04:00:00Z", "9999-12-31T23:59:59+00:00",
+       "0001-01-01T00:00:00", "2025-13-45T99:00:00", "2025-11-13", "", "now", "1e400",
+       "2025-11-13T04:00:00.1234567890123+14:00", "2025-11-13T04:00:00-23:59"]
+numbers = st.one_of(
+    st.integers(min_value=-(10 ** 30), max_value=10 ** 30),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0, 0.0, 100, 150.0, 56.99999999999999, 1e20, 2 ** 63, -1, 1.7e308, 10 ** 400,
+                     1768384301294, 1768384301294000, 1738425600, float("nan"), float("inf")]),
+)
+scalars = st.one_of(st.none(), st.booleans(), numbers, texts, st.sampled_from(ISO))
+KEYS = ["five_hour", "seven_day", "utilization", "resets_at", "limits", "kind", "percent", "scope", "model",
+        "display_name", "id", "is_active", "extra_usage", "currency", "decimal_places", "monthly_limit",
+        "used_credits", "account", "organization", "name", "email", "data", "has_more", "next_page",
+        "rate_limits", "used_percentage", "claudeAiOauth", "accessToken", "expiresAt"]
+keys = st.one_of(st.sampled_from(KEYS), st.text(max_size=6))
+values = st.recursive(scalars, lambda c: st.lists(c, max_size=4) | st.dictionaries(keys, c, max_size=5),
+                      max_leaves=16)
+
+
+def maybe(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.one_of(strategy, values)
+
+
+window = maybe(st.fixed_dictionaries({}, optional={"utilization": numbers, "resets_at": st.one_of(st.sampled_from(ISO), values)}))
+limit = maybe(st.fixed_dictionaries({}, optional={
+    "kind": st.one_of(st.sampled_from(["session", "weekly_all", "weekly_scoped"]), texts),
+    "percent": numbers, "utilization": numbers, "resets_at": st.sampled_from(ISO), "is_active": st.booleans(),
+    "scope": maybe(st.fixed_dictionaries({}, optional={"model": maybe(st.fixed_dictionaries(
+        {}, optional={"display_name": texts, "id": texts}))})),
+}))
+usage_bodies = maybe(st.fixed_dictionaries({}, optional={
+    "five_hour": window, "seven_day": window, "seven_day_opus": window, "seven_day_sonnet": window,
+    "limits": maybe(st.lists(limit, max_size=5)),
+    "extra_usage": maybe(st.fixed_dictionaries({}, optional={
+        "is_enabled": st.booleans(), "monthly_limit": numbers, "used_credits": numbers, "utilization": numbers,
+        "currency": texts, "decimal_places": numbers})),
+}))
+profile_bodies = maybe(st.fixed_dictionaries({}, optional={
+    "account": maybe(st.fixed_dictionaries({}, optional={k: texts for k in (
+        "uuid", "full_name", "display_name", "email", "email_address")} | {
+        "has_claude_max": scalars, "has_claude_pro": scalars})),
+    "organization": maybe(st.fixed_dictionaries({}, optional={k: texts for k in (
+        "uuid", "name", "organization_type", "billing_type", "rate_limit_tier")})),
+}))
+
+
+def walk(obj: Any, strings: list[str], floats: list[float], depth: int = 0) -> None:
+    """Every string and float inside a parser's result (dataclasses, dicts, lists, tuples)."""
+    assert depth < 50
+    if isinstance(obj, str):
+        strings.append(obj)
+    elif isinstance(obj, float):
+        floats.append(obj)
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            walk(getattr(obj, f.name), strings, floats, depth + 1)
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            walk(k, strings, floats, depth + 1)
+            walk(v, strings, floats, depth + 1)
+    elif isinstance(obj, (list, tuple)):
+        for v in obj:
+            walk(v, strings, floats, depth + 1)
+
+
+def assert_clean(obj: Any, what: str) -> None:
+    strings: list[str] = []
+    floats: list[float] = []
+    walk(obj, strings, floats)
+    dirty = [s for s in strings if not clean.is_clean(s)]
+    assert not dirty, f"{what}: control characters in {dirty[:3]!r}"
+    assert all(math.isfinite(x) for x in floats), f"{what}: non-finite numbers {floats!r}"
+
+
+# --- the API -------------------------------------------------------------------------------
+
+
+@FUZZ
+@given(usage_bodies)
+def test_usage_bodies(body):
+    try:
+        usage = parse_usage(body)
+    except BadBody:
+        return
+    assert_clean(usage, "parse.usage")
+
+
+@FUZZ
+@given(profile_bodies, st.one_of(st.none(), texts))
+def test_profile_bodies(body, tier):
+    try:
+        profile = parse_profile(body, tier)
+    except BadBody:
+        return
+    assert_clean(profile, "parse.profile")
+
+
+def _not_json(constant: str) -> None:
+    raise AssertionError(f"{constant} in output: not strict JSON")
+
+
+@settings(FUZZ, max_examples=max(10, EXAMPLES // 2))
+@given(usage_bodies, profile_bodies)
+def test_parsed_bodies_render_everywhere(body, prof):
+    """What the parsers let through, every renderer survives, and JSON stays strict JSON."""
+    from statusline import dialects, lineformats, lineview, panel, segments
+
+    try:
+        usage, profile = parse_usage(body), parse_profile(prof)
+    except BadBody:
+        return
+    now = datetime(2025, 11, 13, 2, 0, tzinfo=timezone.utc)
+    snap = Snapshot(mode="code", usage=usage, usage_fetched_at=now, profile=profile, profile_fetched_at=now)
+    store_json = json.dumps(snap.to_dict(), allow_nan=False)  # the cache file is strict JSON
+    assert_clean(json.loads(store_json), "snapshot.to_dict")
+    view = marshal.loads(marshal.dumps(lineview.build(snap, ttl=30, cred_sig=None), 4))
+    for glyphs in ("emoji", "plain", "ascii"):
+        spans = segments.build(view, now.timestamp(), glyphs, True, None)
+        assert_clean([t for t, _ in spans], "segments")
+        for fmt in ("ansi", "tmux", "zsh", "bash", "plain"):
+            dialects.render(spans, fmt, True)
+    for fmt in ("json", "waybar"):
+        doc = json.loads(lineformats.render(fmt, view, now.timestamp(), True, None), parse_constant=_not_json)
+        tooltip = doc.pop("tooltip", "") if fmt == "waybar" else ""
+        assert_clean([doc, *tooltip.split("\n")], fmt)  # waybar's tooltip: one row per line, by design
+    text = panel.render_text(snap, now.timestamp(), ttl=30, width=60, color=False, tz=timezone.utc)
+    assert all(clean.is_clean(row) for row in text.splitlines()), text
+
+
+RETRY_AFTER = st.one_of(texts, st.sampled_from(["0", "120", "1e20", "inf", "-inf", "nan", "-5", "1e400",
+                                                "Fri, 31 Dec 9999 23:59:59 GMT", "Wed, 21 Oct 2015 07:28:00 GMT",
+                                                "Wed, 21 Oct 2015 07:28:00 -0000", "Mon, 99 Foo 2015 99:99:99 GMT",
+                                                "999999999999999999999999"]), numbers.map(str))
+
+
+@FUZZ
+@given(RETRY_AFTER)
+def test_retry_after(value):
+    seconds = api.parse_retry_after(value, now=1.7e9)
+    assert seconds is None or 0.0 <= seconds <= api.MAX_RETRY_AFTER
+
+
+@FUZZ
+@given(st.integers(min_value=100, max_value=599), st.dictionaries(st.sampled_from(["Retry-After", "Content-Type"]), texts),
+       st.one_of(st.binary(max_size=200), values.map(lambda v: json.dumps(v).encode()),
+                 st.builds(lambda m: json.dumps({"error": {"message": m}}).encode(), texts)))
+def test_http_answers(status, headers, body):
+    secret = "sk-ant-oat01-ECHOED"
+    out = api.classify(status, headers, body, (secret,), now=1.7e9)
+    assert isinstance(out, (api.Ok, api.Failure))
+    if isinstance(out, api.Failure):
+        assert clean.is_clean(out.message) and secret not in out.message, out.message
+        assert out.retry_after is None or 0 <= out.retry_after <= api.MAX_RETRY_AFTER
+
+
+# --- the Admin API (Console mode) ---------------------------------------------------------
+
+record = maybe(st.fixed_dictionaries({}, optional={
+    "date": st.one_of(st.sampled_from(ISO), texts),
+    "actor": maybe(st.fixed_dictionaries({}, optional={
+        "type": st.sampled_from(["user_actor", "api_actor"]), "email_address": st.sampled_from(["me@x.io", "ME@X.IO", "you@x.io"])})),
+    "model_breakdown": maybe(st.lists(maybe(st.fixed_dictionaries({}, optional={
+        "estimated_cost": maybe(st.fixed_dictionaries({}, optional={
+            "currency": st.sampled_from(["USD", "usd", "EUR"]), "amount": st.one_of(numbers, numbers.map(str), texts)}))})),
+        max_size=3)),
+}))
+pages = maybe(st.fixed_dictionaries({"data": maybe(st.lists(record, max_size=4))}, optional={
+    "has_more": st.booleans(), "next_page": texts}))
+
+
+class PageClient:
+    """Plays the Admin API: the organization, then the drawn pages in turn (the last repeats)."""
+
+    def __init__(self, org: Any, pages: list[Any]) -> None:
+        self.org, self.pages, self.calls = org, pages or [{"data": []}], 0
+
+    def admin_get(self, key: str, path: str, params: Any = None) -> api.Ok:
+        self.calls += 1
+        if path == console.ME_PATH:
+            return api.Ok(self.org)
+        return api.Ok(self.pages[min(self.calls - 2, len(self.pages) - 1)])
+
+
+@FEW
+@given(maybe(st.fixed_dictionaries({"name": texts})), st.lists(pages, min_size=1, max_size=3), values)
+def test_admin_api_pages(org, drawn, previous):
+    now = datetime(2025, 11, 3, 12, 0, tzinfo=timezone.utc)
+    got = console.refresh(PageClient(org, drawn), "sk-ant-admin01-x", "me@x.io", previous, now, tz=timezone.utc)  # type: ignore[arg-type]
+    assert got.console is None or isinstance(got.console, dict)
+    assert_clean(got.console, "console.refresh")
+    if got.console is not None:
+        json.dumps(got.console, allow_nan=False)
+
+
+# --- Claude Code's statusLine input -------------------------------------------------------
+
+hook_inputs = maybe(st.fixed_dictionaries({}, optional={
+    "model": maybe(st.fixed_dictionaries({}, optional={"id": texts, "display_name": texts})),
+    "version": texts,
+    "rate_limits": maybe(st.fixed_dictionaries({}, optional={
+        k: maybe(st.fixed_dictionaries({}, optional={"used_percentage": numbers, "resets_at": numbers}))
+        for k in ("five_hour", "seven_day", "spend_limit")})),
+    "context_window": maybe(st.fixed_dictionaries({}, optional={"used_percentage": numbers})),
+    "cost": maybe(st.fixed_dictionaries({}, optional={"total_cost_usd": numbers})),
+}))
+
+
+@FUZZ
+@given(st.one_of(hook_inputs.map(lambda v: json.dumps(v).encode()), st.binary(max_size=300),
+                 hook_inputs.map(lambda v: json.dumps(v).encode()[: len(json.dumps(v)) // 2])))
+def test_statusline_input(raw):
+    data = hook.parse_input(raw)
+    assert isinstance(data, dict)
+    rows = claude_code.readings(data, 1_800_000_000.0)
+    for key, _name, pct, resets, observed, source in rows:
+        assert key in ("five_hour", "seven_day") and source == "claude-code" and observed == 1_800_000_000.0
+        assert math.isfinite(pct) and 0 <= pct <= 10000, pct
+        assert resets is None or 1e9 <= resets <= 4102444800, resets
+    spend = claude_code.spend(data, 1_800_000_000.0)
+    assert spend is None or (0 <= spend["pct"] <= 10000 and clean.is_clean(spend["period"] or ""))
+    assert_clean(hook.extras(data, "model,context,cost", {"sep": " | "}), "hook.extras")
+
+
+# --- the credentials file and ~/.claude.json ----------------------------------------------
+
+cred_docs = maybe(st.fixed_dictionaries({}, optional={
+    "claudeAiOauth": maybe(st.fixed_dictionaries({}, optional={
+        "accessToken": st.one_of(st.just("sk-ant-oat01-GOOD"), texts), "expiresAt": scalars,
+        "scopes": maybe(st.lists(texts, max_size=3)), "subscriptionType": texts, "rateLimitTier": texts})),
+    "anthropicConsole": maybe(st.fixed_dictionaries({}, optional={"adminApiKey": texts})),
+    "mode": st.one_of(st.sampled_from(["code", "console"]), texts),
+}))
+
+
+@pytest.fixture(scope="module")
+def fuzz_home(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("fuzzhome")
+    (home / ".claude").mkdir()
+    return home
+
+
+@FUZZ
+@given(st.one_of(cred_docs.map(lambda v: json.dumps(v).encode()), st.binary(max_size=200)),
+       st.one_of(st.just(b""), values.map(lambda v: json.dumps({"oauthAccount": v}).encode())))
+def test_credentials_files(fuzz_home, cred_bytes, claude_json):
+    env = {"HOME": str(fuzz_home), "CLAUDE_USAGE_CACHE_DIR": str(fuzz_home / "cache")}
+    (fuzz_home / ".claude" / ".credentials.json").write_bytes(cred_bytes)
+    (fuzz_home / ".claude.json").write_bytes(claude_json)
+    p = paths.resolve(env)
+    creds = credentials.load(p, env, platform="linux")
+    credentials.resolve_mode("auto", creds)
+    if creds.oauth:
+        assert credentials.secret_problem(creds.oauth.access_token) is None
+        api.Client({}).oauth_headers(creds.oauth.access_token)["Authorization"].encode("latin-1")
+        creds.oauth.expired(datetime.now(timezone.utc))
+    for problem in creds.problems:
+        assert clean.is_clean(problem) and "sk-ant-oat01-GOOD" not in problem
+    assert_clean(credentials.local_account(p), "local_account")
+
+
+# --- our own cache files ------------------------------------------------------------------
+
+
+@FUZZ
+@given(st.one_of(st.binary(max_size=300), values.map(lambda v: json.dumps(v).encode()),
+                 st.fixed_dictionaries({}, optional={k: values for k in (
+                     "schema", "mode", "usage", "profile", "backoff", "last_error", "console", "pace_maker",
+                     "usage_fetched_at", "token_fp")}).map(lambda v: json.dumps(v).encode())))
+def test_snapshot_file(tmp_path_factory, raw):
+    acct = tmp_path_factory.mktemp("acct")
+    (acct / store.SNAPSHOT).write_bytes(raw)
+    snap, problem = store.load_snapshot(acct)
+    assert snap is None or isinstance(snap, Snapshot)
+    assert problem is None or clean.is_clean(problem)
+
+
+MARSHAL_BOMBS = [b"[\xff\xff\xff\x7f", b"(\xff\xff\xff\x7f", b"s\xff\xff\xff\x7f", b"{" * 5000,
+                 b"l\xff\xff\xff\x7f", b"\xdb\xff\xff\xff\x7f", b"a\xff\xff\xff\x7f", b"r\x00\x00\x00\x00"]
+marshal_bytes = st.one_of(st.binary(max_size=200), st.sampled_from(MARSHAL_BOMBS),
+                          values.map(lambda v: marshal.dumps(v, 4)),
+                          st.tuples(values, st.integers(0, 40)).map(lambda t: marshal.dumps(t[0], 4)[: t[1]]))
+
+
+@FUZZ
+@given(marshal_bytes)
+def test_marshal_files(raw):
+    value = safefiles.loads_marshal(raw)
+    if raw in MARSHAL_BOMBS:
+        assert value is None
+
+
+def test_line_reads_garbage_marshal_files_quickly_and_in_little_memory(tmp_path):
+    """The hot path's reader on bombs and garbage, under a 1 GiB address-space limit."""
+    files = []
+    for i, raw in enumerate(MARSHAL_BOMBS + [b"", b"\x00" * 64, marshal.dumps({"v": 1, "windows": 5}, 4)]):
+        f = tmp_path / f"view-{i}.bin"
+        f.write_bytes(raw)
+        files.append(str(f))
+    probe = ("import resource, sys, time;"
+             "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30));"
+             "from statusline.cache_view import read_view;"
+             "t = time.monotonic(); out = [read_view(f) for f in sys.argv[1:]];"
+             "print(time.monotonic() - t, out)")
+    r = subprocess.run([sys.executable, "-c", probe, *files], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0 and "Error" not in r.stderr, r.stderr[-600:]
+    took = float(r.stdout.split()[0])
+    assert took < 0.5, f"read_view took {took:.2f}s on garbage"
+
+
+# --- Pace Maker ----------------------------------------------------------------------------
+
+pm_rows = st.fixed_dictionaries({}, optional={
+    "timestamp": st.one_of(numbers, st.sampled_from(ISO), texts), "five_hour_util": scalars,
+    "five_hour_resets_at": st.one_of(numbers, st.sampled_from(ISO), texts), "seven_day_util": scalars,
+    "seven_day_resets_at": st.one_of(numbers, st.sampled_from(ISO), texts)})
+pm_configs = maybe(st.fixed_dictionaries({}, optional={
+    "enabled": scalars, "tempo_mode": st.one_of(st.sampled_from(["auto", "on", "off"]), texts), "tempo_enabled": scalars,
+    "weekly_limit_enabled": scalars, "five_hour_limit_enabled": scalars, "preload_hours": numbers,
+    "algorithm": st.one_of(st.sampled_from(["adaptive", "legacy"]), texts), "strategy": texts}))
+
+
+@FUZZ
+@given(pm_rows, values)
+def test_pace_maker_rows_and_state(row, state):
+    got = pacemaker._usage_row(row)
+    if got is not None:
+        assert_clean(got, "pacemaker._usage_row")
+    assert_clean(pacemaker.PaceMakerState.from_dict(state), "PaceMakerState.from_dict")
+
+
+def _sql(v: Any) -> Any:
+    """A value SQLite can store (Pace Maker's columns are loosely typed)."""
+    if isinstance(v, int) and not -(2 ** 63) <= v < 2 ** 63:
+        return str(v)
+    if isinstance(v, str):
+        return v.encode("utf-8", "replace").decode("utf-8")
+    return v if isinstance(v, (int, float, type(None))) else json.dumps(v)
+
+
+@FEW
+@given(pm_configs, st.lists(pm_rows, max_size=3), st.lists(st.fixed_dictionaries(
+    {"timestamp": st.one_of(numbers, texts), "should_throttle": scalars, "delay_seconds": numbers}), max_size=2))
+def test_pace_maker_directory(tmp_path_factory, cfg, rows, decisions):
+    d = tmp_path_factory.mktemp("pm")
+    (d / "config.json").write_text(json.dumps(cfg))
+    conn = sqlite3.connect(d / "usage.db")
+    conn.execute("CREATE TABLE usage_snapshots (id INTEGER PRIMARY KEY, timestamp, five_hour_util, "
+                 "five_hour_resets_at, seven_day_util, seven_day_resets_at, session_id, created_at)")
+    conn.execute("CREATE TABLE pacing_decisions (id INTEGER PRIMARY KEY, timestamp, should_throttle, "
+                 "delay_seconds, session_id, created_at)")
+    cols = ("timestamp", "five_hour_util", "five_hour_resets_at", "seven_day_util", "seven_day_resets_at")
+    for r in rows:
+        conn.execute("INSERT INTO usage_snapshots (%s) VALUES (?,?,?,?,?)" % ",".join(cols),
+                     [_sql(r.get(c)) for c in cols])
+    for r in decisions:
+        conn.execute("INSERT INTO pacing_decisions (timestamp, should_throttle, delay_seconds) VALUES (?,?,?)",
+                     [_sql(r[k]) for k in ("timestamp", "should_throttle", "delay_seconds")])
+    conn.commit()
+    conn.close()
+    state = pacemaker.read_pace_maker(d, 1.7e9, None, tz=timezone.utc)
+    assert_clean(state, "read_pace_maker")
+    json.dumps(state.to_dict(), allow_nan=False)
