@@ -94,9 +94,21 @@ def check_credentials(r: Report, c: Context) -> None:
     r.add(mode is not None, f"mode: {mode or 'none'} ({how})",
           "log in with `claude`, or set ANTHROPIC_ADMIN_API_KEY for Console mode")
     for problem in creds.problems:
-        r.add(False, f"credentials: {problem}",
-              "run `claude` to log in again (the file is Claude Code's; we never write it)")
+        if "chmod 600" in problem:
+            continue  # the file-mode check below says it, with its fix
+        r.add(False, f"credentials: {problem}", credentials_fix(problem))
     check_credentials_file_mode(r, c.paths.credentials_file)
+
+
+def credentials_fix(problem: str) -> str:
+    """The right fix for one problem ``credentials.load`` reported."""
+    if "Admin API key" in problem:
+        return ADMIN_KEY_FIX
+    if "not a regular file" in problem:
+        return "remove it and run `claude` to log in again (Claude Code writes a regular file)"
+    if "Keychain" in problem:
+        return "run `claude` to log in again; check `security find-generic-password -s 'Claude Code-credentials'`"
+    return "run `claude` to log in again (the file is Claude Code's; we never write it)"
 
 
 def check_credentials_file_mode(r: Report, path: Path) -> None:

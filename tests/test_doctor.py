@@ -229,3 +229,24 @@ def test_a_log_that_is_a_directory_does_not_break_doctor(warm):
     r = cli("doctor")
     assert "Traceback" not in r.stdout + r.stderr and "[ok] lock: free" in r.stdout, r.stdout + r.stderr
     assert Path(account_dir() / store.LOG).is_dir()
+
+
+def test_each_credentials_problem_gets_its_own_fix(home, monkeypatch):
+    """A readable credentials file is one warning with chmod, not also 'run claude'; a bad
+    Admin key names the key; a FIFO says to remove it."""
+    import os
+
+    from conftest import write_credentials
+    from helpers import cli
+
+    path = write_credentials(home)
+    path.chmod(0o644)
+    out = cli("doctor").stdout
+    assert out.count("chmod 600") == 1 and "readable by" in out
+    line = next(ln for ln in out.splitlines() if "readable by" in ln)
+    assert "run `claude`" not in line
+    monkeypatch.setenv("ANTHROPIC_ADMIN_API_KEY", "sk-ant-admin01-bad\x1bkey")
+    out = cli("doctor", env=dict(os.environ)).stdout
+    rows = out.splitlines()
+    i = next(i for i, ln in enumerate(rows) if "Admin API key from" in ln)
+    assert "Admin API key" in rows[i + 1] and "run `claude`" not in rows[i + 1] and "\x1b" not in out
