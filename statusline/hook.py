@@ -112,20 +112,11 @@ def remember_version(version, env):
                 return
     except OSError:
         pass
-    tmp = "%s.%d.tmp" % (path, os.getpid())
     try:
-        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
-        try:
-            os.write(fd, (version + "\n").encode("ascii"))
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
+        safefiles.makedirs_private(os.path.dirname(path))
+        safefiles.write_atomic(path, (version + "\n").encode("ascii"), sync=False)
     except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        pass
 
 
 def extras(data, items, g):

@@ -85,24 +85,15 @@ def parse_args(argv):
 
 def report_problems(problems, env, now):
     """Keep the last usage mistake where ``claude-usage doctor`` finds it (a prompt cannot show it)."""
-    from statusline import fastpaths
+    from statusline import fastpaths, safefiles
 
     root = fastpaths.cache_root(env)
     text = ("%d\t%s\n" % (int(now), "; ".join(problems))).encode("utf-8", "replace")[:1000]
-    tmp = os.path.join(root, ".line-usage.%d.tmp" % os.getpid())
     try:
-        os.makedirs(root, mode=0o700, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
-        try:
-            os.write(fd, text)
-        finally:
-            os.close(fd)
-        os.replace(tmp, os.path.join(root, "line-usage-error"))
+        safefiles.makedirs_private(root)
+        safefiles.write_atomic(os.path.join(root, "line-usage-error"), text, sync=False)
     except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        pass
 
 
 def render(opts, env, now):

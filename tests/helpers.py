@@ -124,6 +124,20 @@ def age_cache(seconds: float, mode: str = "auto") -> None:
         os.utime(stamp, (t, t))
 
 
+def fetcher_pids() -> list[int]:
+    """Pids of the background fetchers running now (the line starts them detached)."""
+    out = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+            except OSError:
+                continue
+            if b"statusline.fetcher" in cmd and b"--background" in cmd:
+                out.append(int(pid))
+    return out
+
+
 def socket_path(name: str, env: dict[str, str] | None = None) -> Path:
     """Where ``tmux -L name`` keeps its socket."""
     env = os.environ if env is None else env

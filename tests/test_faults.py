@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from apiserver import Reply, gzip_bomb, usage_body
 from conftest import TOKEN, write_credentials
-from helpers import LINE, account_dir, age_cache, cli, fetch, line, line_json, wait_for
+from helpers import LINE, account_dir, age_cache, cli, fetch, fetcher_pids, line, line_json, wait_for
 
 from statusline import fastpaths, safefiles, store
 
@@ -316,19 +316,6 @@ def test_command_substitution_does_not_wait_for_the_fetch(api, logged_in):
     took = time.monotonic() - t
     assert r.returncode == 0 and r.stdout.strip()
     assert took < 1.5, f"the shell waited {took:.1f}s for the background fetch"
-
-
-def fetcher_pids() -> list[int]:
-    out = []
-    for pid in os.listdir("/proc"):
-        if pid.isdigit():
-            try:
-                cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
-            except OSError:
-                continue
-            if b"statusline.fetcher" in cmd and b"--background" in cmd:
-                out.append(int(pid))
-    return out
 
 
 def test_fetcher_runs_in_root_with_only_three_inherited_fds(api, logged_in, tmp_path):

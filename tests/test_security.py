@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from apiserver import PROFILE_BODY, Reply, usage_body
 from conftest import TOKEN, write_credentials
-from helpers import account_dir, age_cache, cli, fetch, line, wait_for
+from helpers import account_dir, age_cache, cli, fetch, fetcher_pids, line, wait_for
 
 from statusline import clean, fastpaths
 
@@ -315,14 +315,7 @@ def test_token_never_in_argv_environment_or_files_of_the_background_fetcher(api,
     seen: list[int] = []
 
     def find() -> list[int]:
-        for pid in os.listdir("/proc"):
-            if pid.isdigit():
-                try:
-                    cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
-                except OSError:
-                    continue
-                if b"statusline.fetcher" in cmd and b"--background" in cmd:
-                    seen.append(int(pid))
+        seen.extend(fetcher_pids())
         return seen
 
     for pid in wait_for(find, timeout=5, every=0.02):
@@ -372,7 +365,7 @@ def test_world_readable_credentials_are_reported(api, home):
     path = write_credentials(home)
     path.chmod(0o644)
     r = cli("doctor")
-    assert "readable by other users" in r.stdout and "chmod 600" in r.stdout
+    assert "is readable by everyone" in r.stdout and r.stdout.count("chmod 600") == 1
     assert cli("refresh").returncode == 0, "a warning, not a refusal"
 
 
