@@ -6,8 +6,12 @@ import os
 import subprocess
 import sys
 
+import pytest
 from apiserver import Reply, usage_body
 from helpers import LINE, age_cache, fetch, line_json, wait_for
+
+# Process-level scenarios: the main Python runs them (.ci/run), the others the rest.
+pytestmark = pytest.mark.scenario
 
 U = "/api/oauth/usage"
 

@@ -17,6 +17,9 @@ from statusline import api, console
 from statusline.fastpaths import fnv1a64
 from statusline.paths import resolve
 
+# Process-level scenarios: the main Python runs them (.ci/run), the others the rest.
+pytestmark = pytest.mark.scenario
+
 ME = "/v1/organizations/me"
 CC = console.USAGE_PATH
 ADA = "ada@example.com"

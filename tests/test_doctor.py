@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from apiserver import Reply
 from conftest import ADMIN_KEY, TOKEN, write_credentials
 from helpers import cli, fetch
+
+# Process-level scenarios: the main Python runs them (.ci/run), the others the rest.
+pytestmark = pytest.mark.scenario
 
 U = "/api/oauth/usage"
 
@@ -62,7 +66,6 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-import pytest  # noqa: E402
 from helpers import CLI, account_dir, wait_for  # noqa: E402
 
 from statusline import store  # noqa: E402

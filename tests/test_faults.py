@@ -23,6 +23,9 @@ from helpers import LINE, account_dir, age_cache, cli, fetch, fetcher_pids, line
 
 from statusline import fastpaths, safefiles, store
 
+# Process-level scenarios: the main Python runs them (.ci/run), the others the rest.
+pytestmark = pytest.mark.scenario
+
 U = "/api/oauth/usage"
 TIMEOUT = 1.0  # CLAUDE_USAGE_HTTP_TIMEOUT for this module
 DEADLINE = 2 * TIMEOUT

@@ -22,6 +22,9 @@ from helpers import LINE, account_dir, cli, fetch, line, line_json, wait_for
 
 from statusline import history
 
+# Process-level scenarios: the main Python runs them (.ci/run), the others the rest.
+pytestmark = pytest.mark.scenario
+
 U = "/api/oauth/usage"
 STEP_S = 2.0  # the server's utilization rises one point every STEP_S seconds
 SLOPE = 3600.0 / STEP_S  # 1800 points per hour

@@ -11,8 +11,12 @@ import re
 import time
 from pathlib import Path
 
+import pytest
 from apiserver import usage_body
 from helpers import cli, line
+
+# Process-level scenarios: the main Python runs them (.ci/run), the others the rest.
+pytestmark = pytest.mark.scenario
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = (ROOT / "docs" / "json.md").read_text()

@@ -14,6 +14,9 @@ from helpers import account_dir, wait_for
 
 from statusline import notify
 
+# Process-level scenarios: the main Python runs them (.ci/run), the others the rest.
+pytestmark = pytest.mark.scenario
+
 NOW = 1_800_000_000.0
 RESET = NOW + 6000
 

@@ -12,10 +12,14 @@ import threading
 import time
 from pathlib import Path
 
+import pytest
 from apiserver import PROFILE_BODY, ApiServer, Reply
 from conftest import write_credentials
 from helpers import LINE, fetch
 from ratelimited import OneCallPerWindow
+
+# Process-level scenarios: the main Python runs them (.ci/run), the others the rest.
+pytestmark = pytest.mark.scenario
 
 U = "/api/oauth/usage"
 WINDOW = 60.0

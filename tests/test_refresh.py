@@ -13,11 +13,15 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from apiserver import Reply, usage_body
 from conftest import write_credentials
 from helpers import account_dir, cli, fetch, wait_for
 
 from statusline import store
+
+# Process-level scenarios: the main Python runs them (.ci/run), the others the rest.
+pytestmark = pytest.mark.scenario
 
 U = "/api/oauth/usage"
 HOLD = ("import sys, time; from filelock import FileLock; lock = FileLock(sys.argv[1]); lock.acquire(); "

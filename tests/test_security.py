@@ -30,6 +30,9 @@ from helpers import account_dir, age_cache, cli, fetch, fetcher_pids, line, wait
 
 from statusline import clean, fastpaths
 
+# Process-level scenarios: the main Python runs them (.ci/run), the others the rest.
+pytestmark = pytest.mark.scenario
+
 U = "/api/oauth/usage"
 P = "/api/oauth/profile"
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,7 +18,8 @@ from apiserver import ApiServer, Reply, usage_body
 from conftest import write_credentials
 from helpers import Tmux, poll
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+pytestmark = [pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+              pytest.mark.realprog]
 
 WATCH = 'from statusline import watch, paths; import sys; sys.exit(watch.run(paths.resolve(), "auto", 1.0))'
 TITLE = "Claude Code Usage"
