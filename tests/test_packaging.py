@@ -22,6 +22,8 @@ def test_wheel_ships_every_integration_file(tmp_path):
     }
     assert expected and expected <= names, sorted(expected - names)
     assert "statusline/__init__.py" in names and "statusline/line.py" in names
+    modules = {"statusline/" + str(p.relative_to(ROOT / "statusline")) for p in (ROOT / "statusline").rglob("*.py")}
+    assert modules <= names, f"modules missing from the wheel: {sorted(modules - names)}"
     for shipped in ("fish/claude-usage.fish", "completions/claude-usage.bash", "completions/_claude-usage",
                     "completions/claude-usage.fish"):
         assert "statusline/integrations/" + shipped in names, shipped
