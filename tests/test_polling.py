@@ -23,7 +23,7 @@ pytestmark = pytest.mark.scenario
 
 U = "/api/oauth/usage"
 WINDOW = 60.0
-DURATION = 150.0
+DURATION = 120.0
 
 
 def run_manner(manner: str, base: Path, results: dict) -> None:
