@@ -167,10 +167,11 @@ def bar(pct: float, cells: int, style: str) -> Text:
     return t
 
 
-def bar_row(label: str, util: float, label_cells: int, inner: int, style: str | None = None) -> Text:
+def bar_row(label: str, util: float, label_cells: int, inner: int, style: str | None = None,
+            thresholds: tuple[float, float, float] | None = None) -> Text:
     """``5-Hour:      ████░░  78%`` with the percentage coloured by the shared thresholds."""
     pct = segments.percent(util)
-    lvl_style = style or STYLE[segments.level(pct)]
+    lvl_style = style or STYLE[segments.level(pct, thresholds)]
     row = line(label + " " * (label_cells - cell_len(label) + 1))
     row.append_text(bar(pct, bar_width(inner, label_cells), lvl_style))
     row.append(f" {pct:>3}%", style=lvl_style)
@@ -329,12 +330,15 @@ def extra_util(extra: ExtraUsage | None) -> float | None:
 
 def usage_rows(usage: Usage | None, now: float, inner: int, label_cells: int, tz: tzinfo | None = None,
                samples: Sequence[Any] = (), ascii_only: bool = False,
-               options: dict[str, Any] | None = None, observed_at: float | None = None) -> list[Text]:
+               options: dict[str, Any] | None = None, observed_at: float | None = None,
+               thresholds: tuple[float, float, float] | None = None) -> list[Text]:
+    """Each window's bar (coloured by ``thresholds``, config.toml's, else the default), its
+    history and reset; then usage credits and a spend limit."""
     rows: list[Text] = []
     for label, w in usage_windows(usage):
         if w.resets_at is not None and w.resets_at.timestamp() <= now:
             w = replace(w, utilization=0.0)  # the window has reset: its old figure no longer holds
-        rows.append(bar_row(label, w.utilization, label_cells, inner))
+        rows.append(bar_row(label, w.utilization, label_cells, inner, thresholds=thresholds))
         if samples and usage is not None:
             key, name = window_key(label, usage)
             rows.extend(history_rows(key, name, w, samples, now, inner, label_cells, tz, ascii_only, options,
@@ -346,14 +350,14 @@ def usage_rows(usage: Usage | None, now: float, inner: int, label_cells: int, tz
     if extra is not None and extra.enabled:
         util = extra_util(extra)
         if util is not None:
-            rows.append(bar_row("Usage credits:", util, label_cells, inner))
+            rows.append(bar_row("Usage credits:", util, label_cells, inner, thresholds=thresholds))
         if extra.used is not None:
             limit = f" / {money(extra.monthly_limit)}" if extra.monthly_limit is not None else " (no monthly cap)"
             rows.append(line(f"Credits used: {money(extra.used)}{limit}"))
     spend = usage.spend if usage else None
     if spend is not None:
         if spend.percent is not None:
-            rows.append(bar_row("Spend limit:", spend.percent, label_cells, inner))
+            rows.append(bar_row("Spend limit:", spend.percent, label_cells, inner, thresholds=thresholds))
         if spend.used is not None:
             limit = f" / {money(spend.limit)}" if spend.limit is not None else ""
             period = f" this {spend.period}" if spend.period else ""
@@ -540,7 +544,8 @@ def panel_mode(snapshot: Snapshot | None, mode: str | None) -> str:
 
 def rows(snapshot: Snapshot | None, now: float, *, ttl: float, inner: int, tz: tzinfo | None = None,
          problem: str | None = None, mode: str | None = None, samples: Sequence[Any] = (),
-         ascii_only: bool = False, options: dict[str, Any] | None = None) -> list[Text]:
+         ascii_only: bool = False, options: dict[str, Any] | None = None,
+         thresholds: tuple[float, float, float] | None = None) -> list[Text]:
     """Every row inside the box, blank rows separating the seed's sections."""
     sections: list[list[Text]] = []
     kind = panel_mode(snapshot, mode)
@@ -561,7 +566,7 @@ def rows(snapshot: Snapshot | None, now: float, *, ttl: float, inner: int, tz: t
         has_data = has_usage(snapshot.usage)
         fetched = snapshot.data_fetched_at()
         sections.append(usage_rows(snapshot.usage, now, inner, label_cells, tz, samples, ascii_only, options,
-                                   fetched.timestamp() if fetched else None))
+                                   fetched.timestamp() if fetched else None, thresholds))
         sections.append(pace_rows(pm, inner, label_cells, now))
     sections.append(status_rows(snapshot, now, ttl, tz, has_data, problem))
     sections.append([updated_row(snapshot, now, ttl, tz)])
@@ -576,16 +581,18 @@ def rows(snapshot: Snapshot | None, now: float, *, ttl: float, inner: int, tz: t
 
 def build(snapshot: Snapshot | None, now: float, *, ttl: float, width: int, tz: tzinfo | None = None,
           problem: str | None = None, mode: str | None = None, samples: Sequence[Any] = (),
-          ascii_only: bool = False, options: dict[str, Any] | None = None) -> RenderableType:
+          ascii_only: bool = False, options: dict[str, Any] | None = None,
+          thresholds: tuple[float, float, float] | None = None) -> RenderableType:
     """The panel as a rich renderable, ``min(width, BOX_MAX)`` columns wide.
 
     ``samples`` are history samples (``history.load``): with them each window gets a
     sparkline, its rate, ETA and pace; ``ascii_only`` draws the sparkline in ASCII;
-    ``options`` go to ``forecast.forecast`` (``min_span``, ``weekdays``).
+    ``options`` go to ``forecast.forecast`` (``min_span``, ``weekdays``); ``thresholds``
+    (warn, high, crit) colour the bars as config.toml's ``[thresholds]`` say, as on the line.
     """
     outer = box_width(width)
     body = rows(snapshot, now, ttl=ttl, inner=outer - PAD, tz=tz, problem=problem, mode=mode,
-                samples=samples, ascii_only=ascii_only, options=options)
+                samples=samples, ascii_only=ascii_only, options=options, thresholds=thresholds)
     return Panel(
         Group(*body),
         title=Text(TITLES[panel_mode(snapshot, mode)], style="bold"),
@@ -616,11 +623,12 @@ def text_console(width: int, color: bool) -> Console:
 def render_text(snapshot: Snapshot | None, now: float, *, ttl: float, width: int, color: bool,
                 tz: tzinfo | None = None, problem: str | None = None, mode: str | None = None,
                 samples: Sequence[Any] = (), ascii_only: bool = False,
-                options: dict[str, Any] | None = None) -> str:
+                options: dict[str, Any] | None = None,
+                thresholds: tuple[float, float, float] | None = None) -> str:
     """The box as text: ANSI styled when ``color``, plain (no escape code at all) otherwise."""
     console = text_console(width, color)
     console.print(build(snapshot, now, ttl=ttl, width=width, tz=tz, problem=problem, mode=mode,
-                        samples=samples, ascii_only=ascii_only, options=options))
+                        samples=samples, ascii_only=ascii_only, options=options, thresholds=thresholds))
     return console.file.getvalue().rstrip("\n")  # type: ignore[attr-defined]
 
 

@@ -83,7 +83,11 @@ def history_args(paths: Paths, mode: str, env: Mapping[str, str], now: float) ->
         samples = history.load(paths.account_dir(mode), since=now - 8 * 86400)
     except OSError:
         samples = []
-    return {"samples": samples, "ascii_only": bool(env.get("NO_COLOR")), "options": forecast.options(env)}
+    from . import config, segments
+
+    th = segments.thresholds(config.line_config(config.load(env=env)))  # config.toml's, as on the line
+    return {"samples": samples, "ascii_only": bool(env.get("NO_COLOR")), "options": forecast.options(env),
+            "thresholds": th}
 
 
 # --- once ---------------------------------------------------------------------------------

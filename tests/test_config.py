@@ -192,3 +192,24 @@ def test_config_tmux_styles_reach_the_bar_and_the_plugins_options_win(home: Path
     env = dict(os.environ, CLAUDE_USAGE_TMUX_STYLES="warn=fg=colour231,bg=colour160")
     out = line("--format", "tmux", "--no-refresh", env=env).stdout
     assert "#[fg=colour231,bg=colour160]5h 78%" in out
+
+
+def test_the_panel_colours_by_the_configured_thresholds(home: Path, warm) -> None:
+    """config.toml's [thresholds] reach the panel (through watch.history_args) and colour its
+    bars as they colour the line."""
+    from statusline import panel, paths, store, watch
+
+    p = paths.resolve()
+    snap, _ = store.load_snapshot(p.account_dir("auto"))
+    now = time.time()
+    assert watch.history_args(p, "auto", dict(os.environ), now)["thresholds"] == (50.0, 80.0, 100.0)
+    write(home, "[thresholds]\nwarn = 90\nhigh = 95\ncrit = 99\n")
+    th = watch.history_args(p, "auto", dict(os.environ), now)["thresholds"]
+    assert th == (90.0, 95.0, 99.0)
+
+    def five_hour_row(thresholds) -> str:
+        text = panel.render_text(snap, now, ttl=30, width=60, color=True, thresholds=thresholds)
+        return next(ln for ln in text.splitlines() if "5-Hour:" in ln)
+
+    assert five_hour_row((50.0, 80.0, 100.0)) != five_hour_row(th), "78 % is yellow by default, green below a warn of 90"
+    assert five_hour_row(th) == five_hour_row((100.0, 100.0, 100.0)), "both read 78 % as ok"
