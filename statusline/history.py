@@ -23,6 +23,8 @@ from __future__ import annotations
 import marshal
 import os
 
+from statusline import safefiles
+
 HISTORY = "history.bin"
 PENDING = "history.pending"
 LOCK = "history.lock"
@@ -31,6 +33,8 @@ SAME_WINDOW_S = 120.0
 MAX_AGE = 8 * 86400.0
 MAX_SAMPLES = 20000
 HEARTBEAT_S = 300.0  # an unchanged reading is kept again after this long (flat stretches stay visible)
+HISTORY_LIMIT = 16 << 20  # MAX_SAMPLES samples are well under this
+NOTE_WAIT_S = 0.1  # the hook waits this long for the lock, then drops its sample
 PENDING_FOLD_BYTES = 64 * 1024  # the hook folds itself past this size (no fetcher running)
 MARSHAL_VERSION = 4
 
@@ -74,48 +78,16 @@ def same_window(a_resets, b_resets):
 # --- files --------------------------------------------------------------------------------
 
 
-class _Lock:
-    """``fcntl.flock`` on ``history.lock``; ``blocking=False`` retries briefly, then gives up."""
-
-    def __init__(self, acct, blocking=True, tries=20):
-        self.path = os.path.join(acct, LOCK)
-        self.blocking = blocking
-        self.tries = tries
-        self.fd = -1
-
-    def __enter__(self):
-        import fcntl
-
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
-        if self.blocking:
-            fcntl.flock(self.fd, fcntl.LOCK_EX)
-            return self
-        for _ in range(self.tries):
-            try:
-                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return self
-            except BlockingIOError:
-                import time
-
-                time.sleep(0.005)
-        os.close(self.fd)
-        self.fd = -1
-        raise BlockingIOError("history is busy")
-
-    def __exit__(self, *exc):
-        if self.fd >= 0:
-            os.close(self.fd)  # closing releases the flock
-            self.fd = -1
-
-
 def _read_history(acct):
     path = os.path.join(acct, HISTORY)
     try:
-        with open(path, "rb") as fh:
-            data = marshal.load(fh)
+        raw = safefiles.read_regular(path, HISTORY_LIMIT)
     except FileNotFoundError:
         return []
-    except (OSError, EOFError, ValueError, TypeError):
+    except OSError:
+        raw = None
+    data = None if raw is None else safefiles.loads_marshal(raw)  # sizes checked before loading
+    if data is None:
         try:
             os.replace(path, path + ".corrupt")
         except OSError:
@@ -143,8 +115,6 @@ def _read_pending(acct):
 
 
 def _write(acct, samples):
-    from statusline import safefiles  # atomic, 0600, no link followed, no temp file left
-
     safefiles.write_atomic(os.path.join(acct, HISTORY), marshal.dumps(samples, MARSHAL_VERSION))
 
 
@@ -177,7 +147,7 @@ def record(acct_dir, readings, now):
     acct = os.fspath(acct_dir)
     new = [s for s in (_sample(r, now) for r in readings or ()) if s is not None]
     os.makedirs(acct, mode=0o700, exist_ok=True)
-    with _Lock(acct):
+    with safefiles.Locked(os.path.join(acct, LOCK)):
         _fold_locked(acct, new, now)
 
 
@@ -207,7 +177,7 @@ def note(acct_dir, readings, now):
         return
     try:
         os.makedirs(acct, mode=0o700, exist_ok=True)
-        with _Lock(acct, blocking=False):
+        with safefiles.Locked(os.path.join(acct, LOCK), NOTE_WAIT_S):
             path = os.path.join(acct, PENDING)
             try:
                 size = os.stat(path).st_size

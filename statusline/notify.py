@@ -127,11 +127,9 @@ def _state_paths(acct_dir):
 
 
 def _load(path):
-    try:
-        with open(path, "rb") as fh:
-            data = marshal.load(fh)
-    except (OSError, EOFError, ValueError, TypeError):
-        return {}
+    from statusline import safefiles
+
+    data = safefiles.load_marshal(path)
     return data if isinstance(data, dict) else {}
 
 
@@ -146,23 +144,18 @@ def maybe_notify(acct_dir, readings, now, env):
     levels = thresholds(env)
     if not levels or not readings:
         return []
-    import fcntl
+    from statusline import safefiles
 
     path, lock = _state_paths(acct_dir)
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+        with safefiles.Locked(lock):
+            old = _load(path)
+            state, messages = decide(old, readings, levels, now)
+            if messages or state != old:
+                _save(path, state)
     except OSError:
         return []
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        state, messages = decide(_load(path), readings, levels, now)
-        if messages or state != _load(path):
-            _save(path, state)
-    except OSError:
-        return []
-    finally:
-        os.close(fd)
     for m in messages:
         send(m, env)
     return messages

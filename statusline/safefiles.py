@@ -1,5 +1,5 @@
 """Private files in the cache, cheap enough for the hot path: only os, sys, time, marshal
-(and fcntl, imported by the one function that locks).
+(and fcntl, imported by ``Locked``, the one place that locks).
 
 The rules every writer of the cache follows, in one place:
 
@@ -14,8 +14,9 @@ The rules every writer of the cache follows, in one place:
 - **Nothing half-written, nothing left over.** Writes go to a ``.NAME.*.tmp`` file beside the
   target and are renamed over it; the temp file is removed on every error path (a full disk
   included), and ``sweep_temps`` removes ones left by a process that was killed.
-- **Read-modify-write under a lock.** ``update_marshal`` holds an ``flock`` on ``NAME.lock``
-  while it reads, changes and replaces a marshal file, so concurrent writers lose nothing.
+- **Read-modify-write under a lock.** ``Locked`` is the one ``flock`` every writer takes
+  (``update_marshal``, the history, the notification state) around a read, change and
+  replace, so concurrent writers lose nothing.
 """
 
 import marshal
@@ -385,6 +386,42 @@ def load_marshal(path, limit=READ_LIMIT):
     return loads_marshal(data)
 
 
+class Locked:
+    """An exclusive ``flock`` on the file ``path`` (created 0600, never through a link) for a
+    ``with`` block. ``timeout`` None waits as long as it takes; a number tries until it passes,
+    then raises ``BlockingIOError``. Closing the file releases the lock."""
+
+    def __init__(self, path, timeout=None):
+        self.path, self.timeout, self.fd = path, timeout, -1
+
+    def __enter__(self):
+        import fcntl
+
+        self.fd = open_nofollow(self.path, os.O_RDWR | os.O_CREAT)
+        try:
+            if self.timeout is None:
+                fcntl.flock(self.fd, fcntl.LOCK_EX)
+                return self
+            end = time.monotonic() + self.timeout
+            while True:
+                try:
+                    fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return self
+                except BlockingIOError:
+                    if time.monotonic() >= end:
+                        raise
+                    time.sleep(0.002)
+        except BaseException:
+            os.close(self.fd)
+            self.fd = -1
+            raise
+
+    def __exit__(self, *exc):
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
+
+
 def update_marshal(path, change, timeout=LOCK_TIMEOUT_S):
     """Read-modify-write the marshal file ``path`` under an exclusive lock on ``path.lock``.
 
@@ -395,34 +432,18 @@ def update_marshal(path, change, timeout=LOCK_TIMEOUT_S):
     full disk, a read-only cache): a status line must not die of it. The temp file is never
     left behind.
     """
-    import fcntl
-
     try:
-        fd = open_nofollow(path + ".lock", os.O_RDWR | os.O_CREAT)
-    except OSError:
-        return False
-    try:
-        end = time.monotonic() + timeout
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= end:
-                    return False
-                time.sleep(0.002)
-            except OSError:
+        with Locked(path + ".lock", timeout):
+            new = change(load_marshal(path))
+            if new is None:
                 return False
-        new = change(load_marshal(path))
-        if new is None:
-            return False
-        try:
-            write_atomic(path, marshal.dumps(new, MARSHAL_VERSION), sync=False)
-        except (OSError, ValueError):
-            return False
-        return True
-    finally:
-        os.close(fd)  # closing releases the lock
+            try:
+                write_atomic(path, marshal.dumps(new, MARSHAL_VERSION), sync=False)
+            except ValueError:
+                return False
+            return True
+    except OSError:  # the lock file cannot be had, the lock stayed busy, or the write failed
+        return False
 
 
 def untrusted_fds(keep=(0, 1, 2)):
