@@ -44,8 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-APP = "claude-usage"
-FILE_NAME = "config.toml"
+from . import fastpaths
 
 Origin = str  # "default" | "file" | "env"
 
@@ -116,22 +115,13 @@ KEYS = ("ttl", "console_ttl", "profile_ttl", "http_timeout", "glyphs", "email",
 def default_path(env: Mapping[str, str] | None = None) -> Path:
     """``CLAUDE_USAGE_CONFIG`` if set, else ``$XDG_CONFIG_HOME/claude-usage/config.toml``
     (``~/.config`` when XDG_CONFIG_HOME is unset or not absolute, as the spec says)."""
-    env = os.environ if env is None else env
-    explicit = env.get("CLAUDE_USAGE_CONFIG")
-    if explicit:
-        return Path(explicit).expanduser()
-    xdg = env.get("XDG_CONFIG_HOME") or ""
-    base = Path(xdg) if os.path.isabs(xdg) else Path(env.get("HOME") or Path.home()) / ".config"
-    return base / APP / FILE_NAME
+    return Path(fastpaths.config_file(os.environ if env is None else env))  # the hot path's own answer
 
 
 def signature(path: os.PathLike[str] | str) -> str | None:
-    """``mtime_ns:size`` of the file, None when it does not exist: a change is noticed cheaply."""
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return "%d:%d" % (st.st_mtime_ns, st.st_size)
+    """``mtime_ns:size`` of the file, None when it does not exist: a change is noticed cheaply
+    (the same signature the line compares, ``fastpaths.cred_sig``)."""
+    return fastpaths.cred_sig(os.fspath(path))
 
 
 # --- reading -----------------------------------------------------------------------------------

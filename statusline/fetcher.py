@@ -120,8 +120,7 @@ def _save(job: Job, snap: Snapshot, ttl: float, shared: pool.Shared | None = Non
         interval = max(ttl, min(shared.budget.spacing, budget_mod.MAX_SPACING))
         if shared.budget.no_limits:
             interval = max(interval, job.ttls["profile"])
-    settings = config.load(env=job.env)
-    cfg = config.line_config(settings)
+    cfg = config.line_config(job.settings)
     fc = None
     if snap.mode == "code" and snap.usage_fetched_at is not None:
         fc = history.observe(job.acct, lineview.windows(snap), snap.usage_fetched_at.timestamp(),
@@ -166,6 +165,12 @@ class Job:
     now: datetime
     ttls: dict[str, float]
     env: Mapping[str, str]
+    settings: config.Settings  # config.toml as loaded once for this run
+
+    def client(self) -> api.Client:
+        """An API client sending the User-Agent of the Claude Code the user runs."""
+        version = claude_version.current(self.paths.cache_root, self.env, self.now.timestamp())
+        return api.Client(self.env, claude_version=version)
 
 
 def _stop(job: Job, snap: Snapshot, kind: ErrorKind, detail: str, ttl: float) -> Result:
@@ -183,8 +188,9 @@ def _run_locked(
     snap = snap or Snapshot()
     creds = credentials.load(paths, env)
     mode = credentials.resolve_mode(requested, creds)
-    ttls = policy.ttls(env)
-    job = Job(paths, acct, creds, force, now, ttls, env)
+    settings = config.load(env=env)
+    ttls = policy.ttls(env, settings)
+    job = Job(paths, acct, creds, force, now, ttls, env, settings)
 
     if mode is None:
         where = str(paths.credentials_file)
@@ -227,15 +233,15 @@ def _run_code(job: Job, snap: Snapshot) -> Result:
         _save(job, snap, ttl)
         return Result("failed", failure.message, snap)
 
-    t = now.timestamp()
     local_sources = _local_readings(job, claude_json, identity)
+    client: api.Client | None = None  # one per run, made only when a request is due
     token_fp = oauth.fingerprint()
     pool_dir = pool.directory(paths)
     with pool.locked(pool_dir, timeout=_lock_wait(job.env)) as have_lock:
         shared = pool.read(pool_dir)
         step = _usage_step(job, snap, shared, local_sources, token_fp, have_lock, ttl)
         if step.call:
-            client = api.Client(job.env, claude_version=claude_version.current(paths.cache_root, job.env, t))
+            client = job.client()
             outcome = client.usage(oauth.access_token)
             shared, snap, refused = _after_call(outcome, shared, snap, now, token_fp, creds.cred_sig)
             pool.write(pool_dir, shared)
@@ -258,7 +264,7 @@ def _run_code(job: Job, snap: Snapshot) -> Result:
     token_changed = snap.token_fp is not None and snap.token_fp != token_fp
     profile_fresh = policy.is_fresh(snap.profile_fetched_at, ttls["profile"], now) and not token_changed
     if (force or not profile_fresh) and not (step.blocked and step.kind == "rate_limited"):
-        client = api.Client(job.env, claude_version=claude_version.current(paths.cache_root, job.env, t))
+        client = client or job.client()
         pout = client.profile(oauth.access_token)
         if isinstance(pout, api.Ok):
             try:
@@ -314,7 +320,7 @@ def _local_readings(job: Job, claude_json: dict[str, Any] | None, identity: str 
     got += pm.readings
     spend = None
     hs = harvest.get("spend")
-    if isinstance(hs, dict) and readings._within(hs.get("observed"), readings.EPOCH_MIN, readings.EPOCH_MAX):
+    if isinstance(hs, dict) and readings.within(hs.get("observed"), readings.EPOCH_MIN, readings.EPOCH_MAX):
         spend = Spend(percent=clean.percent(hs.get("pct")), used=clean.finite(hs.get("used"), 0),
                       limit=clean.finite(hs.get("limit"), 0), period=clean.text(hs.get("period"), 20),
                       observed_at=utc(hs["observed"]), source="claude-code")

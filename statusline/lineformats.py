@@ -17,7 +17,7 @@ SCHEMA = 1
 
 def _iso(epoch: Any) -> str | None:
     """UTC ISO-8601 with milliseconds; None for anything that is not a plausible epoch."""
-    if not readings._within(epoch, 0.0, readings.EPOCH_MAX):
+    if not readings.within(epoch, 0.0, readings.EPOCH_MAX):
         return None
     ms = int(round(epoch * 1000))
     return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + ".%03d+00:00" % (ms % 1000)

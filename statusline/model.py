@@ -310,9 +310,6 @@ class Usage:
         return replace(self, five_hour=win("five_hour"), seven_day=win("seven_day"),
                        routines=win("routines"), scoped=scoped)
 
-    def is_empty(self) -> bool:
-        return not self.windows() and self.spend is None and not (self.extra and self.extra.enabled)
-
 
 @dataclass(frozen=True)
 class Profile:

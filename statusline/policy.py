@@ -15,6 +15,7 @@ import os
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 
+from . import config
 from .budget import RATE_LIMIT_MAX, retry_wait
 from .model import Backoff, ErrorKind, Snapshot, utc
 
@@ -39,13 +40,12 @@ def _env_seconds(env: Mapping[str, str], key: str, default: float) -> float:
     return max(MIN_TTL, value)
 
 
-def ttls(env: Mapping[str, str] | None = None) -> dict[str, float]:
+def ttls(env: Mapping[str, str] | None = None, settings: config.Settings | None = None) -> dict[str, float]:
     """TTLs in seconds: ``CLAUDE_USAGE_TTL``, ``…_CONSOLE_TTL``, ``…_PROFILE_TTL`` win, then
-    ``config.toml`` (``ttl``, ``console_ttl``, ``profile_ttl``), then the defaults."""
+    ``config.toml`` (``ttl``, ``console_ttl``, ``profile_ttl``; ``settings`` when the caller
+    has loaded it already), then the defaults."""
     env = os.environ if env is None else env
-    from . import config
-
-    s = config.load(env=env)
+    s = config.load(env=env) if settings is None else settings
     return {
         "code": _env_seconds(env, "CLAUDE_USAGE_TTL", s.ttl),
         "console": _env_seconds(env, "CLAUDE_USAGE_CONSOLE_TTL", s.console_ttl),

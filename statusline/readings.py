@@ -27,12 +27,13 @@ def is_reading(r):
     if not isinstance(r, (tuple, list)) or len(r) != 6 or r[0] not in KEYS:
         return False
     key, name, util, resets, observed, source = r
-    return ((name is None or isinstance(name, str)) and _within(util, 0.0, 10000.0)
-            and (resets is None or _within(resets, EPOCH_MIN, EPOCH_MAX))
-            and _within(observed, EPOCH_MIN, EPOCH_MAX) and source in SOURCES)
+    return ((name is None or isinstance(name, str)) and within(util, 0.0, 10000.0)
+            and (resets is None or within(resets, EPOCH_MIN, EPOCH_MAX))
+            and within(observed, EPOCH_MIN, EPOCH_MAX) and source in SOURCES)
 
 
-def _within(x, lo, hi):
+def within(x, lo, hi):
+    """A real number (not bool, not NaN) in [lo, hi]."""
     return isinstance(x, (int, float)) and not isinstance(x, bool) and lo <= x <= hi  # NaN fails both
 
 
