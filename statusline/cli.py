@@ -81,9 +81,9 @@ def main(argv: list[str] | None = None) -> int:
 
             return config.run()
         if args.command == "history":
-            from . import history
+            from . import history_cmd
 
-            return history.command(paths.account_dir(args.mode), window=args.window, since=args.since,
+            return history_cmd.command(paths.account_dir(args.mode), window=args.window, since=args.since,
                                    until=args.until, fmt=args.history_fmt or "table")
         if args.command == "check":
             from . import check

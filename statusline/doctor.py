@@ -20,14 +20,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from . import api, clean, credentials, policy, readings, store
-from .model import Snapshot, utc
+from .model import AUTH_KINDS, Snapshot, utc
 from .paths import Paths
 from .version import VERSION
 
 Row = tuple[str, str, "str | None"]  # (mark: "ok" | "warn" | "!!", text, fix)
 
 LOW_SPACE = 64 * 1024  # bytes: less than this free and the next snapshot may not fit
-AUTH_KINDS = ("auth_expired", "auth_invalid", "missing_scope")
 ADMIN_KEY_FIX = ("create a new Admin API key in the Claude Console (Settings > Admin keys), "
                  "export ANTHROPIC_ADMIN_API_KEY=sk-ant-admin..., then run `claude-usage refresh`")
 

@@ -25,6 +25,7 @@ from . import (
     config,
     console,
     credentials,
+    forecast,
     history,
     lineview,
     notify,
@@ -34,7 +35,7 @@ from . import (
     store,
 )
 from . import budget as budget_mod
-from .model import Backoff, ErrorKind, FetchError, Snapshot, Spend, Usage, utc
+from .model import AUTH_KINDS, Backoff, ErrorKind, FetchError, Snapshot, Spend, Usage, epoch, utc
 from .paths import Paths, resolve
 from .sources import claude_json as claude_json_source
 from .sources import claude_version, usage_api
@@ -98,7 +99,7 @@ def run(
 
 
 def _fail(snap: Snapshot, failure: api.Failure, now: datetime, cred_sig: str | None) -> Snapshot:
-    sig = cred_sig if failure.kind in policy.AUTH_KINDS else None
+    sig = cred_sig if failure.kind in AUTH_KINDS else None
     return snap.replace(
         last_error=FetchError(failure.kind, failure.message, now, failure.status),
         backoff=policy.next_backoff(snap.backoff, failure.kind, now, failure.retry_after, sig),
@@ -123,11 +124,25 @@ def _save(job: Job, snap: Snapshot, ttl: float, shared: pool.Shared | None = Non
     cfg = config.line_config(job.settings)
     fc = None
     if snap.mode == "code" and snap.usage_fetched_at is not None:
-        fc = history.observe(job.acct, lineview.windows(snap), snap.usage_fetched_at.timestamp(),
+        fc = _observe(job.acct, lineview.windows(snap), snap.usage_fetched_at.timestamp(),
                              snap.usage_source or "api", t, notify.with_config(job.env, cfg))
     view = lineview.build(snap, ttl=interval, cred_sig=job.creds.cred_sig, next_call=next_call, forecast=fc,
                           config=cfg)
     store.save_snapshot(job.acct, snap, view)
+
+
+def _observe(acct_dir, windows, observed_at, source, now, env):
+    """Record line-view ``windows`` observed at ``observed_at`` as samples, announce crossed
+    thresholds, and return the line view's ``forecast`` (see ``forecast``). Never raises for
+    a cache problem: history is a nicety, the fetch must still be saved."""
+    readings = history.from_windows(windows, observed_at, source)
+    try:
+        history.record(acct_dir, readings, now)
+        notify.maybe_notify(acct_dir, readings, now, env)
+        samples = history.load(acct_dir, since=now - forecast.LOOKBACK_S - 60)
+    except OSError:
+        samples = []
+    return forecast.for_view(samples, windows, now, env, observed_at)
 
 
 def _pace_maker(paths: Paths, snap: Snapshot, now: datetime) -> dict | None:
@@ -147,9 +162,9 @@ def _pace_maker(paths: Paths, snap: Snapshot, now: datetime) -> dict | None:
         inp = pacemaker.UsageInput(
             fetched_at=snap.usage_fetched_at.timestamp(),
             five_hour_util=usage.five_hour.utilization if usage.five_hour else None,
-            five_hour_resets_at=policy.epoch(usage.five_hour.resets_at) if usage.five_hour else None,
+            five_hour_resets_at=epoch(usage.five_hour.resets_at) if usage.five_hour else None,
             seven_day_util=usage.seven_day.utilization if usage.seven_day else None,
-            seven_day_resets_at=policy.epoch(usage.seven_day.resets_at) if usage.seven_day else None,
+            seven_day_resets_at=epoch(usage.seven_day.resets_at) if usage.seven_day else None,
         )
     return pacemaker.read_pace_maker(paths.pace_maker_dir, now.timestamp(), inp).to_dict()
 

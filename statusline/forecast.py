@@ -45,7 +45,7 @@ import os
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 SAME_WINDOW_S = 120.0
@@ -71,6 +71,20 @@ class Forecast:
     pace_delta: float | None
     samples: int
     at: float
+
+
+def weekday_seconds(start: float, end: float, tz: tzinfo | None = None) -> float:
+    """Seconds in [start, end) falling on Mon-Fri in ``tz`` (None: the local zone, DST-aware)."""
+    total, t = 0.0, start
+    while t < end:
+        day = datetime.fromtimestamp(t, tz)
+        nd = day.date() + timedelta(days=1)
+        midnight = datetime(nd.year, nd.month, nd.day, tzinfo=tz).timestamp()
+        stop = min(end, midnight if midnight > t else t + 3600)
+        if day.weekday() < 5:
+            total += stop - t
+        t = stop
+    return total
 
 
 def same_window(a: float | None, b: float | None) -> bool:
@@ -115,7 +129,6 @@ def even_pace(key: str, resets: float | None, now: float, *, weekdays: bool = Fa
         return None
     start = resets - length
     if weekdays and length == LENGTH["seven_day"]:
-        from .pacemaker import weekday_seconds
 
         total = weekday_seconds(start, resets, tz)
         if total <= 0:

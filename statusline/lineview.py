@@ -33,8 +33,7 @@ from __future__ import annotations
 from typing import Any
 
 from . import clean
-from .model import Snapshot
-from .policy import AUTH_KINDS, epoch
+from .model import AUTH_KINDS, Snapshot, epoch
 
 VERSION = 2
 

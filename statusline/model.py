@@ -36,6 +36,9 @@ ErrorKind = Literal[
     "internal_error",
 ]
 
+# The failures a new credential can end: the fetcher waits for the file to change, not for a clock.
+AUTH_KINDS = ("auth_expired", "auth_invalid", "missing_scope")
+
 
 def utc(ts: float) -> datetime:
     """An aware UTC datetime from epoch seconds."""
@@ -495,3 +498,7 @@ class Snapshot:
             last_attempt_at=parse_iso(d.get("last_attempt_at")),
             extra=extra,
         )
+
+
+def epoch(dt: datetime | None) -> float | None:
+    return None if dt is None else dt.timestamp()

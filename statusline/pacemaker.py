@@ -31,11 +31,12 @@ import os
 import sqlite3
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
+from .forecast import weekday_seconds
 from .model import parse_iso
 
 FIVE_HOURS = 5 * 3600
@@ -134,18 +135,6 @@ def five_hour_target(resets_at: float, now: float) -> float:
     return min(100.0, elapsed / FIVE_HOURS * 100)
 
 
-def weekday_seconds(start: float, end: float, tz: tzinfo | None = None) -> float:
-    """Seconds in [start, end) falling on Mon-Fri in ``tz`` (None: the local zone, DST-aware)."""
-    total, t = 0.0, start
-    while t < end:
-        day = datetime.fromtimestamp(t, tz)
-        nd = day.date() + timedelta(days=1)
-        midnight = datetime(nd.year, nd.month, nd.day, tzinfo=tz).timestamp()
-        stop = min(end, midnight if midnight > t else t + 3600)
-        if day.weekday() < 5:
-            total += stop - t
-        t = stop
-    return total
 
 
 def seven_day_target(

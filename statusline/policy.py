@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from . import config
 from .budget import RATE_LIMIT_MAX, retry_wait
-from .model import Backoff, ErrorKind, Snapshot, utc
+from .model import AUTH_KINDS, Backoff, ErrorKind, Snapshot, utc
 
 USAGE_TTL = 30.0
 CONSOLE_TTL = 300.0
@@ -28,9 +28,6 @@ MAX_WAIT = RATE_LIMIT_MAX  # no backoff of ours lasts longer than an hour
 ERROR_MIN = 30.0
 ERROR_MAX = 600.0
 AUTH_RETRY_NO_FILE = 3600.0
-
-AUTH_KINDS = ("auth_expired", "auth_invalid", "missing_scope")
-
 
 def _env_seconds(env: Mapping[str, str], key: str, default: float) -> float:
     try:
@@ -97,8 +94,5 @@ def due(snapshot: Snapshot | None, mode: str, ttl: dict[str, float], now: dateti
     return not is_fresh(fetched, ttl[mode], now)
 
 
-def epoch(dt: datetime | None) -> float | None:
-    return None if dt is None else dt.timestamp()
 
-
-__all__ = ["ttls", "next_backoff", "blocked", "is_fresh", "due", "epoch", "utc"]
+__all__ = ["ttls", "next_backoff", "blocked", "is_fresh", "due", "utc"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from statusline import history
+from statusline import history, history_cmd
 
 NOW = 1_800_000_000.0
 RESET = NOW + 6000
@@ -130,7 +130,7 @@ def test_history_command_csv_round_trips_and_json(tmp_path: Path, cache_dir: Pat
     saved = history.load(acct)
     out = cli("history", "--csv")
     assert out.returncode == 0, out.stderr
-    back = history.from_csv(out.stdout)
+    back = history_cmd.from_csv(out.stdout)
     assert len(back) == len(saved)
     for a, b in zip(back, saved, strict=True):
         assert a[1:4] == b[1:4] and a[0] == pytest.approx(b[0], abs=1e-5)
