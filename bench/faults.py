@@ -48,7 +48,7 @@ def environment(tmp: str, url: str, **extra: str) -> dict[str, str]:
 
 
 def fetcher(*extra: str) -> list[str]:
-    return [PY, "-c", "import sys; from statusline.fetcher import main; sys.exit(main(sys.argv[1:]))", *extra]
+    return [PY, "-c", "import sys; from statusline.fetch.fetcher import main; sys.exit(main(sys.argv[1:]))", *extra]
 
 
 def subst(server: ApiServer, n: int) -> str:
@@ -75,7 +75,7 @@ def drip(server: ApiServer, n: int) -> str:
 def bomb(server: ApiServer, n: int) -> str:
     body = gzip_bomb(256 << 20)
     server.set(USAGE, Reply(200, body, gzip=True))
-    probe = ("from statusline.fetcher import main; main(['--force']);"
+    probe = ("from statusline.fetch.fetcher import main; main(['--force']);"
              "print([x for x in open('/proc/self/status') if x.startswith('VmHWM')][0].split()[1])")
     with tempfile.TemporaryDirectory() as tmp:
         r = subprocess.run([PY, "-c", probe], env=environment(tmp, server.url), capture_output=True, text=True,
@@ -97,7 +97,7 @@ def lines(server: ApiServer, n: int) -> str:
 
 
 def hook(server: ApiServer, n: int) -> str:
-    from statusline import fastpaths, safefiles
+    from statusline.cache import fastpaths, safefiles
 
     with tempfile.TemporaryDirectory() as tmp:
         env = environment(tmp, server.url)

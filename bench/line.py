@@ -33,9 +33,9 @@ def warm_cache(env: dict[str, str], python: str) -> None:
     """A fresh cache with realistic content, written by the real store code."""
     code = """
 import time
-from statusline import lineview, paths, store
+from statusline.cache import lineview, paths, store
 from statusline.sources import usage_api
-from statusline.model import Snapshot, utc
+from statusline.core.model import Snapshot, utc
 p = paths.resolve()
 now = time.time()
 iso = lambda t: utc(t).isoformat()

@@ -39,7 +39,7 @@ def cli(*args: str, env: dict[str, str] | None = None, timeout: float = 30) -> s
 
 def fetch(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """The fetcher in the foreground, as a real process."""
-    return subprocess.run([sys.executable, "-m", "statusline.fetcher", *args], env=env or dict(os.environ),
+    return subprocess.run([sys.executable, "-m", "statusline.fetch.fetcher", *args], env=env or dict(os.environ),
                           capture_output=True, text=True, timeout=30)
 
 
@@ -73,7 +73,7 @@ def wait_for(pred: Callable[[], Any], timeout: float = 10.0, every: float = 0.05
 
 
 def account_dir(mode: str = "auto") -> Path:
-    from statusline import paths
+    from statusline.cache import paths
 
     return paths.resolve().account_dir(mode)
 
@@ -81,7 +81,8 @@ def account_dir(mode: str = "auto") -> Path:
 def age_cache(seconds: float, mode: str = "auto") -> None:
     """Move every timestamp in the cache ``seconds`` into the past: time passes, for the cache
     (the account's snapshot and view, the login's shared API budget, the spawn stamp)."""
-    from statusline import budget, fastpaths, lineview, paths, policy, pool, store
+    from statusline.cache import fastpaths, lineview, paths, store
+    from statusline.fetch import budget, policy, pool
 
     acct = account_dir(mode)
     snap, _ = store.load_snapshot(acct)
@@ -133,7 +134,7 @@ def fetcher_pids() -> list[int]:
                 cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
             except OSError:
                 continue
-            if b"statusline.fetcher" in cmd and b"--background" in cmd:
+            if b"statusline.fetch.fetcher" in cmd and b"--background" in cmd:
                 out.append(int(pid))
     return out
 

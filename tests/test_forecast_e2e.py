@@ -20,7 +20,7 @@ import pytest
 from apiserver import Reply, usage_body
 from helpers import LINE, account_dir, cli, fetch, line, line_json, wait_for
 
-from statusline import history
+from statusline.cache import history
 
 # Process-level scenarios: the main Python runs them (.ci/run), the others the rest.
 pytestmark = pytest.mark.scenario
@@ -158,7 +158,7 @@ def hooks_and_fetches(five: float, resets: float, n_hooks: int = 8, n_fetches: i
     """``n_hooks`` Claude Code status lines and ``n_fetches`` fetchers, all at once."""
     procs = [subprocess.Popen([LINE, "--claude-code", "--no-refresh"], stdin=subprocess.PIPE,
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(n_hooks)]
-    procs += [subprocess.Popen([sys.executable, "-m", "statusline.fetcher", "--force"],
+    procs += [subprocess.Popen([sys.executable, "-m", "statusline.fetch.fetcher", "--force"],
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(n_fetches)]
     data = rate_limits_input(five, resets).encode()
 
@@ -219,7 +219,7 @@ def test_the_hook_records_history_cheaply(logged_in):
     assert (acct / history.PENDING).exists() and not (acct / history.HISTORY).exists()
     assert [s[3] for s in history.load(acct, key="five_hour")] == [10.0, 11.0, 12.0]
     # The hook imported nothing heavy for it.
-    code = ("import sys; from statusline import hook; "
+    code = ("import sys; from statusline.commands import hook; "
             "print(','.join(m for m in ('json', 'datetime', 'dataclasses') if m in sys.modules))")
     probe = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "datetime" not in probe.stdout and "dataclasses" not in probe.stdout, probe.stdout

@@ -33,9 +33,16 @@ hypothesis = pytest.importorskip("hypothesis")
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from statusline import api, clean, console, credentials, hook, pacemaker, paths, safefiles, store  # noqa: E402
-from statusline.model import Snapshot  # noqa: E402
-from statusline.sources import claude_code  # noqa: E402
+from statusline.cache import paths, safefiles, store  # noqa: E402
+from statusline.commands import hook  # noqa: E402
+from statusline.core import clean  # noqa: E402
+from statusline.core.model import Snapshot  # noqa: E402
+from statusline.fetch import api, console  # noqa: E402
+from statusline.sources import (  # noqa: E402
+    claude_code,
+    credentials,
+    pace_maker_state,  # noqa: E402
+)
 
 _parse = importlib.import_module("statusline.sources.usage_api")
 parse_usage, parse_profile, BadBody = _parse.usage, _parse.profile, _parse.BadBody
@@ -161,7 +168,8 @@ def _not_json(constant: str) -> None:
 @given(usage_bodies, profile_bodies)
 def test_parsed_bodies_render_everywhere(body, prof):
     """What the parsers let through, every renderer survives, and JSON stays strict JSON."""
-    from statusline import dialects, lineformats, lineview, panel, segments
+    from statusline.cache import lineview
+    from statusline.render import dialects, lineformats, panel, segments
 
     try:
         usage, profile = parse_usage(body), parse_profile(prof)
@@ -356,7 +364,7 @@ def test_line_reads_garbage_marshal_files_quickly_and_in_little_memory(tmp_path)
         files.append(str(f))
     probe = ("import resource, sys, time;"
              "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30));"
-             "from statusline.cache_view import read_view;"
+             "from statusline.cache.cache_view import read_view;"
              "t = time.monotonic(); out = [read_view(f) for f in sys.argv[1:]];"
              "print(time.monotonic() - t, out)")
     r = subprocess.run([sys.executable, "-c", probe, *files], capture_output=True, text=True, timeout=60)
@@ -380,10 +388,10 @@ pm_configs = maybe(st.fixed_dictionaries({}, optional={
 @FUZZ
 @given(pm_rows, values)
 def test_pace_maker_rows_and_state(row, state):
-    got = pacemaker._usage_row(row)
+    got = pace_maker_state._usage_row(row)
     if got is not None:
-        assert_clean(got, "pacemaker._usage_row")
-    assert_clean(pacemaker.PaceMakerState.from_dict(state), "PaceMakerState.from_dict")
+        assert_clean(got, "pace_maker_state._usage_row")
+    assert_clean(pace_maker_state.PaceMakerState.from_dict(state), "PaceMakerState.from_dict")
 
 
 def _sql(v: Any) -> Any:
@@ -415,6 +423,6 @@ def test_pace_maker_directory(tmp_path_factory, cfg, rows, decisions):
                      [_sql(r[k]) for k in ("timestamp", "should_throttle", "delay_seconds")])
     conn.commit()
     conn.close()
-    state = pacemaker.read_pace_maker(d, 1.7e9, None, tz=timezone.utc)
+    state = pace_maker_state.read_pace_maker(d, 1.7e9, None, tz=timezone.utc)
     assert_clean(state, "read_pace_maker")
     json.dumps(state.to_dict(), allow_nan=False)

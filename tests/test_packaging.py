@@ -21,7 +21,7 @@ def test_wheel_ships_every_integration_file(tmp_path):
         for p in (ROOT / "integrations").rglob("*") if p.is_file()
     }
     assert expected and expected <= names, sorted(expected - names)
-    assert "statusline/__init__.py" in names and "statusline/line.py" in names
+    assert "statusline/__init__.py" in names and "statusline/commands/line.py" in names
     modules = {"statusline/" + str(p.relative_to(ROOT / "statusline")) for p in (ROOT / "statusline").rglob("*.py")}
     assert modules <= names, f"modules missing from the wheel: {sorted(modules - names)}"
     for shipped in ("fish/claude-usage.fish", "completions/claude-usage.bash", "completions/_claude-usage",

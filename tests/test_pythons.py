@@ -49,7 +49,7 @@ def test_line_under_another_python_reads_this_pythons_cache(minor: str, warm) ->
     python = find_python(minor)
     if python is None:
         pytest.skip(f"Python {minor} is not installed here (pyenv or python{minor} on PATH)")
-    probe = ("import sys; sys.path.insert(0, sys.argv[1]); from statusline.line import main;"
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]); from statusline.commands.line import main;"
              " print(sys.version_info[:2], file=sys.stderr);"
              " sys.exit(main(['--no-refresh', '--format', 'plain', '--glyphs', 'ascii']))")
     r = subprocess.run([python, "-I", "-c", probe, str(REPO)], env=dict(os.environ), capture_output=True, text=True,

@@ -28,7 +28,8 @@ from apiserver import PROFILE_BODY, Reply, usage_body
 from conftest import TOKEN, write_credentials
 from helpers import account_dir, age_cache, cli, fetch, fetcher_pids, line, wait_for
 
-from statusline import clean, fastpaths
+from statusline.cache import fastpaths
+from statusline.core import clean
 
 # Process-level scenarios: the main Python runs them (.ci/run), the others the rest.
 pytestmark = pytest.mark.scenario
@@ -303,7 +304,7 @@ def test_unprivileged_line_refuses_a_loose_cache_holder(shared):
     python = shutil.which("python3", path="/usr/bin:/bin")
     if not python:
         pytest.skip("no system python3 for the unprivileged user")
-    r = as_nobody(python, "-c", "from statusline.line import main; main(['--format', 'plain'])", env=env, cwd="/")
+    r = as_nobody(python, "-c", "from statusline.commands.line import main; main(['--format', 'plain'])", env=env, cwd="/")
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
     assert r.stdout.strip() == "claude: cache dir unusable"
     assert list(loose.iterdir()) == []

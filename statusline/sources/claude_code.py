@@ -8,7 +8,7 @@ number is range-checked here (a reset in milliseconds or microseconds is scaled;
 negatives or a reset that is no plausible time are dropped) and every string cleaned.
 """
 
-from statusline import clean
+from statusline.core import clean
 
 # A reset more than this far from now is not one we believe (7-day windows, a monthly period).
 RESET_AHEAD_S = 40 * 86400.0

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import clean
-from ..model import Usage, utc
-from . import usage_api
+from statusline.core import clean
+from statusline.core.model import Usage, utc
+from statusline.sources import usage_api
 
 
 def usage(claude_json: dict[str, Any] | None, account_uuid: str | None, now: float) -> Usage | None:

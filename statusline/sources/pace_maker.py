@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import clean, pacemaker
+from statusline.core import clean
+from statusline.sources import pace_maker_state
 
 
 @dataclass(frozen=True)
@@ -23,14 +24,14 @@ class PaceMakerReadings:
 
 
 def _backoff(conn: sqlite3.Connection) -> float | None:
-    if "backoff_state" not in pacemaker.tables_of(conn):
+    if "backoff_state" not in pace_maker_state.tables_of(conn):
         return None
     row = conn.execute("SELECT backoff_until FROM backoff_state ORDER BY rowid DESC LIMIT 1").fetchone()
     return clean.epoch(row[0]) if row else None
 
 
-def _rows(conn: sqlite3.Connection) -> tuple[list[pacemaker.UsageInput], float | None]:
-    rows, _ = pacemaker._query(conn)
+def _rows(conn: sqlite3.Connection) -> tuple[list[pace_maker_state.UsageInput], float | None]:
+    rows, _ = pace_maker_state._query(conn)
     return rows, _backoff(conn)
 
 
@@ -40,8 +41,8 @@ def readings(pm_dir: Path, now: float) -> PaceMakerReadings:
     if not (pm_dir / "config.json").is_file() or not db.is_file():
         return PaceMakerReadings()
     try:
-        empty: tuple[list[pacemaker.UsageInput], float | None] = ([], None)
-        rows, backoff = pacemaker.query_db(db, _rows, empty)
+        empty: tuple[list[pace_maker_state.UsageInput], float | None] = ([], None)
+        rows, backoff = pace_maker_state.query_db(db, _rows, empty)
     except (OSError, sqlite3.Error, ValueError):
         return PaceMakerReadings()
     out = []

@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from .. import clean
-from ..model import NAME_MAX, ExtraUsage, Profile, ScopedLimit, Spend, Usage, Window, parse_iso, utc
+from statusline.core import clean
+from statusline.core.model import NAME_MAX, ExtraUsage, Profile, ScopedLimit, Spend, Usage, Window, parse_iso, utc
 
 _SCOPED_KEYS = {"seven_day_opus": "Opus", "seven_day_sonnet": "Sonnet"}
 _ROUTINES_KEYS = ("seven_day_cowork", "seven_day_routines")

@@ -1,0 +1,163 @@
+"""What the hot path knows of the cache: the line view with harvested readings laid over it, and
+whether (and how) to start the fetcher. Hot path: imports only what Python has loaded.
+
+The line, the Claude Code hook and ``--watch`` all read the cache through here, so the hook
+no longer imports the line (and the line imports the hook only for ``--claude-code``).
+"""
+
+import os
+import sys
+
+from statusline.cache import fastpaths, safefiles
+from statusline.cache.spawn import spawn_fetcher
+from statusline.core import readings
+
+DEFAULT_TTL = {"code": 30.0, "console": 300.0}
+TTL_ENV = {"code": "CLAUDE_USAGE_TTL", "console": "CLAUDE_USAGE_CONSOLE_TTL"}
+NO_CREDS_RETRY = 300.0
+VIEW_VERSION = 2  # lineview.VERSION
+HARVEST_VERSION = 2
+TRANSIENT = ("rate_limited", "network_error", "server_error", "bad_response")
+
+
+def read_marshal(path, version):
+    """A marshal'd dict of the given version, or None (missing, corrupt, another version)."""
+    try:
+        with open(path, "rb") as fh:
+            data = safefiles.loads_marshal(fh.read(1 << 20))  # sizes checked: garbage cannot eat memory
+    except (OSError, EOFError, ValueError, TypeError, MemoryError, RecursionError):
+        return None
+    if not isinstance(data, dict) or data.get("v") != version:
+        return None
+    return data
+
+
+def read_view(path):
+    return read_marshal(path, VIEW_VERSION)
+
+
+def read_harvest(path):
+    return read_marshal(path, HARVEST_VERSION)
+
+
+def _num(x):
+    return x if isinstance(x, (int, float)) and not isinstance(x, bool) and x == x else None
+
+
+def merge_harvest(view, harvest):
+    """Lay readings harvested from Claude Code over the view: one merge rule (``readings``)."""
+    if not harvest:
+        return view
+    h_at = _num(harvest.get("fetched"))
+    h_windows = harvest.get("windows") if isinstance(harvest.get("windows"), list) else []
+    if h_at is None or not (h_windows or harvest.get("spend")):
+        return view
+    if view is None:
+        view = {"v": VIEW_VERSION, "mode": "code", "fetched": None, "ttl": DEFAULT_TTL["code"], "status": "ok",
+                "error": None, "backoff_until": None, "next_call": None, "wait_sig": None, "cred_sig": None,
+                "windows": [], "money": None, "no_limits": False, "console": None, "pace": None,
+                "source": "claude-code", "at": None}
+    if view.get("mode") == "console":
+        return view
+    merged = dict(view)
+    merged["windows"] = readings.merge(view.get("windows"), h_windows)
+    fetched = _num(view.get("fetched"))
+    if fetched is None or h_at > fetched:
+        merged["fetched"] = h_at
+        if merged.get("status") in TRANSIENT:
+            merged["status"] = "ok"  # fresher numbers arrived another way
+        merged["no_limits"] = False
+    spend = harvest.get("spend")
+    if isinstance(spend, dict) and (_num(spend.get("observed")) or 0) > (fetched or 0):
+        money = dict(merged.get("money") or {"credits": None})
+        money["spend"] = spend
+        merged["money"] = money
+    best = max(merged["windows"], key=lambda r: r[4], default=None)
+    if best is not None:
+        merged["source"] = best[5]
+    return merged
+
+
+def current_view(acct):
+    """The account's line view with any harvested rate limits laid over it."""
+    return merge_harvest(read_view(os.path.join(acct, "line.bin")),
+                         read_harvest(os.path.join(acct, "harvest.bin")))
+
+
+def ttl_for(view, env):
+    mode = (view or {}).get("mode") or "code"
+    raw = env.get(TTL_ENV.get(mode, "CLAUDE_USAGE_TTL"))
+    if raw:
+        try:
+            ttl = float(raw)
+            if ttl == ttl:
+                return min(86400.0, max(5.0, ttl))
+        except ValueError:
+            pass
+    return _num((view or {}).get("ttl")) or DEFAULT_TTL.get(mode, 30.0)
+
+
+def needs_fetch(view, now, cred_sig, env):
+    """Whether the cache should be refreshed now (the fetcher re-checks under its lock)."""
+    if view is None:
+        return True
+    if view.get("wait_sig") is not None:
+        return cred_sig != view["wait_sig"]  # an auth failure waits for new credentials
+    if view.get("status") == "no_credentials":
+        return (cred_sig != view.get("cred_sig") or bool(env.get("ANTHROPIC_ADMIN_API_KEY"))
+                or now - (_num(view.get("at")) or 0) > NO_CREDS_RETRY)
+    if cred_sig is not None and view.get("cred_sig") not in (None, cred_sig):
+        return True  # Claude Code rewrote its credentials: maybe another account
+    cfg = view.get("config")
+    if isinstance(cfg, dict) and cfg.get("sig") != fastpaths.cred_sig(fastpaths.config_file(env)):
+        return True  # config.toml changed: the fetcher compiles it into the view again
+    until = _num(view.get("backoff_until"))
+    if until and now < until:
+        return False
+    fetched = _num(view.get("fetched"))
+    ttl = ttl_for(view, env)
+    at = _num(view.get("at")) or 0
+    if fetched is not None and -ttl < now - fetched < ttl:
+        # Harvested numbers keep the data fresh without the fetcher; it still runs once per TTL
+        # for what only it reads (Pace Maker, the hourly profile), without calling the usage API.
+        return view.get("source") == "claude-code" and now - at >= ttl
+    next_call = _num(view.get("next_call"))
+    if next_call and now < next_call and 0 <= now - at < 3600:
+        return False  # the endpoint is not ready for us yet: a fetcher now would only wait
+    return True
+
+
+def has_credentials(env, cred_sig):
+    """Anything to log in with: the credentials file (its signature exists), a key, the Keychain."""
+    return cred_sig is not None or bool(env.get("ANTHROPIC_ADMIN_API_KEY")) or sys.platform == "darwin"
+
+
+def refresh(acct, mode, view, cred_sig, env, now, debounce=None):
+    """Start the fetcher when the view is due (see ``needs_fetch``); a problem text or None."""
+    if not needs_fetch(view, now, cred_sig, env):
+        return None
+    if view is not None and cred_sig != view.get("cred_sig"):
+        debounce = 0.0  # a new login or Admin key: start a fetch at this very call
+    elif debounce is None:
+        debounce = min(10.0, ttl_for(view, env) / 2)
+    return spawn_fetcher(acct, mode, now, debounce)
+
+
+def load(mode, refresh_ok, env, now):
+    """(view, credentials signature, problem) for the current account; may start the fetcher."""
+    cfg = fastpaths.config_dir(env)
+    acct = fastpaths.account_dir(fastpaths.cache_root(env), cfg, mode)
+    cred_sig = fastpaths.auth_sig(cfg, env)
+    view = current_view(acct)
+    note = refresh(acct, mode, view, cred_sig, env, now) if refresh_ok else None
+    return view, cred_sig, note
+
+
+def glyphs(opts, view, env):
+    """The glyph set: ``--glyphs``, else ``CLAUDE_USAGE_GLYPHS``, else config.toml's (compiled
+    into the view), else None (the target's default)."""
+    cfg = (view or {}).get("config")
+    for g in (opts.get("glyphs"), env.get("CLAUDE_USAGE_GLYPHS"), cfg.get("glyphs") if isinstance(cfg, dict) else None):
+        if g in ("emoji", "plain", "ascii"):
+            return g
+    return None

@@ -1,0 +1,372 @@
+"""One optional config file, ``$XDG_CONFIG_HOME/claude-usage/config.toml``, and where each value came from.
+
+Every key is optional; the environment variables that already existed keep working and win
+over the file. ``load`` returns a frozen :class:`Settings` that remembers, per key, whether
+its value is the default, from the file, or from the environment (``claude-usage config``
+prints that). The line's hot path never parses TOML: ``compile`` turns the settings into a
+dict of plain values (marshal-safe) for the fetcher to keep in the cache, and ``signature``
+(``mtime_ns:size``, like the credentials file's) tells when the file changed.
+
+    # ~/.config/claude-usage/config.toml (every key optional)
+    ttl = 30                # seconds between usage fetches (CLAUDE_USAGE_TTL)
+    console_ttl = 300       # Console mode (CLAUDE_USAGE_CONSOLE_TTL)
+    profile_ttl = 3600      # the profile (CLAUDE_USAGE_PROFILE_TTL)
+    http_timeout = 8        # seconds (CLAUDE_USAGE_HTTP_TIMEOUT)
+    glyphs = "emoji"        # emoji | plain | ascii (CLAUDE_USAGE_GLYPHS)
+    email = "you@example.com"   # Console mode's user (CLAUDE_USAGE_EMAIL)
+
+    [thresholds]            # percent: above warn yellow, above high orange, from crit red
+    warn = 50
+    high = 80
+    crit = 100
+
+    [line]
+    items = ["five_hour", "seven_day", "scoped", "extra", "reset", "console", "pace", "age"]
+
+    [notify]
+    at = [80, 95]           # percents at which a window's crossing is worth a notification
+
+    [tmux]                  # tmux styles per level (the plugin's @claude_usage_* options win)
+    ok = "fg=colour22"
+    warn = "fg=colour94"
+    high = "fg=colour166"
+    crit = "fg=colour160,bold"
+    stale = "fg=colour244"
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from statusline.cache import fastpaths
+
+Origin = str  # "default" | "file" | "env"
+
+GLYPH_SETS = ("emoji", "plain", "ascii")
+LINE_ITEMS = ("five_hour", "seven_day", "scoped", "extra", "reset", "console", "pace", "age")
+LEVELS = ("ok", "warn", "high", "crit", "stale")
+MIN_TTL = 5.0
+
+ENV = {
+    "ttl": "CLAUDE_USAGE_TTL",
+    "console_ttl": "CLAUDE_USAGE_CONSOLE_TTL",
+    "profile_ttl": "CLAUDE_USAGE_PROFILE_TTL",
+    "http_timeout": "CLAUDE_USAGE_HTTP_TIMEOUT",
+    "glyphs": "CLAUDE_USAGE_GLYPHS",
+    "email": "CLAUDE_USAGE_EMAIL",
+}
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    warn: float = 50.0
+    high: float = 80.0
+    crit: float = 100.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The effective settings; ``origins`` maps each dotted key to default, file or env."""
+
+    ttl: float = 30.0
+    console_ttl: float = 300.0
+    profile_ttl: float = 3600.0
+    http_timeout: float = 8.0
+    glyphs: str = "emoji"
+    email: str | None = None
+    thresholds: Thresholds = Thresholds()
+    line_items: tuple[str, ...] = LINE_ITEMS
+    notify_at: tuple[float, ...] = (80.0, 95.0)
+    tmux: tuple[tuple[str, str], ...] = ()  # (level, tmux style) pairs, in LEVELS order
+    path: str = ""
+    origins: tuple[tuple[str, Origin], ...] = ()
+    problems: tuple[str, ...] = field(default=())
+
+    def origin(self, key: str) -> Origin:
+        return dict(self.origins).get(key, "default")
+
+    def value(self, key: str) -> Any:
+        """The value of a dotted key (``ttl``, ``thresholds.warn``, ``line.items``, ``tmux.ok``...)."""
+        if key.startswith("thresholds."):
+            return getattr(self.thresholds, key.split(".", 1)[1])
+        if key == "line.items":
+            return self.line_items
+        if key == "notify.at":
+            return self.notify_at
+        if key.startswith("tmux."):
+            return dict(self.tmux).get(key.split(".", 1)[1])
+        return getattr(self, key)
+
+
+KEYS = ("ttl", "console_ttl", "profile_ttl", "http_timeout", "glyphs", "email",
+        "thresholds.warn", "thresholds.high", "thresholds.crit", "line.items", "notify.at",
+        *(f"tmux.{lvl}" for lvl in LEVELS))
+
+
+# --- where -------------------------------------------------------------------------------------
+
+
+def default_path(env: Mapping[str, str] | None = None) -> Path:
+    """``CLAUDE_USAGE_CONFIG`` if set, else ``$XDG_CONFIG_HOME/claude-usage/config.toml``
+    (``~/.config`` when XDG_CONFIG_HOME is unset or not absolute, as the spec says)."""
+    return Path(fastpaths.config_file(os.environ if env is None else env))  # the hot path's own answer
+
+
+def signature(path: os.PathLike[str] | str) -> str | None:
+    """``mtime_ns:size`` of the file, None when it does not exist: a change is noticed cheaply
+    (the same signature the line compares, ``fastpaths.cred_sig``)."""
+    return fastpaths.cred_sig(os.fspath(path))
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+
+def _toml_loads(text: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10 needs the tomli package
+        import tomli as tomllib
+    return tomllib.loads(text)
+
+
+def read_file(path: Path) -> tuple[dict[str, Any], list[str]]:
+    """The file's table and problems; a missing file is an empty table, not a problem."""
+    try:
+        if not path.exists():
+            return {}, []
+        if not path.is_file():
+            return {}, [f"{path} is not a regular file; ignored"]
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return {}, [f"cannot read {path}: {exc}"]
+    try:
+        return _toml_loads(text), []
+    except ImportError:
+        return {}, [f"cannot read {path}: install `tomli` (Python 3.10 has no TOML reader)"]
+    except ValueError as exc:  # tomllib.TOMLDecodeError is a ValueError
+        return {}, [f"{path} is not valid TOML ({exc}); using the defaults"]
+
+
+def _seconds(value: Any, minimum: float = MIN_TTL) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    if not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        return None
+    return max(minimum, float(value))
+
+
+def _percent(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        return None
+    return float(value) if 0 <= value <= 1000 else None
+
+
+def _flatten(table: dict[str, Any], problems: list[str], where: str) -> dict[str, Any]:
+    """The file's table as dotted keys; unknown keys and tables are reported, not fatal."""
+    flat: dict[str, Any] = {}
+    sections = {"thresholds": ("warn", "high", "crit"), "line": ("items",), "notify": ("at",), "tmux": LEVELS}
+    for key, value in table.items():
+        if key in sections:
+            if not isinstance(value, dict):
+                problems.append(f"{where}: [{key}] must be a table")
+                continue
+            for sub, v in value.items():
+                if sub in sections[key]:
+                    flat[f"{key}.{sub}"] = v
+                else:
+                    problems.append(f"{where}: unknown key {key}.{sub}")
+        elif key in KEYS:
+            flat[key] = value
+        else:
+            problems.append(f"{where}: unknown key {key}")
+    return flat
+
+
+def _convert(key: str, value: Any) -> tuple[bool, Any]:
+    """(ok, value in the settings' own type) for one dotted key."""
+    if key in ("ttl", "console_ttl", "profile_ttl"):
+        v = _seconds(value)
+        return v is not None, v
+    if key == "http_timeout":
+        v = _seconds(value, 0.2)
+        return v is not None and v <= 60, v
+    if key == "glyphs":
+        return value in GLYPH_SETS, value
+    if key == "email":
+        ok = isinstance(value, str) and "@" in value and not any(c.isspace() or not c.isprintable()
+                                                                 for c in value.strip())
+        return ok, value.strip() if ok else None
+    if key.startswith("thresholds."):
+        v = _percent(value)
+        return v is not None, v
+    if key == "line.items":
+        if isinstance(value, str):
+            value = [w for w in value.replace(",", " ").split() if w]
+        ok = (isinstance(value, list) and bool(value) and all(v in LINE_ITEMS for v in value)
+              and len(set(value)) == len(value))
+        return ok, tuple(value) if ok else None
+    if key == "notify.at":
+        if isinstance(value, str):
+            value = [w for w in value.replace(",", " ").split() if w]
+            try:
+                value = [float(w) for w in value]
+            except ValueError:
+                return False, None
+        vals = [_percent(v) for v in value] if isinstance(value, list) else [None]
+        ok = all(v is not None for v in vals)
+        return ok, tuple(sorted({v for v in vals if v is not None})) if ok else None
+    if key.startswith("tmux."):
+        ok = isinstance(value, str) and len(value) <= 200 and all(c.isprintable() and c not in "#[]" for c in value)
+        return ok, value if ok else None
+    return False, None
+
+
+def _expected(key: str) -> str:
+    if key in ("ttl", "console_ttl", "profile_ttl"):
+        return "a number of seconds"
+    if key == "http_timeout":
+        return "a number of seconds up to 60"
+    if key == "glyphs":
+        return " | ".join(GLYPH_SETS)
+    if key == "email":
+        return "an email address"
+    if key.startswith("thresholds.") or key == "notify.at":
+        return "percent values from 0 to 1000"
+    if key == "line.items":
+        return "a list of distinct items from " + ", ".join(LINE_ITEMS)
+    return "a tmux style such as \"fg=colour34,bold\" (no #, [ or ])"
+
+
+def load(path: os.PathLike[str] | str | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """The effective settings: defaults, then the file, then the environment. Never raises."""
+    env = os.environ if env is None else env
+    p = Path(path) if path is not None else default_path(env)
+    problems: list[str] = []
+    table, file_problems = read_file(p)
+    problems += file_problems
+    values: dict[str, Any] = {}
+    origins: dict[str, Origin] = {}
+    for key, raw in _flatten(table, problems, str(p)).items():
+        ok, v = _convert(key, raw)
+        if ok:
+            values[key], origins[key] = v, "file"
+        else:
+            problems.append(f"{p}: {key} = {raw!r} is not {_expected(key)}; ignored")
+    for key, name in ENV.items():
+        raw = env.get(name)
+        if raw is None or raw == "":
+            continue
+        ok, v = _convert(key, raw)
+        if ok:
+            values[key], origins[key] = v, "env"
+        else:
+            problems.append(f"{name}={raw!r} is not {_expected(key)}; ignored")
+
+    base = Settings()
+    th = base.thresholds
+    warn = values.get("thresholds.warn", th.warn)
+    high = values.get("thresholds.high", th.high)
+    crit = values.get("thresholds.crit", th.crit)
+    if not warn < high < crit:
+        problems.append(f"thresholds must rise: warn {warn:g} < high {high:g} < crit {crit:g}; "
+                        "using the defaults")
+        warn, high, crit = th.warn, th.high, th.crit
+        for k in ("thresholds.warn", "thresholds.high", "thresholds.crit"):
+            origins.pop(k, None)
+    tmux = tuple((lvl, values[f"tmux.{lvl}"]) for lvl in LEVELS if f"tmux.{lvl}" in values)
+    return Settings(
+        ttl=values.get("ttl", base.ttl),
+        console_ttl=values.get("console_ttl", base.console_ttl),
+        profile_ttl=values.get("profile_ttl", base.profile_ttl),
+        http_timeout=values.get("http_timeout", base.http_timeout),
+        glyphs=values.get("glyphs", base.glyphs),
+        email=values.get("email", base.email),
+        thresholds=Thresholds(warn, high, crit),
+        line_items=values.get("line.items", base.line_items),
+        notify_at=values.get("notify.at", base.notify_at),
+        tmux=tmux,
+        path=str(p),
+        origins=tuple(sorted(origins.items())),
+        problems=tuple(problems),
+    )
+
+
+# --- for the hot path --------------------------------------------------------------------------
+
+
+def compile(settings: Settings) -> dict[str, Any]:  # noqa: A001 - the name the design asks for
+    """Plain values (str, float, tuple, dict, None: marshal-safe) for the cache's line view."""
+    th = settings.thresholds
+    return {
+        "sig": signature(settings.path) if settings.path else None,
+        "ttl": settings.ttl,
+        "console_ttl": settings.console_ttl,
+        "profile_ttl": settings.profile_ttl,
+        "http_timeout": settings.http_timeout,
+        "glyphs": settings.glyphs,
+        "thresholds": (th.warn, th.high, th.crit),
+        "items": tuple(settings.line_items),
+        "notify_at": tuple(settings.notify_at),
+        "tmux": dict(settings.tmux),
+    }
+
+
+# --- `claude-usage config` -------------------------------------------------------------------------
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "(unset)"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_show(v) if not isinstance(v, str) else f'"{v}"' for v in value) + "]"
+    if isinstance(value, str):
+        return f'"{value}"'
+    return str(value)
+
+
+def describe(settings: Settings) -> list[str]:
+    """The lines ``claude-usage config`` prints: the file, each key, its value and its origin."""
+    sig = signature(settings.path)
+    state = "found" if sig else "not found: every value is a default or from the environment"
+    out = [f"config file: {settings.path} ({state})"]
+    width = max(len(k) for k in KEYS)
+    for key in KEYS:
+        origin = settings.origin(key)
+        where = {"default": "default", "file": "file"}.get(origin) or f"env {ENV.get(key, '')}".strip()
+        out.append(f"  {key:<{width}} = {_show(settings.value(key)):<40} ({where})")
+    for problem in settings.problems:
+        out.append(f"problem: {problem}")
+    return out
+
+
+def run(env: Mapping[str, str] | None = None) -> int:
+    settings = load(env=env)
+    for text in describe(settings):
+        print(text)
+    return 1 if settings.problems else 0
+
+
+def line_config(settings: Settings) -> dict[str, Any]:
+    """What the line's hot path needs, for the view: ``compile`` less what only the fetcher uses,
+    with ``glyphs`` and ``notify_at`` only when the user set them (the defaults differ per
+    target, and notifications are opt-in)."""
+    c = compile(settings)
+    out = {k: c[k] for k in ("sig", "thresholds", "items", "tmux")}
+    if settings.origin("glyphs") != "default":
+        out["glyphs"] = c["glyphs"]
+    if settings.origin("notify.at") != "default":
+        out["notify_at"] = c["notify_at"]
+    return out

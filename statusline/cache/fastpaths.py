@@ -1,0 +1,81 @@
+"""Locations and cache keys the hot path can compute with no import beyond ``os``.
+
+The line runs on every prompt, so it cannot afford ``platformdirs`` (+17 ms) or ``hashlib``.
+``statusline.cache.paths`` is the owner of locations for everything else; a test asserts that the
+cache root here agrees with platformdirs' answer.
+"""
+
+import os
+import sys
+
+APP = "claude-usage"
+CACHE_ENV = "CLAUDE_USAGE_CACHE_DIR"
+
+
+def config_dir(env=os.environ):
+    """Claude Code's config dir: ``$CLAUDE_CONFIG_DIR`` or ``~/.claude``."""
+    raw = env.get("CLAUDE_CONFIG_DIR")
+    base = raw if raw else os.path.join(_home(env), ".claude")
+    return os.path.abspath(os.path.expanduser(base))
+
+
+def cache_root(env=os.environ):
+    """``$CLAUDE_USAGE_CACHE_DIR``, else platformdirs' user cache dir for ``claude-usage``."""
+    forced = env.get(CACHE_ENV)
+    if forced:
+        return os.path.abspath(os.path.expanduser(forced))
+    if sys.platform == "darwin":
+        return os.path.join(_home(env), "Library", "Caches", APP)
+    if sys.platform == "win32":  # pragma: no cover - speed matters less where there is no tmux
+        import platformdirs
+
+        return platformdirs.user_cache_dir(APP, appauthor=False)
+    xdg = (env.get("XDG_CACHE_HOME") or "").strip()
+    return os.path.join(xdg if xdg else os.path.join(_home(env), ".cache"), APP)
+
+
+def _home(env):
+    return env.get("HOME") or os.path.expanduser("~")
+
+
+def fnv1a64(text):
+    """A stable 64-bit FNV-1a hash as 16 hex digits: names a cache dir, nothing secret."""
+    h = 0xCBF29CE484222325
+    for byte in text.encode("utf-8", "surrogateescape"):
+        h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return "%016x" % h
+
+
+def account_dir(root, cfg_dir, mode):
+    """One directory per (Claude config dir, requested mode): two accounts never share one."""
+    return os.path.join(root, "%s-%s" % (mode, fnv1a64(cfg_dir)))
+
+
+def cred_sig(path):
+    """``mtime_ns:size`` of a credentials file, or None: tells when Claude Code rewrote it."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return "%d:%d" % (st.st_mtime_ns, st.st_size)
+
+
+def auth_sig(cfg_dir, env=os.environ):
+    """What an auth failure waits to see change: the credentials file's signature, and which
+    Admin key the environment holds (8 hex digits of FNV-1a: tells keys apart, reveals nothing
+    usable), so a fixed key or a fresh login ends the wait at the next call."""
+    sig = cred_sig(os.path.join(cfg_dir, ".credentials.json"))
+    key = env.get("ANTHROPIC_ADMIN_API_KEY")
+    if key:
+        return "%s|k%s" % (sig or "-", fnv1a64(key.strip())[:8])
+    return sig
+
+
+def config_file(env=os.environ):
+    """``config.toml``'s path as ``statusline.cache.config.default_path`` computes it, without pathlib."""
+    explicit = env.get("CLAUDE_USAGE_CONFIG")
+    if explicit:
+        return os.path.expanduser(explicit)
+    xdg = env.get("XDG_CONFIG_HOME") or ""
+    base = xdg if os.path.isabs(xdg) else os.path.join(_home(env), ".config")
+    return os.path.join(base, APP, "config.toml")

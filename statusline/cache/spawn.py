@@ -1,0 +1,149 @@
+"""Start the background fetcher from the hot path: detached, debounced, holding nothing of ours.
+
+Imports only os, sys and time; ``safefiles`` (which adds no more than marshal) is loaded
+only when a fetcher is actually started, so a line that starts none pays for one small module.
+
+- **Debounced** by ``spawn.stamp``: a burst of prompts starts one fetcher. A stamp that is not
+  a regular file (a directory, a link) is repaired, not a silent stop.
+- **Held** when the cache cannot be written (a full disk): the fetcher's backoff could not be
+  saved, so ``hold`` keeps lines from starting fetchers until it ends (an hour at most),
+  carried by the stamp's mtime and mode alone, which need no free block.
+- **Detached**: a new session, stdin and stdout on ``/dev/null``, stderr appended to
+  ``fetcher.log`` (opened without following a planted link), **no other descriptor**, so
+  ``$(claude-usage-line 3>&1)`` returns at once, and ``cwd`` ``/`` so it pins no mount.
+"""
+
+import os
+import sys
+import time
+
+STAMP = "spawn.stamp"
+LOG = "fetcher.log"
+HOLD_MODE = 0o400  # a stamp in this mode, dated ahead, holds further fetchers until its date
+HOLD_MAX = 3600.0
+
+
+def claim(acct, now, debounce):
+    """Take the spawn slot: None when this caller should start the fetcher, else why not.
+
+    ``"debounced"`` (a recent stamp, or another line won the race) is not a problem; other
+    answers are problem texts for the line.
+    """
+    from statusline.cache import safefiles
+
+    stamp = os.path.join(acct, STAMP)
+    try:
+        st = os.lstat(stamp)
+    except (FileNotFoundError, NotADirectoryError):
+        st = None
+    except OSError:
+        return "cache dir not readable"
+    if st is not None:
+        if safefiles.is_regular(st) and 0 <= now - st.st_mtime < debounce:
+            return "debounced"
+        if (safefiles.is_regular(st) and st.st_mode & 0o777 == HOLD_MODE
+                and 0 < st.st_mtime - now <= HOLD_MAX):
+            return "debounced"  # held: a fetcher could not save its backoff
+        if not safefiles.clear_path(stamp):
+            return "cannot replace %s" % stamp
+    try:
+        safefiles.prepare_dir(acct)
+    except safefiles.UnsafeDir as exc:
+        return str(exc)
+    except OSError:
+        return "cache dir not writable"
+    try:
+        os.close(safefiles.open_nofollow(stamp, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+    except FileExistsError:
+        return "debounced"  # another line won the race: it starts the fetcher
+    except OSError:
+        return "cache dir not writable"
+    return None
+
+
+def hold(acct, until, now=None):
+    """Start no fetcher for this account until ``until`` (epoch s; at most ``HOLD_MAX`` ahead).
+
+    For a fetcher that could not save its result (a full disk): without it, every line would
+    start another fetcher, and each would call the API again. Writes no data, only the
+    stamp's date and mode, so it works when the disk is full. True when the hold is set.
+    """
+    from statusline.cache import safefiles
+
+    now = time.time() if now is None else now
+    until = min(float(until), now + HOLD_MAX)
+    if not until > now:
+        return False
+    stamp = os.path.join(acct, STAMP)
+    try:
+        st = os.lstat(stamp)
+        if safefiles.is_regular(st) and st.st_mode & 0o777 == HOLD_MODE and until < st.st_mtime <= now + HOLD_MAX:
+            return True  # a longer hold is already in place: never shorten it
+    except OSError:
+        pass
+    try:
+        try:
+            os.close(safefiles.open_nofollow(stamp, os.O_WRONLY | os.O_CREAT))
+        except OSError:
+            if not safefiles.is_regular(os.lstat(stamp)):
+                return False
+        os.chmod(stamp, HOLD_MODE)
+        os.utime(stamp, (until, until))
+    except OSError:
+        return False
+    return True
+
+
+def fetcher_argv(mode):
+    """The fetcher's command line: this interpreter, this package, ``cwd`` moved to ``/`` first."""
+    pkg_parent = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # statusline/cache/..
+    code = ("import os;os.chdir('/');import sys;sys.path[0]=%r;"
+            "from statusline.fetch.fetcher import main;sys.exit(main())" % pkg_parent)
+    return [sys.executable, "-c", code, "--mode", mode, "--background"]
+
+
+def start(argv, log_path, env=None):
+    """Start ``argv`` detached with only fds 0-2 (stderr to ``log_path``); a problem or None."""
+    from statusline.cache import safefiles
+
+    env = os.environ if env is None else env
+    try:
+        log_fd = safefiles.append_fd(log_path)
+    except OSError:
+        log_fd = None  # a planted link or an unwritable log: run without one
+    safefiles.untrusted_fds(keep=(0, 1, 2) if log_fd is None else (0, 1, 2, log_fd))
+    try:
+        if log_fd is None:
+            err = (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)
+        else:
+            err = (os.POSIX_SPAWN_DUP2, log_fd, 2)
+        try:
+            os.posix_spawn(argv[0], argv, env, file_actions=[
+                (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
+                (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+                err,
+            ], setsid=True)
+        except (AttributeError, OSError):  # no posix_spawn here: the slower, portable way
+            import subprocess
+
+            try:
+                subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=log_fd if log_fd is not None else subprocess.DEVNULL,
+                                 start_new_session=True, close_fds=True, cwd="/", env=env)
+            except OSError:
+                return "cannot start fetcher"
+    finally:
+        if log_fd is not None:
+            os.close(log_fd)
+    return None
+
+
+def spawn_fetcher(acct, mode, now=None, debounce=10.0):
+    """Start the fetcher detached, at most once per ``debounce`` seconds. Returns a problem or None."""
+    now = time.time() if now is None else now
+    why = claim(acct, now, debounce)
+    if why == "debounced":
+        return None
+    if why is not None:
+        return why if why.startswith("cache dir") and len(why) < 40 else "cache dir unusable"
+    return start(fetcher_argv(mode), os.path.join(acct, LOG))

@@ -1,0 +1,109 @@
+"""``claude-usage setup claude-code``: add our statusLine to Claude Code's settings.json.
+
+The one place this tool writes a file of Claude Code's, and only when asked. It keeps every
+other key, chains (never clobbers) a statusLine that is already there, writes a backup and
+then the new file atomically, and running it twice changes nothing. A ``settings.json`` that
+is a symlink (dotfile managers make them) stays a link: the file it points to is edited.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from statusline.cache import safefiles
+from statusline.cache.paths import Paths
+from statusline.cache.store import atomic_write
+
+SETTINGS_LIMIT = 16 << 20
+
+REFRESH_INTERVAL = 30
+MARKER = "--claude-code"
+
+
+def line_command() -> str:
+    """Our hook command, by absolute path: Claude Code's PATH may not hold ~/.local/bin."""
+    found = shutil.which("claude-usage-line")
+    if not found:
+        beside = Path(sys.argv[0]).resolve().parent / "claude-usage-line"
+        found = str(beside) if beside.exists() else "claude-usage-line"
+    return f"{shlex.quote(found)} {MARKER}"
+
+
+def is_ours(command: Any) -> bool:
+    return isinstance(command, str) and "claude-usage-line" in command and MARKER in command
+
+
+def updated(settings: dict[str, Any], ours: str, chain: str | None = None) -> dict[str, Any]:
+    """The new settings (a copy). Pure: the tests call it directly too."""
+    new = dict(settings)
+    current = settings.get("statusLine")
+    current = current if isinstance(current, dict) else {}
+    existing = current.get("command")
+    if is_ours(existing) and not chain:
+        command = existing  # already set up: keep the user's chain and flags
+    else:
+        previous = chain or (existing if isinstance(existing, str) and existing.strip() else None)
+        command = ours if previous is None else f"{ours} --chain {shlex.quote(previous)}"
+    line = dict(current)
+    line["type"] = "command"
+    line["command"] = command
+    line.setdefault("padding", 0)
+    line.setdefault("refreshInterval", REFRESH_INTERVAL)
+    new["statusLine"] = line
+    return new
+
+
+def real_target(path: Path) -> Path:
+    """The file to edit: ``path`` itself, or, when it is a symlink, the file it points to
+    (followed to the end), so the link stays a link."""
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def run(paths: Paths, *, print_only: bool = False, chain: str | None = None) -> int:
+    link = paths.settings_file
+    target = real_target(link)
+    try:
+        raw = safefiles.read_regular(str(target), SETTINGS_LIMIT, follow=True)
+    except FileNotFoundError:
+        raw = b""
+    except OSError as exc:
+        print(f"cannot read {target}: {exc.strerror or exc}; nothing was changed", file=sys.stderr)
+        return 1
+    try:
+        settings = json.loads(raw) if raw.strip() else {}
+    except (ValueError, RecursionError) as exc:
+        print(f"{target} is not valid JSON ({exc}); fix it first — nothing was changed", file=sys.stderr)
+        return 1
+    if not isinstance(settings, dict):
+        print(f"{target} does not hold a JSON object; nothing was changed", file=sys.stderr)
+        return 1
+    new = updated(settings, line_command(), chain)
+    if print_only:
+        print(json.dumps({"statusLine": new["statusLine"]}, indent=2))
+        return 0
+    if new == settings:
+        print(f"already set up in {target}; nothing changed")
+        return 0
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if raw:
+            backup = target.with_name(f"{target.name}.bak-{time.strftime('%Y%m%d-%H%M%S')}")
+            atomic_write(backup, raw)
+            print(f"backup: {backup}")
+        mode = target.stat().st_mode & 0o777 if raw else 0o600
+        atomic_write(target, (json.dumps(new, indent=2) + "\n").encode())
+        os.chmod(target, mode)
+    except OSError as exc:
+        print(f"cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+    where = f"{target} (through the link {link})" if target != link else str(target)
+    print(f"statusLine set in {where}: {new['statusLine']['command']}")
+    print("restart Claude Code (or open /statusline) to see it")
+    return 0

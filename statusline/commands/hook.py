@@ -1,0 +1,201 @@
+"""``claude-usage-line --claude-code``: Claude Code's statusLine command.
+
+Claude Code pipes a JSON object to the command on stdin and shows what it prints. That
+input carries ``rate_limits`` (Pro/Max, since 2.1.80): the freshest numbers there are, at no
+API cost. We harvest them into the shared cache (``harvest.bin``) so tmux and prompts show
+them too and the fetcher skips the API while they are fresh.
+
+This runs on every Claude Code event, so it is held to the line's budget: no ``json`` (its
+``re`` alone costs most of that budget; ``jsonlite`` reads the one small object), no
+``subprocess`` unless ``--chain`` asks for it. Claude Code cancels a run that takes too long
+and once left stdin open with no EOF, so stdin is read with a deadline and parsing stops at
+the first complete JSON object.
+"""
+
+import os
+
+from statusline.cache import cache_view, fastpaths, history, safefiles
+from statusline.core import jsonlite, readings
+from statusline.render import dialects, notify, segments
+from statusline.sources import claude_code
+
+STDIN_DEADLINE_S = 0.5
+STDIN_LIMIT = 1 << 20
+CHAIN_TIMEOUT_S = 3.0
+HARVEST_MODES = ("auto", "code")
+VERSION_FILE = "claude-code.version"
+
+
+def read_stdin(fd=0, deadline=STDIN_DEADLINE_S, limit=STDIN_LIMIT):
+    """Read until EOF, a complete JSON object, ``limit`` bytes or the deadline."""
+    import select
+    import time
+
+    end = time.monotonic() + deadline
+    buf = b""
+    while len(buf) < limit:
+        left = end - time.monotonic()
+        if left <= 0:
+            break
+        try:
+            ready, _, _ = select.select([fd], [], [], left)
+        except (OSError, ValueError):
+            break
+        if not ready:
+            break
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        buf += chunk
+        if buf.rstrip().endswith(b"}"):
+            try:
+                jsonlite.decode_prefix(buf.decode("utf-8", "replace"))
+                break  # one whole object is all Claude Code sends
+            except (ValueError, RecursionError):
+                continue
+    return buf[:limit]
+
+
+def parse_input(raw):
+    """The statusLine object, or {} for empty, partial or malformed input."""
+    text = raw.decode("utf-8", "replace").strip()
+    if not text:
+        return {}
+    try:
+        obj, _ = jsonlite.decode_prefix(text)
+    except (ValueError, RecursionError):
+        return {}
+    return obj if isinstance(obj, dict) else {}
+
+
+def updated_harvest(old, new, present, spend, now):
+    """The harvest document after one input: merged readings; a window the input no longer
+    names and whose reset has passed is gone (Claude Code drops a window once it resets)."""
+    old = old or {}
+    kept = [w for w in old.get("windows") or () if readings.is_reading(w)]
+    if present is not None:
+        kept = [w for w in kept if w[0] in present or w[3] is None or w[3] > now]
+    doc = {"v": cache_view.HARVEST_VERSION, "fetched": now, "windows": readings.merge(kept, new),
+           "spend": spend if spend is not None else old.get("spend")}
+    return doc
+
+
+def _harvest_doc(old):
+    return old if isinstance(old, dict) and old.get("v") == cache_view.HARVEST_VERSION else None
+
+
+def harvest(new, present, spend, env, now):
+    """Merge readings into each account dir's harvest file. An unwritable cache must not blank
+    Claude Code's status line, so failures are swallowed here."""
+    cfg = fastpaths.config_dir(env)
+    root = fastpaths.cache_root(env)
+    for mode in HARVEST_MODES:
+        acct = fastpaths.account_dir(root, cfg, mode)
+        try:
+            safefiles.prepare_dir(acct)
+        except OSError:
+            continue  # an unwritable or untrusted cache must not blank Claude Code's status line
+        safefiles.update_marshal(os.path.join(acct, "harvest.bin"),
+                                 lambda old: updated_harvest(_harvest_doc(old), new, present, spend, now))
+        history.note(acct, new, now)  # cheap: an append; the fetcher folds it in
+
+
+def remember_version(version, env):
+    """Keep the Claude Code version the user runs, for the fetcher's User-Agent."""
+    if not version:
+        return
+    path = os.path.join(fastpaths.cache_root(env), VERSION_FILE)
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(64).decode("ascii", "replace").strip() == version:
+                return
+    except OSError:
+        pass
+    try:
+        safefiles.makedirs_private(os.path.dirname(path))
+        safefiles.write_atomic(path, (version + "\n").encode("ascii"), sync=False)
+    except OSError:
+        pass
+
+
+def extras(data, items, g):
+    """Model, context-window percentage and session cost, when the user asks for them."""
+    spans = []
+    for item in (i.strip() for i in items.split(",")):
+        text, level = None, "text"
+        if item == "model":
+            text, level = claude_code.model_name(data), "info"
+        elif item == "context":
+            pct = claude_code.context_percent(data)
+            if pct is not None:
+                shown = segments.percent(pct)
+                text, level = "ctx %d%%" % shown, segments.level(shown)
+        elif item == "cost":
+            usd = claude_code.session_cost(data)
+            if usd is not None:
+                text = "$%.2f" % usd
+        if text:
+            spans += [(g["sep"], "muted"), (text, level)]
+    return spans
+
+
+def chain(cmd, raw, env):
+    """Run the user's previous status command with the same stdin; its lines, or []."""
+    import subprocess
+
+    try:
+        proc = subprocess.run(["/bin/sh", "-c", cmd], input=raw, capture_output=True,
+                              timeout=CHAIN_TIMEOUT_S, env=dict(env))
+    except (OSError, subprocess.SubprocessError):
+        return []
+    text = proc.stdout.decode("utf-8", "replace").rstrip("\n")
+    return [_printable(line) for line in text.splitlines()]
+
+
+def _printable(line):
+    """The chained command's own line, passed through as it is but for controls other than SGR
+    colour (ESC [ ... m), which Claude Code shows and which the user asked for."""
+    out = []
+    i, n = 0, len(line)
+    while i < n:
+        ch = line[i]
+        if ch == "\x1b" and i + 1 < n and line[i + 1] == "[":
+            j = i + 2
+            while j < n and (line[j].isdigit() or line[j] == ";"):
+                j += 1
+            if j < n and line[j] == "m":
+                out.append(line[i:j + 1])
+                i = j + 1
+                continue
+        out.append(ch if ch >= " " and not ("\x7f" <= ch < "\xa0") else "?")
+        i += 1
+    return "".join(out)
+
+
+def run(opts, env, now):
+    raw = read_stdin()
+    data = parse_input(raw)
+    new = claude_code.readings(data, now)
+    spend = claude_code.spend(data, now)
+    if new or spend is not None:
+        harvest(new, claude_code.present_keys(data), spend, env, now)
+    remember_version(claude_code.version(data), env)
+    view, cred_sig, note = cache_view.load(opts.get("mode") or "auto", opts.get("refresh", True), env, now)
+    if new:  # off unless CLAUDE_USAGE_NOTIFY or config.toml's [notify] at; state per config dir
+        acct = fastpaths.account_dir(fastpaths.cache_root(env), fastpaths.config_dir(env), "code")
+        notify.maybe_notify(acct, new, now, notify.with_config(env, (view or {}).get("config")))
+    glyphs = cache_view.glyphs(opts, view, env) or "emoji"
+    g = segments.GLYPHS.get(glyphs, segments.GLYPHS["emoji"])
+    spans = segments.build(view, now, glyphs, cred_sig is not None or bool(new), note,
+                           show_rate="rate" in (opts.get("show") or "").split(","))
+    spans += extras(data, opts.get("show") or "", g)
+    color = not env.get("NO_COLOR")
+    ours = dialects.render(spans, "ansi", color)
+    if opts.get("chain"):
+        theirs = chain(opts["chain"], raw, env)
+        if theirs:
+            return "\n".join([ours + dialects.render([(" \u2502 ", "muted")], "ansi", color) + theirs[0], *theirs[1:]])
+    return ours

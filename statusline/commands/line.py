@@ -1,0 +1,160 @@
+"""claude-usage-line: print one line from the cache and exit 0, never waiting on the network.
+
+This is the hot path. It runs on every prompt and tmux redraw, so it imports only what
+Python has already loaded (os, sys, time, marshal) plus a few small modules of ours, parses
+argv by hand, reads two small marshal files (the view and any harvest from Claude Code, see
+``cache_view``), and when the data is due starts the fetcher detached with ``os.posix_spawn``
+(debounced by a stamp file, so a burst of prompts starts one fetcher). Anything heavier
+(json for ``--format json``, the Claude Code hook) is imported only by the option that needs it.
+"""
+
+import os
+import sys
+import time
+
+from statusline.cache import cache_view
+from statusline.render import dialects, segments
+from statusline.version import VERSION
+
+HELP = """usage: claude-usage-line [options]
+
+Print Claude usage and rate limits as one line, from the local cache. Never waits
+on the network: a stale cache starts a background refresh and is shown as it is.
+
+options:
+  --format FMT     ansi (default), tmux, zsh, bash, plain, json, waybar
+  --mode MODE      auto (default), code, console
+  --glyphs SET     emoji (default; plain for tmux), plain, ascii
+  --claude-code    read Claude Code's statusLine JSON on stdin (see README)
+  --chain CMD      with --claude-code: also run CMD with the same input
+  --show ITEMS     extra items, comma-separated: rate (any format); with
+                   --claude-code also model,context,cost
+  --no-refresh     never start the background fetcher
+  -h, --help       show this help
+  --version        show the version
+
+environment: NO_COLOR, CLAUDE_CONFIG_DIR, CLAUDE_USAGE_CACHE_DIR, CLAUDE_USAGE_TTL,
+CLAUDE_USAGE_CONSOLE_TTL, ANTHROPIC_ADMIN_API_KEY. Details: claude-usage doctor"""
+
+CHOICES = {"format": ("ansi", "tmux", "zsh", "bash", "plain", "json", "waybar"),
+           "mode": ("auto", "code", "console"), "glyphs": ("emoji", "plain", "ascii")}
+SHOW_ITEMS = ("rate", "model", "context", "cost")
+USAGE_ERROR = 2
+
+
+def parse_args(argv):
+    """A tiny argument loop: argparse would cost more than the rest of the line.
+
+    Mistakes are collected in ``opts["problems"]`` (never raised): a bad value falls back to
+    the default so a prompt still gets a line; ``main`` decides whether that is an error.
+    """
+    opts = {"format": "ansi", "mode": "auto", "glyphs": None, "claude_code": False,
+            "chain": None, "show": "", "refresh": True, "help": False, "version": False, "problems": []}
+    takes = {"--format": "format", "--mode": "mode", "--glyphs": "glyphs", "--chain": "chain", "--show": "show"}
+    problems = opts["problems"]
+    args = list(argv)
+    while args:
+        a = args.pop(0)
+        name, eq, val = a.partition("=")
+        if name in takes:
+            if not eq:
+                if not args:
+                    problems.append("%s needs a value" % name)
+                    break
+                val = args.pop(0)
+            key = takes[name]
+            if key in CHOICES and val not in CHOICES[key]:
+                problems.append("%s: %r is not one of %s" % (name, val, ", ".join(CHOICES[key])))
+                continue
+            if key == "show":
+                bad = [i for i in val.split(",") if i.strip() and i.strip() not in SHOW_ITEMS]
+                if bad:
+                    problems.append("--show: unknown item %r (items: %s)" % (bad[0], ", ".join(SHOW_ITEMS)))
+            opts[key] = val
+        elif a in ("-h", "--help"):
+            opts["help"] = True
+        elif a in ("-V", "--version"):
+            opts["version"] = True
+        elif a == "--claude-code":
+            opts["claude_code"] = True
+        elif a == "--no-refresh":
+            opts["refresh"] = False
+        else:
+            problems.append("unknown option %r" % a)
+    return opts
+
+
+def report_problems(problems, env, now):
+    """Keep the last usage mistake where ``claude-usage doctor`` finds it (a prompt cannot show it)."""
+    from statusline.cache import fastpaths, safefiles
+
+    root = fastpaths.cache_root(env)
+    text = ("%d\t%s\n" % (int(now), "; ".join(problems))).encode("utf-8", "replace")[:1000]
+    try:
+        safefiles.makedirs_private(root)
+        safefiles.write_atomic(os.path.join(root, "line-usage-error"), text, sync=False)
+    except OSError:
+        pass
+
+
+def render(opts, env, now):
+    """The whole line as a string (no trailing newline)."""
+    if opts["help"]:
+        return HELP
+    if opts["version"]:
+        return "claude-usage-line " + VERSION
+    if opts["claude_code"]:
+        from statusline.commands import hook
+
+        return hook.run(opts, env, now)
+    return render_cached(opts, env, now)
+
+
+def render_cached(opts, env, now):
+    view, cred_sig, note = cache_view.load(opts["mode"], opts["refresh"], env, now)
+    fmt = opts["format"]
+    creds = cache_view.has_credentials(env, cred_sig)
+    if fmt in ("json", "waybar"):
+        from statusline.render import lineformats
+
+        return lineformats.render(fmt, view, now, creds, note)
+    glyphs = cache_view.glyphs(opts, view, env) or ("plain" if fmt == "tmux" else "emoji")
+    spans = segments.build(view, now, glyphs, creds, note, show_rate="rate" in opts["show"].split(","))
+    color = not env.get("NO_COLOR")
+    cfg = (view or {}).get("config")
+    return dialects.render(spans, fmt, color, cfg.get("tmux") if isinstance(cfg, dict) else None)
+
+
+def main(argv=None):
+    """Console-script entry. Always prints a line and returns 0: no traceback reaches a prompt."""
+    try:
+        opts = parse_args(sys.argv[1:] if argv is None else argv)
+        if opts["problems"]:
+            message = "claude-usage-line: " + "; ".join(opts["problems"])
+            if _interactive():  # a person typed it: say so, as any command would
+                sys.stderr.write(message + "\n(see claude-usage-line --help)\n")
+                return USAGE_ERROR
+            sys.stderr.write(message + "\n")  # in a prompt or a bar: still a line, and exit 0
+            report_problems(opts["problems"], os.environ, time.time())
+        out = render(opts, os.environ, time.time())
+    except BaseException as exc:  # noqa: BLE001 - the prompt must survive anything
+        if isinstance(exc, SystemExit):
+            raise
+        out = "claude: ?"
+    try:
+        sys.stdout.write(out + "\n")
+        sys.stdout.flush()
+    except (OSError, ValueError, AttributeError):  # closed or missing stdout
+        pass
+    return 0
+
+
+def _interactive():
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError, OSError):
+        return False
+
+
+if __name__ == "__main__":
+    sys.exit(main())

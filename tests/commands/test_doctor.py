@@ -1,0 +1,255 @@
+"""claude-usage doctor: facts with fixes, never a secret."""
+
+from __future__ import annotations
+
+import pytest
+from apiserver import Reply
+from conftest import ADMIN_KEY, TOKEN, write_credentials
+from helpers import cli, fetch
+
+# Process-level scenarios: the main Python runs them (.ci/run), the others the rest.
+pytestmark = pytest.mark.scenario
+
+U = "/api/oauth/usage"
+
+
+def test_healthy(api, logged_in):
+    fetch()
+    r = cli("doctor")
+    assert r.returncode == 0, r.stdout
+    out = r.stdout
+    assert "[ok] mode: code (detected)" in out
+    assert ".credentials.json (file mode 600)" in out
+    assert "token expiry:" in out and "last error: none" in out and "lock: free" in out
+    assert TOKEN not in out and "sk-ant-oat" not in out
+
+
+def test_rate_limited_shows_backoff_and_fix(api, logged_in):
+    api.set(U, Reply(429, {"error": {"type": "rate_limit_error"}}, {"Retry-After": "600"}))
+    fetch()
+    r = cli("doctor")
+    assert r.returncode == 1
+    assert "backoff: rate_limited x1 until" in r.stdout
+    assert "fix: wait: retrying earlier only prolongs a rate limit" in r.stdout
+
+
+def test_setup_token_without_profile_scope(api, home):
+    path = write_credentials(home)
+    text = path.read_text().replace('"user:profile"', '"user:other"')
+    path.write_text(text)
+    r = cli("doctor")
+    assert "token scopes: user:inference, user:other" in r.stdout and "setup-token" in r.stdout
+
+
+def test_console_key_is_named_not_shown(api, monkeypatch):
+    monkeypatch.setenv("ANTHROPIC_ADMIN_API_KEY", ADMIN_KEY)
+    r = cli("doctor")
+    assert "mode: console (detected)" in r.stdout and "Admin API key: from ANTHROPIC_ADMIN_API_KEY" in r.stdout
+    assert ADMIN_KEY not in r.stdout and "sk-ant-admin" not in r.stdout
+    assert "!!] Console user: not found" in r.stdout and "fix: export CLAUDE_USAGE_EMAIL=" in r.stdout
+    monkeypatch.setenv("CLAUDE_USAGE_EMAIL", "Ada@Example.com")
+    assert "[ok] Console user: Ada@Example.com (CLAUDE_USAGE_EMAIL)" in cli("doctor").stdout
+
+
+def test_nothing_found(api):
+    r = cli("doctor")
+    assert r.returncode == 1 and "mode: none" in r.stdout and "fix: log in with `claude`" in r.stdout
+
+
+# --- each state gets its own fix (issue 12 #9, issue 10's doctor items) -----------------------
+
+import json  # noqa: E402
+import os  # noqa: E402
+import shlex  # noqa: E402
+import shutil  # noqa: E402
+import subprocess  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from helpers import CLI, account_dir, wait_for  # noqa: E402
+
+from statusline.cache import store  # noqa: E402
+
+ROOT_NS = pytest.mark.skipif(os.geteuid() != 0 or shutil.which("unshare") is None,
+                             reason="needs root and unshare for a private mount namespace")
+
+
+def rows(out: str) -> list[str]:
+    return [ln for ln in out.splitlines() if ln.startswith("[")]
+
+
+def fix_after(out: str, text: str) -> str:
+    """The fix printed under the row containing ``text``."""
+    lines = out.splitlines()
+    i = next(i for i, ln in enumerate(lines) if ln.startswith("[") and text in ln)
+    nxt = lines[i + 1] if i + 1 < len(lines) else ""
+    return nxt.strip().removeprefix("fix: ") if nxt.strip().startswith("fix:") else ""
+
+
+@pytest.mark.parametrize("reply, kind", [
+    (None, "network_error"),
+    (Reply(500, "<html>oops</html>", content_type="text/html"), "server_error"),
+    (Reply(401, {"type": "error", "error": {"type": "authentication_error", "message": "Invalid bearer token"}}),
+     "auth_invalid"),
+])
+def test_no_rate_limit_advice_for_network_server_or_auth_errors(api, logged_in, monkeypatch, reply, kind):
+    if reply is None:
+        monkeypatch.setenv("CLAUDE_USAGE_API_URL", "http://127.0.0.1:9")  # nothing listens there
+    else:
+        api.set(U, reply)
+    fetch()
+    r = cli("doctor")
+    assert r.returncode == 1 and f"last error: {kind}" in r.stdout, r.stdout
+    assert "rate limit" not in r.stdout.lower(), r.stdout
+    backoff = fix_after(r.stdout, "backoff:")
+    if kind == "network_error":
+        assert "network" in backoff and "refresh" in backoff
+    elif kind == "auth_invalid":
+        assert "run `claude`" in backoff
+    else:
+        assert "retries by itself" in backoff
+
+
+def test_a_corrupt_cache_in_a_read_only_dir_is_not_promised_a_rebuild(warm):
+    acct = account_dir()
+    (acct / store.SNAPSHOT).write_text("{not json")
+    if os.geteuid() == 0 and shutil.which("unshare"):
+        script = (f"mount --bind {shlex.quote(str(acct))} {shlex.quote(str(acct))} && "
+                  f"mount -o remount,bind,ro {shlex.quote(str(acct))} && exec {shlex.quote(CLI)} doctor")
+        r = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=30)
+    else:
+        acct.chmod(0o500)
+        try:
+            r = cli("doctor")
+        finally:
+            acct.chmod(0o700)
+    out = r.stdout
+    assert r.returncode == 1 and "Traceback" not in out + r.stderr, out + r.stderr
+    assert "is not writable" in out, out
+    assert "rebuilt on the next fetch" not in out, out
+    fix = fix_after(out, "is not writable")
+    assert "CLAUDE_USAGE_CACHE_DIR" in fix and "chmod" in fix
+
+
+@ROOT_NS
+def test_a_full_disk_is_reported(api, logged_in, cache_dir):
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    d = shlex.quote(str(cache_dir))
+    script = (f"mount -t tmpfs -o size=64k tmpfs {d} && (dd if=/dev/zero of={d}/fill bs=4k 2>/dev/null; true) "
+              f"&& exec {shlex.quote(CLI)} doctor")
+    r = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 1 and "Traceback" not in r.stdout + r.stderr, r.stdout + r.stderr
+    assert f"the disk holding {cache_dir} is full" in r.stdout, r.stdout
+    assert "free some space" in fix_after(r.stdout, "is full")
+
+
+@pytest.mark.parametrize("url", ["htp://api.anthropic.com", "api.anthropic.com", "https://", "http://host:99999",
+                                 "https://api.anthropic.com/?x=1", "https://api anthropic.com"])
+def test_a_malformed_api_url_is_flagged_with_the_fix(logged_in, monkeypatch, url):
+    monkeypatch.setenv("CLAUDE_USAGE_API_URL", url)
+    r = cli("doctor")
+    assert r.returncode == 1
+    row = next(ln for ln in rows(r.stdout) if "API:" in ln)
+    assert row.startswith("[!!]") and "is not a usable address" in row, r.stdout
+    assert "unset CLAUDE_USAGE_API_URL" in fix_after(r.stdout, "API:")
+
+
+def test_a_good_api_url_is_ok(api, logged_in):
+    assert f"[ok] API: {api.url} (from CLAUDE_USAGE_API_URL)" in cli("doctor").stdout
+
+
+HOLDER = ("import json, os, sys, time; from filelock import FileLock; d = sys.argv[1]; "
+          "lock = FileLock(os.path.join(d, 'fetch.lock')); lock.acquire(); "
+          "open(os.path.join(d, 'fetch.owner'), 'w').write(json.dumps({'pid': os.getpid(), 'since': time.time()})); "
+          "time.sleep(30)")
+
+
+def test_the_lock_a_dead_holder_is_stale_a_live_one_is_named(warm):
+    acct = account_dir()
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    (acct / store.OWNER).write_text(json.dumps({"pid": dead.pid, "since": 1.0e9}))
+    r = cli("doctor")
+    row = next(ln for ln in rows(r.stdout) if "lock:" in ln)
+    assert row.startswith("[!!] lock: stale") and f"pid {dead.pid}" in row and "no longer running" in row, row
+    assert "claude-usage refresh" in fix_after(r.stdout, "lock:") and r.returncode == 1
+
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(acct)])
+    try:
+        wait_for(lambda: str(holder.pid) in (acct / store.OWNER).read_text(), timeout=10)
+        out = cli("doctor").stdout
+        row = next(ln for ln in rows(out) if "lock:" in ln)
+        assert row.startswith(f"[ok] lock: held by fetcher pid {holder.pid} (python"), row
+        assert "stale" not in row
+    finally:
+        holder.kill()
+        holder.wait()
+    (acct / store.OWNER).unlink()
+    assert "[ok] lock: free" in cli("doctor").stdout
+
+
+@pytest.mark.parametrize("mode, who", [(0o644, "everyone"), (0o640, "its group")])
+def test_readable_credentials_are_a_warning_with_chmod_600(api, home, mode, who):
+    path = write_credentials(home)
+    path.chmod(mode)
+    r = cli("doctor")
+    row = next(ln for ln in rows(r.stdout) if "credentials file:" in ln)
+    assert row.startswith("[warn]") and f"readable by {who}" in row, r.stdout
+    assert fix_after(r.stdout, "credentials file:") == f"chmod 600 {path}"
+    assert r.returncode == 1
+    path.chmod(0o600)
+    assert "credentials file:" not in cli("doctor").stdout
+
+
+def test_a_rejected_admin_key_is_not_ok_and_the_advice_is_about_the_key(api, monkeypatch):
+    rejected = Reply(401, {"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}})
+    api.set("/v1/organizations/me", rejected)
+    api.set("/v1/organizations/usage_report/claude_code", rejected)
+    monkeypatch.setenv("ANTHROPIC_ADMIN_API_KEY", "sk-ant-admin01-WRONG")
+    monkeypatch.setenv("CLAUDE_USAGE_EMAIL", "ada@example.com")
+    fetch()
+    r = cli("doctor")
+    out = r.stdout
+    assert r.returncode == 1
+    row = next(ln for ln in rows(out) if "Admin API key:" in ln)
+    assert row.startswith("[!!]") and "rejected" in row, out
+    assert "run `claude`" not in out and "run claude" not in out, out
+    assert "ANTHROPIC_ADMIN_API_KEY" in fix_after(out, "Admin API key:")
+    assert "sk-ant-admin01-WRONG" not in out
+
+
+def test_an_exception_inside_a_check_is_one_line_not_a_traceback(api, logged_in, tmp_path, monkeypatch):
+    monkeypatch.setenv("CLAUDE_PACE_MAKER_DIR", str(tmp_path / ("x" * 5000)))  # ENAMETOOLONG on stat
+    r = cli("doctor")
+    assert "Traceback" not in r.stdout + r.stderr, r.stdout + r.stderr
+    row = next(ln for ln in rows(r.stdout) if "Pace Maker" in ln)
+    assert row.startswith("[!!] Pace Maker: could not be checked: OSError") and len(row) < 260, row
+    assert "[ok] mode: code" in r.stdout and "lock: free" in r.stdout, "the other checks still ran"
+
+
+def test_a_log_that_is_a_directory_does_not_break_doctor(warm):
+    (account_dir() / store.LOG).mkdir()
+    r = cli("doctor")
+    assert "Traceback" not in r.stdout + r.stderr and "[ok] lock: free" in r.stdout, r.stdout + r.stderr
+    assert Path(account_dir() / store.LOG).is_dir()
+
+
+def test_each_credentials_problem_gets_its_own_fix(home, monkeypatch):
+    """A readable credentials file is one warning with chmod, not also 'run claude'; a bad
+    Admin key names the key; a FIFO says to remove it."""
+    import os
+
+    from conftest import write_credentials
+    from helpers import cli
+
+    path = write_credentials(home)
+    path.chmod(0o644)
+    out = cli("doctor").stdout
+    assert out.count("chmod 600") == 1 and "readable by" in out
+    line = next(ln for ln in out.splitlines() if "readable by" in ln)
+    assert "run `claude`" not in line
+    monkeypatch.setenv("ANTHROPIC_ADMIN_API_KEY", "sk-ant-admin01-bad\x1bkey")
+    out = cli("doctor", env=dict(os.environ)).stdout
+    rows = out.splitlines()
+    i = next(i for i, ln in enumerate(rows) if "Admin API key from" in ln)
+    assert "Admin API key" in rows[i + 1] and "run `claude`" not in rows[i + 1] and "\x1b" not in out

@@ -1,0 +1,195 @@
+"""claude-usage-line as a whole process: always a line, always exit 0, never the network."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from apiserver import Reply, usage_body
+from conftest import TOKEN
+from helpers import LINE, fetch, line, line_json, wait_for
+
+U = "/api/oauth/usage"
+CONTRACT_KEYS = {"schema", "kind", "mode", "status", "fetched_at", "age_seconds", "five_hour", "seven_day",
+                 "weekly_scoped", "extra_usage", "source", "backoff_until", "error", "console", "pace_maker",
+                 # added by schema 1's later revisions (keys are only ever added)
+                 "routines", "spend", "no_plan_limits", "next_call_at", "forecast"}
+
+
+def test_first_call_is_instant_then_data_appears(api, logged_in):
+    api.set(U, Reply(200, usage_body(), delay=1.0))
+    t = time.time()
+    r = line()
+    assert time.time() - t < 0.9, "the line never waits for the API"
+    assert r.returncode == 0 and "claude" in r.stdout
+    wait_for(lambda: "5h 78%" in line("--format", "plain").stdout)
+    assert "\x1b[33m5h 78%\x1b[0m" in line().stdout
+
+
+def test_json_contract(api, logged_in):
+    fetch()
+    doc = line_json()
+    assert set(doc) == CONTRACT_KEYS
+    assert doc["schema"] == 1 and doc["mode"] == "code" and doc["status"] == "ok" and doc["error"] is None
+    assert set(doc["five_hour"]) == {"utilization", "resets_at", "source", "observed_at"}
+    assert doc["five_hour"]["source"] == "api" and doc["five_hour"]["observed_at"].endswith("+00:00")
+    assert doc["age_seconds"] < 30
+    assert doc["fetched_at"].endswith("+00:00")
+
+
+def test_no_credentials(api):
+    r = line("--format", "plain")
+    assert r.returncode == 0 and r.stdout == "claude: no credentials\n"
+    assert line_json()["status"] == "no_credentials"
+    assert api.count(U) == 0
+
+
+def test_corrupt_credentials(api, home):
+    (home / ".claude" / ".credentials.json").write_text("{oops")
+    fetch()
+    assert line("--format", "plain").stdout.strip() == "claude: no credentials"
+    r = subprocess.run([os.path.join(os.path.dirname(LINE), "claude-usage"), "doctor"],
+                       capture_output=True, text=True)
+    assert "not valid JSON" in r.stdout and r.returncode == 1
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write anywhere; uses a file in place of the dir instead")
+def test_unwritable_cache_dir_nonroot(logged_in, tmp_path, monkeypatch):
+    ro = tmp_path / "ro"
+    ro.mkdir(mode=0o500)
+    monkeypatch.setenv("CLAUDE_USAGE_CACHE_DIR", str(ro / "cache"))
+    r = line("--format", "plain")
+    assert r.returncode == 0 and r.stdout.strip() == "claude: cache dir not writable"
+
+
+def test_unusable_cache_dir(logged_in, tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the cache dir should be")
+    monkeypatch.setenv("CLAUDE_USAGE_CACHE_DIR", str(blocker / "cache"))
+    r = line("--format", "plain")
+    assert r.returncode == 0 and r.stdout.strip() == "claude: cache dir not writable"
+    assert line("--format", "json").returncode == 0
+
+
+def test_help_version_and_bad_args_still_exit_0():
+    assert "usage: claude-usage-line" in line("--help").stdout
+    assert line("--version").stdout.startswith("claude-usage-line 0.")
+    r = line("--format", "nonsense", "--bogus", "--mode", "lunar", "--format")
+    assert r.returncode == 0 and r.stdout.strip(), "not a terminal: a prompt still gets its line"
+    assert "unknown option '--bogus'" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_version_matches_package_metadata():
+    from importlib.metadata import version
+
+    from statusline.version import VERSION
+
+    assert VERSION == version("claude-usage-line")
+
+
+def test_no_color(api, logged_in):
+    fetch()
+    env = dict(os.environ, NO_COLOR="1")
+    out = line(env=env).stdout
+    assert "\x1b" not in out and "5h 78%" in out
+
+
+def test_hot_path_imports_stay_small(tmp_path, logged_in):
+    """The line must not load json/re, requests, filelock, platformdirs, rich, argparse, pathlib."""
+    probe = (
+        "import sys, io; before=set(sys.modules); sys.argv=['claude-usage-line','--no-refresh'];"
+        "sys.stdout=io.StringIO(); from statusline.commands.line import main; main();"
+        "print(sorted(set(sys.modules)-before), file=sys.stderr)"
+    )
+    r = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    loaded = eval(r.stderr.strip().splitlines()[-1])
+    heavy = {"json", "re", "requests", "filelock", "platformdirs", "rich", "argparse", "pathlib",
+             "datetime", "subprocess", "hashlib", "sqlite3"}
+    assert not heavy & set(loaded), f"hot path loaded {sorted(heavy & set(loaded))}"
+    assert set(loaded) <= {"statusline", "statusline.commands", "statusline.render", "statusline.cache",
+                           "statusline.core", "statusline.commands.line", "statusline.render.dialects", "statusline.cache.fastpaths",
+                           "statusline.render.segments", "statusline.version", "statusline.cache.cache_view",
+                           "statusline.core.readings", "statusline.cache.spawn", "statusline.cache.safefiles"}, loaded
+
+
+def test_fastpaths_cache_root_agrees_with_platformdirs(monkeypatch, tmp_path):
+    from statusline.cache import fastpaths, paths
+
+    monkeypatch.delenv("CLAUDE_USAGE_CACHE_DIR")
+    for xdg in (None, str(tmp_path / "xdg")):
+        if xdg:
+            monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+        assert fastpaths.cache_root(os.environ) == str(paths.resolve().cache_root)
+
+
+def test_spawned_fetcher_argv_has_no_secret(api, logged_in):
+    api.set(U, Reply(200, usage_body(), delay=1.5))
+    line()
+    seen = []
+
+    def find():
+        for pid in os.listdir("/proc"):
+            if pid.isdigit():
+                try:
+                    cmd = open(f"/proc/{pid}/cmdline", "rb").read()
+                except OSError:
+                    continue
+                if b"statusline.fetch.fetcher" in cmd and b"--background" in cmd:
+                    seen.append(cmd)
+        return seen
+
+    wait_for(find, timeout=5, every=0.02)
+    assert all(TOKEN.encode() not in c and b"sk-ant" not in c for c in seen)
+
+
+def test_stdout_closed_does_not_crash():
+    r = subprocess.run(f"{LINE} >&-", shell=True, capture_output=True, text=True)
+    assert r.returncode == 0 and "Traceback" not in r.stderr
+
+
+def test_logging_in_is_noticed_at_the_next_call(api, home):
+    """After `claude` writes credentials, the next line starts a fetch: no 10 s debounce."""
+    from conftest import write_credentials
+
+    wait_for(lambda: line_json_refresh()["status"] == "no_credentials" and account_has_view(), timeout=10)
+    assert line("--format", "plain").stdout.strip() == "claude: no credentials"
+    write_credentials(home)
+    t = time.time()
+    wait_for(lambda: "5h 78%" in line("--format", "plain").stdout, timeout=5)
+    assert time.time() - t < 3
+
+
+def line_json_refresh():
+    import json
+
+    return json.loads(line("--format", "json").stdout)
+
+
+def account_has_view():
+    from helpers import account_dir
+
+    return (account_dir() / "line.bin").exists()
+
+
+def test_a_typo_is_a_usage_error_on_a_terminal_and_a_line_in_a_prompt(api, logged_in, tmp_path):
+    """On a TTY a bad flag exits 2 naming the problem; in a prompt or bar it still prints a line
+    (exit 0), says it on stderr, and doctor shows it."""
+    import shlex
+    import shutil
+
+    if shutil.which("script") is None:
+        pytest.skip("script(1) not installed (util-linux)")
+    out = tmp_path / "tty.txt"
+    cmd = f"{shlex.quote(LINE)} --format bogus; echo EXIT=$?"
+    subprocess.run(["script", "-qec", cmd, str(out)], capture_output=True, timeout=20, env=dict(os.environ))
+    typed = out.read_text(errors="replace")
+    assert "EXIT=2" in typed and "'bogus' is not one of" in typed, typed
+    for bad in (["--format", "bogus"], ["--frmat", "tmux"], ["--show", "model,nope"], ["--mode"]):
+        r = line(*bad)
+        assert r.returncode == 0 and r.stdout.strip(), bad
+        assert "claude-usage-line:" in r.stderr, bad
+    r = subprocess.run([os.path.join(os.path.dirname(LINE), "claude-usage"), "doctor"], capture_output=True, text=True)
+    assert "called with a mistake: --mode needs a value" in r.stdout and "--help" in r.stdout

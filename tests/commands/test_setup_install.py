@@ -1,0 +1,118 @@
+"""``claude-usage setup TARGET --install``: written where each program looks, folders created.
+
+Every test starts from an empty HOME (conftest), so no target folder exists yet: the README's
+old ``setup … >> ~/.config/…`` failed exactly there. Each install is then checked against the
+shipped file, and the tmux plugin, which tmux runs, is executable.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+from helpers import cli
+
+REPO = Path(__file__).resolve().parents[2]
+INTEGRATIONS = REPO / "integrations"
+
+
+@pytest.mark.parametrize("target, rel, where", [
+    ("tmux", "tmux/claude-usage.tmux", ".config/tmux/claude-usage.tmux"),
+    ("zsh", "zsh/claude-usage.plugin.zsh", ".config/claude-usage/claude-usage.plugin.zsh"),
+    ("bash", "bash/claude-usage.bash", ".config/claude-usage/claude-usage.bash"),
+    ("fish", "fish/claude-usage.fish", ".config/fish/conf.d/claude-usage.fish"),
+    ("starship", "starship/starship.toml", ".config/starship.toml"),
+])
+def test_install_creates_folders_and_writes_the_file(target: str, rel: str, where: str, home: Path) -> None:
+    assert not (home / ".config").exists()
+    r = cli("setup", target, "--install")
+    assert r.returncode == 0, r.stderr
+    path = home / where
+    assert path.read_text() == (INTEGRATIONS / rel).read_text()
+    assert f"wrote {path}" in r.stdout
+    if target == "tmux":
+        assert os.access(path, os.X_OK) and "run-shell " + str(path) in r.stdout
+    if target in ("zsh", "bash"):
+        assert f"source {path}" in r.stdout
+    assert not stat.S_IMODE(path.stat().st_mode) & 0o022  # nobody else may rewrite what the shell runs
+    again = cli("setup", target, "--install")  # twice is fine, and changes nothing
+    assert again.returncode == 0 and path.read_text() == (INTEGRATIONS / rel).read_text()
+
+
+def test_install_follows_xdg_config_home(home: Path, tmp_path: Path) -> None:
+    xdg = tmp_path / "xdg"
+    r = cli("setup", "fish", "--install", env=dict(os.environ, XDG_CONFIG_HOME=str(xdg)))
+    assert r.returncode == 0, r.stderr
+    assert (xdg / "fish" / "conf.d" / "claude-usage.fish").exists()
+    assert not (home / ".config").exists()
+
+
+def test_starship_install_appends_to_an_existing_config_once(home: Path) -> None:
+    config = home / ".config" / "starship.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('add_newline = false\n[character]\nsuccess_symbol = ">"')  # no final newline
+    assert cli("setup", "starship", "--install").returncode == 0
+    text = config.read_text()
+    assert text.startswith('add_newline = false\n[character]\nsuccess_symbol = ">"\n\n')
+    assert text.endswith((INTEGRATIONS / "starship" / "starship.toml").read_text())
+    r = cli("setup", "starship", "--install")
+    assert r.returncode == 0 and "unchanged" in r.stdout
+    assert config.read_text() == text and text.count("[custom.claude_usage]") == 1
+
+
+def test_starship_install_follows_starship_config(home: Path, tmp_path: Path) -> None:
+    target = tmp_path / "elsewhere" / "star.toml"
+    r = cli("setup", "starship", "--install", env=dict(os.environ, STARSHIP_CONFIG=str(target)))
+    assert r.returncode == 0, r.stderr
+    assert "[custom.claude_usage]" in target.read_text()
+
+
+def test_waybar_is_not_installed_automatically(home: Path) -> None:
+    r = cli("setup", "waybar", "--install")
+    assert r.returncode == 2 and "merge" in r.stderr
+    assert not (home / ".config").exists()
+
+
+def test_print_and_install_exclude_each_other(home: Path) -> None:
+    r = cli("setup", "zsh", "--install", "--print")
+    assert r.returncode == 2 and not (home / ".config").exists()
+
+
+def test_completions_install_for_every_shell(home: Path) -> None:
+    r = cli("setup", "completions", "--install")
+    assert r.returncode == 0, r.stderr
+    comp = INTEGRATIONS / "completions"
+    expected = {
+        ".local/share/bash-completion/completions/claude-usage": "claude-usage.bash",
+        ".local/share/bash-completion/completions/claude-usage-line": "claude-usage.bash",
+        ".local/share/zsh/site-functions/_claude-usage": "_claude-usage",
+        ".config/fish/completions/claude-usage.fish": "claude-usage.fish",
+        ".config/fish/completions/claude-usage-line.fish": "claude-usage.fish",
+    }
+    for where, source in expected.items():
+        assert (home / where).read_text() == (comp / source).read_text(), where
+    assert "fpath=(" in r.stdout  # zsh's one manual step is spelled out
+    assert {str(p.relative_to(home)) for p in home.rglob("*") if p.is_file()} == set(expected)
+
+
+def test_completions_install_for_one_shell(home: Path) -> None:
+    r = cli("setup", "completions", "--install", "--shell", "fish")
+    assert r.returncode == 0, r.stderr
+    assert {p.name for p in home.rglob("*") if p.is_file()} == {"claude-usage.fish", "claude-usage-line.fish"}
+
+
+@pytest.mark.parametrize("shell, source", [("bash", "claude-usage.bash"), ("zsh", "_claude-usage"),
+                                           ("fish", "claude-usage.fish")])
+def test_completions_print_for_shell_or_dollar_shell(shell: str, source: str) -> None:
+    text = (INTEGRATIONS / "completions" / source).read_text()
+    r = cli("setup", "completions", "--shell", shell)
+    assert r.returncode == 0 and r.stdout == text, r.stderr
+    r = cli("setup", "completions", env=dict(os.environ, SHELL=f"/usr/bin/{shell}"))
+    assert r.returncode == 0 and r.stdout == text, r.stderr
+
+
+def test_completions_print_asks_which_shell_when_unknown() -> None:
+    r = cli("setup", "completions", env=dict(os.environ, SHELL="/bin/tcsh"))
+    assert r.returncode == 2 and "--shell" in r.stderr and r.stdout == ""

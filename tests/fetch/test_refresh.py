@@ -1,0 +1,105 @@
+"""`claude-usage refresh` while another fetch runs: it waits (bounded) and reports that fetch's result.
+
+Real processes throughout: a background fetcher against a slow loopback server, the real
+`claude-usage refresh`, and a plain process holding the real lock file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from apiserver import Reply, usage_body
+from conftest import write_credentials
+from helpers import account_dir, cli, fetch, wait_for
+
+from statusline.cache import store
+
+# Process-level scenarios: the main Python runs them (.ci/run), the others the rest.
+pytestmark = pytest.mark.scenario
+
+U = "/api/oauth/usage"
+HOLD = ("import sys, time; from filelock import FileLock; lock = FileLock(sys.argv[1]); lock.acquire(); "
+        "open(sys.argv[2], 'w').write('held'); time.sleep(float(sys.argv[3]))")
+
+
+def background_fetch(env: dict[str, str]) -> subprocess.Popen[str]:
+    """The fetcher as the line starts it, not forced; returns once it is asking the API."""
+    proc = subprocess.Popen([sys.executable, "-m", "statusline.fetch.fetcher"], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_for(lambda: (account_dir() / store.OWNER).exists(), timeout=10)
+    return proc
+
+
+def snapshot() -> dict:
+    return json.loads((account_dir() / store.SNAPSHOT).read_text())
+
+
+def test_refresh_waits_for_the_running_fetch_and_reports_its_success(api, home):
+    write_credentials(home)
+    api.set(U, Reply(200, usage_body(five=55.0), delay=2.5))
+    env = {**os.environ, "CLAUDE_USAGE_HTTP_TIMEOUT": "10"}
+    bg = background_fetch(env)
+    wait_for(lambda: api.count(U) == 1, timeout=10)
+    t0 = time.monotonic()
+    r = cli("refresh", env=env)
+    took = time.monotonic() - t0
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "waiting for it" in r.stderr and f"pid {bg.pid}" in r.stderr
+    assert r.stdout.startswith("fetched: usage updated (by the background fetch"), r.stdout
+    assert 0.5 < took < 10
+    assert api.count(U) == 1, "the result of the running fetch is reported, not asked again"
+    assert snapshot()["usage"]["five_hour"]["utilization"] == 55.0
+    assert bg.wait(10) == 0
+
+
+def test_refresh_reports_the_running_fetchs_failure(api, home):
+    write_credentials(home)
+    api.set(U, Reply(401, {"type": "error", "error": {"type": "authentication_error",
+                                                      "message": "Invalid bearer token"}}, delay=2.0))
+    env = {**os.environ, "CLAUDE_USAGE_HTTP_TIMEOUT": "10"}
+    bg = background_fetch(env)
+    r = cli("refresh", env=env)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "failed: auth_invalid" in r.stderr and "refresh skipped" not in r.stderr
+    assert api.count(U) == 1
+    bg.wait(10)
+
+
+def test_refresh_fetches_itself_when_the_holder_did_nothing_and_gives_up_after_its_bound(warm, tmp_path):
+    lock, held = str(account_dir() / store.LOCK), tmp_path / "held"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, lock, str(held), "1.5"])
+    try:
+        wait_for(held.exists, timeout=10)
+        warm.set(U, Reply(200, usage_body(five=93.0)))
+        r = cli("refresh")
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "waiting for it" in r.stderr and r.stdout.startswith("fetched: usage updated"), r.stdout
+        assert snapshot()["usage"]["five_hour"]["utilization"] == 93.0
+    finally:
+        holder.wait(10)
+
+    held.unlink()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, lock, str(held), "20"])
+    try:
+        wait_for(held.exists, timeout=10)
+        t0 = time.monotonic()
+        r = cli("refresh", env={**os.environ, "CLAUDE_USAGE_REFRESH_WAIT": "1"})
+        assert r.returncode == 1 and "still running after 1 s" in r.stderr, r.stderr
+        assert time.monotonic() - t0 < 8
+        assert "Traceback" not in r.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_free_lock_still_fetches_at_once(warm):
+    r = cli("refresh")
+    assert r.returncode == 0 and r.stdout.startswith("fetched:") and "waiting" not in r.stderr
+    assert Path(account_dir() / store.LOCK).exists()
+    assert fetch("--force").returncode == 0

