@@ -458,18 +458,45 @@ def check_sources(r: Report, c: Context) -> None:
         r.add(True, row)
 
 
+LINE_NOTE_DAYS = 1  # a mistake no call has repeated since is forgotten after this long
+
+
 def check_line_usage(r: Report, c: Context) -> None:
-    """A prompt or a bar cannot show a mistyped option: the line leaves it here for us."""
+    """A prompt or a bar cannot show a mistyped option: the line leaves it here for us. A correct
+    call of the same kind removes it, and one no call has repeated for a day is forgotten."""
     try:
         raw = (c.paths.cache_root / "line-usage-error").read_text(errors="replace")
     except OSError:
         return
-    when, _, what = raw.strip().partition("\t")
-    if not when.isdigit() or c.now.timestamp() - int(when) > 7 * 86400:
+    fields = raw.strip().split("\t")
+    when, what = fields[0], fields[-1]
+    if len(fields) < 2 or not when.isdigit() or c.now.timestamp() - int(when) > LINE_NOTE_DAYS * 86400:
         return
-    r.warn(f"claude-usage-line was called with a mistake: {clean.text(what, 300)} ({_local(utc(int(when)))})",
-           "correct the option where the line is configured (tmux.conf, your prompt, Waybar); "
-           "`claude-usage-line --help` lists them")
+    kind = fields[1] if len(fields) >= 3 else "line"
+    who = "the Claude Code status line (claude-usage-line --claude-code)" if kind == "claude-code" \
+        else "claude-usage-line"
+    ago = _age(c.now.timestamp() - int(when))
+    r.warn(f"{who} was last called with a mistake {ago} ago, at {_local(utc(int(when)))}: "
+           f"{clean.text(what, 300)}",
+           "correct the option where the line is configured (tmux.conf, your prompt, Waybar, Claude Code's "
+           "settings.json); `claude-usage-line --help` lists them. The note goes away at the next correct call.")
+
+
+def check_config(r: Report, c: Context) -> None:
+    """config.toml and the CLAUDE_USAGE_* variables: each value ignored or raised, with its fix."""
+    from statusline.cache import config
+
+    settings = config.load(env=c.env)
+    where = settings.path
+    if not settings.problems and not settings.clamped:
+        state = "found" if config.signature(where) else "none (every value is a default or from the environment)"
+        r.add(True, f"configuration: {where}: {state}")
+        return
+    fixes = list(settings.fixes) + [""] * (len(settings.problems) - len(settings.fixes))
+    for problem, fix in zip(settings.problems, fixes):
+        r.add(False, f"configuration: {problem}", fix or f"correct it in {where}")
+    for note in settings.clamped:
+        r.warn(f"configuration: {note}", "set a value of at least the minimum, so what you read is what is used")
 
 
 def check_pace_maker(r: Report, c: Context) -> None:
@@ -494,6 +521,7 @@ CHECKS: tuple[tuple[str, Callable[[Report, Context], None]], ...] = (
     ("fetcher log", check_log),
     ("Pace Maker", check_pace_maker),
     ("line options", check_line_usage),
+    ("configuration", check_config),
     ("sources", check_sources),
 )
 
