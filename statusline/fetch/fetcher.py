@@ -248,6 +248,8 @@ def _run_code(job: Job, snap: Snapshot) -> Result:
             pool.write(pool_dir, shared)
             if refused is not None:
                 snap = _merge_into(snap, local_sources, None, now)
+                if refused.kind not in AUTH_KINDS:  # the profile is another endpoint: who you are still shows
+                    snap = _profile(snap, client, oauth, token_fp, ttls, now, force=False)
                 _save(job, snap, ttl, shared)
                 return Result("failed", refused.message, snap)
             step = replace(step, api_usage=shared.usage)
@@ -261,18 +263,8 @@ def _run_code(job: Job, snap: Snapshot) -> Result:
             backoff=Backoff("rate_limited", max(1, shared.budget.refusals), utc(step.until) if step.until else None),
         )
 
-    # The profile: hourly, or at once for a new token (a new login must never keep another's).
-    token_changed = snap.token_fp is not None and snap.token_fp != token_fp
-    profile_fresh = policy.is_fresh(snap.profile_fetched_at, ttls["profile"], now) and not token_changed
-    if (force or not profile_fresh) and not (step.blocked and step.kind == "rate_limited"):
-        client = client or job.client()
-        pout = client.profile(oauth.access_token)
-        if isinstance(pout, api.Ok):
-            try:
-                prof = usage_api.profile(pout.body, oauth.rate_limit_tier)
-                snap = snap.replace(profile=prof, profile_fetched_at=now)
-            except usage_api.BadBody:
-                pass  # keep the old profile; it changes rarely
+    if not (step.blocked and step.kind == "rate_limited"):
+        snap = _profile(snap, client or job.client(), oauth, token_fp, ttls, now, force)
 
     account = identity or (snap.profile.account_uuid if snap.profile else None) or snap.account
     snap = snap.replace(account=account, token_fp=token_fp, last_attempt_at=now)
@@ -282,6 +274,23 @@ def _run_code(job: Job, snap: Snapshot) -> Result:
     if step.blocked:
         return Result("busy" if step.kind == "busy" else "backoff", step.message, snap)
     return Result("fresh", step.message, snap)
+
+
+def _profile(snap: Snapshot, client: api.Client, oauth, token_fp: str, ttls, now: datetime,
+             force: bool) -> Snapshot:
+    """The profile: hourly, or at once for a new token (a new login must never keep another's)."""
+    token_changed = snap.token_fp is not None and snap.token_fp != token_fp
+    profile_fresh = policy.is_fresh(snap.profile_fetched_at, ttls["profile"], now) and not token_changed
+    if not force and profile_fresh:
+        return snap
+    pout = client.profile(oauth.access_token)
+    if isinstance(pout, api.Ok):
+        try:
+            prof = usage_api.profile(pout.body, oauth.rate_limit_tier)
+            return snap.replace(profile=prof, profile_fetched_at=now)
+        except usage_api.BadBody:
+            pass  # keep the old profile; it changes rarely
+    return snap
 
 
 @dataclass(frozen=True)

@@ -121,6 +121,21 @@ def badge(profile: Profile) -> str | None:
     return None
 
 
+KNOWN_TIERS = {"pro": "Pro", "max": "Max", "team": "Team", "enterprise": "Enterprise", "free": "Free",
+               "ai": "Free"}
+
+
+def tier_name(raw: str) -> str:
+    """``default_claude_max_5x`` -> ``Max 5x``, ``default_claude_pro`` -> ``Pro``: the tier as a person
+    says it. A tier this does not know is shown as it came."""
+    words = raw.lower().split("_")
+    if words[:2] == ["default", "claude"] and len(words) >= 3 and words[2] in KNOWN_TIERS:
+        rest = words[3:]
+        if all(w[:-1].isdigit() and w.endswith("x") for w in rest):
+            return " ".join([KNOWN_TIERS[words[2]], *rest])
+    return raw
+
+
 def bar_width(inner: int, label_cells: int) -> int:
     """Cells left for a bar after ``label `` and `` 100%``, within BAR_MIN..BAR_MAX."""
     return max(BAR_MIN, min(BAR_MAX, inner - label_cells - 1 - 5))
@@ -193,6 +208,7 @@ def reset_row(resets_at: datetime | None, now: float, tz: tzinfo | None = None) 
 
 # --- history: sparkline, rate, ETA ----------------------------------------------------------
 
+MIN_SAMPLES = 3  # of a window, before its sparkline and rate are drawn
 SPARKS = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"  # ▁▂▃▄▅▆▇█
 SPARKS_ASCII = "_.-~=+*#"
 
@@ -244,8 +260,8 @@ def history_rows(key: str, name: str | None, w: Window, samples: Sequence[Any], 
     resets = w.resets_at.timestamp() if w.resets_at else None
     length = fc.LENGTH.get(key)
     mine = [s for s in samples if s[1] == key and s[2] == name and fc.same_window(s[4], resets)]
-    if not mine or length is None or resets is None:
-        return []
+    if len(mine) < MIN_SAMPLES or length is None or resets is None:
+        return []  # one or two samples draw a lone block and no rate: nothing worth a row yet
     rows: list[Text] = []
     start = resets - length
     pts = [(float(s[0]), float(s[3])) for s in mine if s[0] <= now]
@@ -254,8 +270,7 @@ def history_rows(key: str, name: str | None, w: Window, samples: Sequence[Any], 
         rows.append(line(" " * (label_cells + 1), (spark, STYLE[segments.level(segments.percent(w.utilization))])))
     f = fc.forecast(samples, key, name, w.utilization, resets, now, observed_at=observed_at, **(options or {}))
     if f.rate_per_hour is None:
-        rows.append(line(("Rate: not enough recent data", STYLE["muted"])))
-        return rows
+        return rows  # no rate to tell yet: the sparkline alone
     r = f.rate_per_hour
     row = line(f"Rate: +{r:.1f}%/h" if r < 10 else f"Rate: +{r:.0f}%/h")
     used = cell_len(row.plain)
@@ -297,7 +312,7 @@ def profile_rows(profile: Profile | None, inner: int) -> list[Text]:
         else:
             rows.append(line(org))
     if profile.rate_limit_tier:
-        rows.append(line(f"{ICON['tier']} Tier: {profile.rate_limit_tier}"))
+        rows.append(line(f"{ICON['tier']} Tier: {tier_name(profile.rate_limit_tier)}"))
     return rows
 
 
