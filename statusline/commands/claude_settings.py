@@ -62,6 +62,15 @@ def updated(settings: dict[str, Any], ours: str, chain: str | None = None) -> di
     return new
 
 
+def backup_path(path: Path) -> Path:
+    """``NAME.bak-YYYYmmdd-HHMMSS`` beside ``path``, never one that exists: every backup is kept."""
+    base = path.with_name(f"{path.name}.bak-{time.strftime('%Y%m%d-%H%M%S')}")
+    candidate, n = base, 1
+    while candidate.exists() or candidate.is_symlink():
+        candidate, n = base.with_name(f"{base.name}-{n}"), n + 1
+    return candidate
+
+
 def real_target(path: Path) -> Path:
     """The file to edit: ``path`` itself, or, when it is a symlink, the file it points to
     (followed to the end), so the link stays a link."""
@@ -127,7 +136,7 @@ def run(paths: Paths, *, print_only: bool = False, chain: str | None = None,
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         if raw:
-            backup = target.with_name(f"{target.name}.bak-{time.strftime('%Y%m%d-%H%M%S')}")
+            backup = backup_path(target)
             atomic_write(backup, raw)
             print(f"backup: {backup}")
         mode = target.stat().st_mode & 0o777 if raw else 0o600

@@ -171,16 +171,14 @@ def waybar_instructions(home: Path, env: Mapping[str, str]) -> int:
 def uninstall(snippet: Snippet, home: Path, env: Mapping[str, str]) -> int:
     """Remove what ``install`` wrote. A file that changed since is moved aside, not deleted; an
     appended block is cut out of the file, which is backed up first."""
-    import time
-
     from statusline.cache.store import atomic_write
+    from statusline.commands.claude_settings import backup_path
 
     if not snippet.installs:
         print(f"Nothing was installed for {snippet.source.split('/')[0]}: remove the module from "
               f"{waybar_config(home, env)} yourself.")
         return 0
     shipped = (integrations_dir() / snippet.source).read_bytes()
-    stamp = time.strftime("%Y%m%d-%H%M%S")
     for pattern in snippet.installs:
         path = Path(pattern.format(**bases(home, env))).expanduser()
         if not path.is_file() or path.is_symlink():
@@ -192,7 +190,7 @@ def uninstall(snippet: Snippet, home: Path, env: Mapping[str, str]) -> int:
             if rest is None:
                 print(f"{path} holds no {snippet.append}: unchanged")
                 continue
-            backup = path.with_name(f"{path.name}.bak-{stamp}")
+            backup = backup_path(path)
             atomic_write(backup, current)
             atomic_write(path, rest)
             print(f"removed {snippet.append} from {path} (backup: {backup})")
@@ -200,7 +198,7 @@ def uninstall(snippet: Snippet, home: Path, env: Mapping[str, str]) -> int:
             path.unlink()
             print(f"removed {path}")
         else:
-            backup = path.with_name(f"{path.name}.bak-{stamp}")
+            backup = backup_path(path)
             path.rename(backup)
             print(f"{path} was changed since it was installed: moved to {backup}")
     return 0
