@@ -167,6 +167,8 @@ def render_cached(opts, env, now):
 
         return lineformats.render(fmt, view, now, creds, note)
     glyphs = cache_view.glyphs(opts, view, env) or ("plain" if fmt == "tmux" else "emoji")
+    if view is None and not creds and opts["mode"] == "console":
+        return dialects.render([("claude: no admin key", "warn")], fmt, not env.get("NO_COLOR"), None)
     spans = segments.build(view, now, glyphs, creds, note, show_rate="rate" in opts["show"].split(","))
     color = not env.get("NO_COLOR")
     cfg = (view or {}).get("config")

@@ -76,6 +76,8 @@ AUTH_WORDS = {
 }
 NO_CREDS_FIX = ("Run `claude` and log in (Code mode), or set ANTHROPIC_ADMIN_API_KEY "
                 "(Console mode).")
+NO_ADMIN_KEY_FIX = ("Console mode reads costs with an Admin API key: create one in the Claude Console "
+                    "(Settings > Admin keys), then export ANTHROPIC_ADMIN_API_KEY=sk-ant-admin\u2026")
 
 
 # --- small pure helpers -----------------------------------------------------------------
@@ -495,7 +497,7 @@ def console_rows(c: dict[str, Any], inner: int) -> list[Text]:
 
 
 def status_rows(snapshot: Snapshot | None, now: float, ttl: float, tz: tzinfo | None,
-                has_data: bool, problem: str | None) -> list[Text]:
+                has_data: bool, problem: str | None, kind_of_panel: str = "code") -> list[Text]:
     """What is wrong and how to fix it; empty when all is well."""
     rows: list[Text] = []
     if problem:
@@ -513,6 +515,9 @@ def status_rows(snapshot: Snapshot | None, now: float, ttl: float, tz: tzinfo | 
     words = CONSOLE_AUTH_WORDS if snapshot.mode == "console" else AUTH_WORDS
     if kind in words:
         rows.append(para(f"{ICON['warn']} {words[kind]}", STYLE["crit"]))
+    elif kind == "no_credentials" and kind_of_panel == "console":
+        rows.append(para(f"{ICON['warn']} No Admin API key", STYLE["crit"]))
+        rows.append(para(NO_ADMIN_KEY_FIX, STYLE["muted"]))
     elif kind == "no_credentials":
         rows.append(para(f"{ICON['warn']} No credentials found", STYLE["crit"]))
         rows.append(para(NO_CREDS_FIX, STYLE["muted"]))
@@ -583,7 +588,7 @@ def rows(snapshot: Snapshot | None, now: float, *, ttl: float, inner: int, tz: t
         sections.append(usage_rows(snapshot.usage, now, inner, label_cells, tz, samples, ascii_only, options,
                                    fetched.timestamp() if fetched else None, thresholds))
         sections.append(pace_rows(pm, inner, label_cells, now))
-    sections.append(status_rows(snapshot, now, ttl, tz, has_data, problem))
+    sections.append(status_rows(snapshot, now, ttl, tz, has_data, problem, kind))
     sections.append([updated_row(snapshot, now, ttl, tz)])
     out: list[Text] = []
     for section in sections:
