@@ -205,7 +205,7 @@ def _refresh(paths, mode: str) -> int:
         while True:
             result = fetcher.run(paths, mode, force=True)
             if result.state != "busy":
-                return _report(result.ok, f"{result.state}: {result.message}")
+                return _report(result.ok, said(result.state, result.message))
             acct = paths.account_dir(mode)
             owner = store.read_owner(acct) or {}
             pid = owner.get("pid", "?")
@@ -222,11 +222,21 @@ def _refresh(paths, mode: str) -> int:
             outcome = _outcome_of_other_fetch(acct, before, owner.get("since"))
             if outcome is not None:
                 ok, text = outcome
-                return _report(ok, f"{text} (by {who.replace('a background', 'the background')})")
+                return _report(ok, f"{text} (by {who.replace('a background', 'the background')}).")
             # That fetch asked nothing (fresh cache, or a backoff it honoured): fetch ourselves.
     except store.CacheError as exc:
-        print(f"refresh failed: {exc}", file=sys.stderr)
+        print(f"Refresh failed: {exc}", file=sys.stderr)
         return 1
+
+
+def said(state: str, message: str) -> str:
+    """What a fetch did, as one sentence: no internal state names, nothing twice."""
+    text = {"fetched": "Usage updated.", "fresh": f"Nothing to fetch: {message}."}.get(state)
+    if text is None:
+        lead = "Refresh failed: " if state == "failed" else ""
+        body = message[:1].upper() + message[1:] if not lead else message
+        text = lead + body.rstrip(".") + "."
+    return text
 
 
 def _report(ok: bool, text: str) -> int:
@@ -264,10 +274,10 @@ def _outcome_of_other_fetch(acct, before, since) -> tuple[bool, str] | None:
         return None
     fetched = snap.data_fetched_at()
     if fetched is not None and fetched >= attempt:
-        return True, "fetched: usage updated"
+        return True, "Usage updated"
     err = snap.last_error
     if err is not None and err.at >= attempt:
-        return False, f"failed: {err.kind}: {err.message}"
+        return False, f"Refresh failed: {err.message.rstrip('.')}"
     return None
 
 

@@ -47,6 +47,13 @@ def _age(seconds: float) -> str:
     return f"{s // 86400}d {s % 86400 // 3600}h"
 
 
+def _wait(seconds: float) -> str:
+    """Time left to wait, rounded up (never shorter than it is)."""
+    from statusline.render.segments import wait
+
+    return wait(seconds, " ") if math.isfinite(seconds) else "?"
+
+
 def _local(dt: datetime) -> str:
     return dt.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
@@ -327,13 +334,14 @@ def check_snapshot(r: Report, c: Context) -> None:
     if fetched:
         age = (now - fetched).total_seconds()
         r.add(age <= 2 * ttl or snap.backoff is not None,
-              f"data: fetched {_local(fetched)} ({_age(age)} ago, TTL {ttl:g}s, source {snap.usage_source or 'api'})",
+              f"data: fetched {_local(fetched)} ({_age(age)} ago; refreshed every {_age(math.ceil(ttl))}; "
+              f"source {snap.usage_source or 'api'})",
               "run `claude-usage refresh` to see why it is not updating")
     else:
         r.add(False, "data: never fetched successfully", "run `claude-usage refresh` to see why")
     if snap.last_error:
         e = snap.last_error
-        r.add(False, f"last error: {e.kind}: {api.redact(e.message)} ({_local(e.at)})", _fix_for(e.kind, mode))
+        r.add(False, f"last error: {api.redact(e.message)} (at {_local(e.at)})", _fix_for(e.kind, mode))
     else:
         r.add(True, "last error: none")
     b = snap.backoff
@@ -341,12 +349,18 @@ def check_snapshot(r: Report, c: Context) -> None:
         r.add(True, "backoff: none")
     elif b.until is None:
         what = "the Admin API key" if mode == "console" else "the credentials file"
-        r.add(False, f"backoff: {b.kind}, waiting for {what} to change", _fix_for(b.kind, mode))
+        from statusline.fetch.fetcher import KIND_WORDS
+
+        r.add(False, f"backoff: paused after {KIND_WORDS.get(b.kind, b.kind)}, waiting for {what} to change",
+              _fix_for(b.kind, mode))
     elif b.until > now:
-        r.add(False, f"backoff: {b.kind} x{b.failures} until {_local(b.until)} "
-              f"({_age((b.until - now).total_seconds())} left)", _backoff_fix(b.kind, mode))
+        from statusline.fetch.fetcher import KIND_WORDS
+
+        times = f", {b.failures} times in a row" if b.failures > 1 else ""
+        r.add(False, f"backoff: paused after {KIND_WORDS.get(b.kind, b.kind)}{times}, until {_local(b.until)} "
+              f"({_wait((b.until - now).total_seconds())} left)", _backoff_fix(b.kind, mode))
     else:
-        r.add(True, f"backoff: expired ({b.kind} x{b.failures})")
+        r.add(True, "backoff: none (the last pause has ended)")
 
 
 def pid_alive(pid: int) -> bool:

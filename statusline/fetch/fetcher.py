@@ -228,8 +228,8 @@ def _run_code(job: Job, snap: Snapshot) -> Result:
         return Result("backoff", _backoff_text(snap, now), snap)
 
     if oauth.expired(now):
-        exp = oauth.expires_at.isoformat() if oauth.expires_at else "?"
-        failure = api.Failure("auth_expired", f"login expired at {exp}: run `claude` to refresh it")
+        exp = f" at {oauth.expires_at.astimezone():%Y-%m-%d %H:%M} (local time)" if oauth.expires_at else ""
+        failure = api.Failure("auth_expired", f"the login expired{exp}: run `claude` to refresh it")
         snap = _fail(snap, failure, now, creds.cred_sig)
         _save(job, snap, ttl)
         return Result("failed", failure.message, snap)
@@ -360,7 +360,7 @@ def _usage_step(job: Job, snap: Snapshot, shared: pool.Shared, local: LocalSourc
     b = shared.budget
     if b.backoff_until is not None and t < b.backoff_until <= bound:
         return Step(blocked=True, kind="rate_limited", until=b.backoff_until,
-                    message=f"rate limited: no usage call before {_clock(b.backoff_until)}")
+                    message=f"the API is rate limiting this login: no usage call before {_clock(b.backoff_until)}")
     allowed = budget_mod.allowed_at(b, t, job.ttls["profile"])
     if not job.force and t < allowed:
         why = ("this account has no plan limits" if b.no_limits
@@ -477,13 +477,23 @@ def _backoff_text(snap: Snapshot, now: datetime) -> str:
     b = snap.backoff
     if b is None:
         return ""
+    why = KIND_WORDS.get(b.kind, "an error")
     if b.until is None:
         if snap.mode == "console":
-            return (f"waiting for a new Admin API key after {b.kind} "
+            return (f"waiting for a new Admin API key after {why} "
                     "(set a valid ANTHROPIC_ADMIN_API_KEY or anthropicConsole.adminApiKey)")
-        return f"waiting for new credentials after {b.kind} (run `claude` to log in)"
-    left = max(0, int((b.until - now).total_seconds()))
-    return f"backing off after {b.kind} for {left}s more (until {b.until.astimezone():%H:%M:%S})"
+        return f"waiting for new credentials after {why} (run `claude` to log in)"
+    from statusline.render.segments import wait
+
+    left = wait((b.until - now).total_seconds(), " ")
+    return f"pausing after {why} for {left} more, until {b.until.astimezone():%H:%M:%S}"
+
+
+KIND_WORDS = {"auth_expired": "an expired login", "auth_invalid": "rejected credentials",
+              "missing_scope": "a token without the user:profile scope", "rate_limited": "a rate limit",
+              "network_error": "a network error", "server_error": "an API failure",
+              "bad_response": "an unexpected answer", "no_credentials": "finding no credentials",
+              "no_email": "finding no email", "internal_error": "an internal error"}
 
 
 LOG_MAX_BYTES = 64 * 1024

@@ -15,6 +15,7 @@ Width rules, because a box whose right border wanders is worse than no box:
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, tzinfo
@@ -508,7 +509,7 @@ def status_rows(snapshot: Snapshot | None, now: float, ttl: float, tz: tzinfo | 
         return rows
     backoff = snapshot.backoff
     if backoff and backoff.kind == "rate_limited" and backoff.until and backoff.until.timestamp() > now:
-        until = clock(backoff.until.timestamp(), tz, "%H:%M")
+        until = clock(math.ceil(backoff.until.timestamp() / 60) * 60, tz, "%H:%M")  # a wait rounds up
         rows.append(para(f"{ICON['warn']} Rate limited until {until}", STYLE["warn"]))
     err = snapshot.last_error
     kind = err.kind if err else None

@@ -29,7 +29,8 @@ def test_rate_limited_shows_backoff_and_fix(api, logged_in):
     fetch()
     r = cli("doctor")
     assert r.returncode == 1
-    assert "backoff: rate_limited x1 until" in r.stdout
+    assert "backoff: paused after a rate limit, until " in r.stdout and "(10m left)" in r.stdout
+    assert "last error: the API is rate limiting this login (HTTP 429) (at " in r.stdout
     assert "fix: wait: retrying earlier only prolongs a rate limit" in r.stdout
 
 
@@ -86,20 +87,20 @@ def fix_after(out: str, text: str) -> str:
     return nxt.strip().removeprefix("fix: ") if nxt.strip().startswith("fix:") else ""
 
 
-@pytest.mark.parametrize("reply, kind", [
-    (None, "network_error"),
-    (Reply(500, "<html>oops</html>", content_type="text/html"), "server_error"),
+@pytest.mark.parametrize("reply, kind, words", [
+    (None, "network_error", "cannot connect to"),
+    (Reply(500, "<html>oops</html>", content_type="text/html"), "server_error", "the API failed (HTTP 500)"),
     (Reply(401, {"type": "error", "error": {"type": "authentication_error", "message": "Invalid bearer token"}}),
-     "auth_invalid"),
+     "auth_invalid", "the API rejected the credentials (HTTP 401): Invalid bearer token"),
 ])
-def test_no_rate_limit_advice_for_network_server_or_auth_errors(api, logged_in, monkeypatch, reply, kind):
+def test_no_rate_limit_advice_for_network_server_or_auth_errors(api, logged_in, monkeypatch, reply, kind, words):
     if reply is None:
         monkeypatch.setenv("CLAUDE_USAGE_API_URL", "http://127.0.0.1:9")  # nothing listens there
     else:
         api.set(U, reply)
     fetch()
     r = cli("doctor")
-    assert r.returncode == 1 and f"last error: {kind}" in r.stdout, r.stdout
+    assert r.returncode == 1 and f"last error: {words}" in r.stdout and kind not in r.stdout, r.stdout
     assert "rate limit" not in r.stdout.lower(), r.stdout
     backoff = fix_after(r.stdout, "backoff:")
     if kind == "network_error":
