@@ -146,7 +146,8 @@ def evaluate(exprs: Sequence[Expr], windows: Sequence[tuple[str, str | None, flo
         if not got and e.measure == "util" and e.window not in ("any", "five_hour", "seven_day") \
                 and e.window not in models:
             names = ", ".join(["5h", "7d", "any", *models])
-            missing.append(f"{e.text}: unknown window {e.window!r} (no data for it in the cache); the windows are {names}")
+            missing.append(f"{e.text}: unknown window {e.window!r} (no data for it in the cache); "
+                           f"the windows are {names}")
             continue
         if not got:
             missing.append(f"{e.text}: no data for that window")

@@ -507,7 +507,7 @@ def check_config(r: Report, c: Context) -> None:
         r.add(True, f"configuration: {where}: {state}")
         return
     fixes = list(settings.fixes) + [""] * (len(settings.problems) - len(settings.fixes))
-    for problem, fix in zip(settings.problems, fixes):
+    for problem, fix in zip(settings.problems, fixes, strict=False):
         r.add(False, f"configuration: {problem}", fix or f"correct it in {where}")
     for note in settings.clamped:
         r.warn(f"configuration: {note}", "set a value of at least the minimum, so what you read is what is used")
