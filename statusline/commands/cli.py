@@ -231,7 +231,8 @@ def _refresh(paths, mode: str) -> int:
 
 def said(state: str, message: str) -> str:
     """What a fetch did, as one sentence: no internal state names, nothing twice."""
-    text = {"fetched": "Usage updated.", "fresh": f"Nothing to fetch: {message}."}.get(state)
+    text = {"fetched": "Usage updated." if message == "usage updated" else None,
+            "fresh": f"Nothing to fetch: {message}."}.get(state)
     if text is None:
         lead = "Refresh failed: " if state == "failed" else ""
         body = message[:1].upper() + message[1:] if not lead else message

@@ -178,6 +178,15 @@ def check_console_user(r: Report, c: Context) -> None:
     snap = c.snap
     profile_email = snap.profile.email if snap and snap.profile else None
     email, where = console.current_email(c.paths, c.env, profile_email)
+    cons = snap.console if snap is not None and isinstance(snap.console, dict) else {}
+    known, at = console.email_check(cons, email) if email else (None, None)
+    if email and known is False:
+        org = f" of {clean.text(cons.get('organization'), 80)}" if cons.get("organization") else ""
+        when = f" (checked {_local(utc(at))})" if at else ""
+        r.add(False, f"Console user: {email} ({where}) is not one of the users{org}{when}: "
+              "no costs can match it, so the month reads $0.00",
+              "set CLAUDE_USAGE_EMAIL to the email you sign in to the Claude Console with")
+        return
     r.add(email is not None, f"Console user: {email} ({where})" if email else f"Console user: {where}",
           "export CLAUDE_USAGE_EMAIL=you@example.com (only this person's costs are shown)")
 

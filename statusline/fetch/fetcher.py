@@ -464,6 +464,9 @@ def _run_console(job: Job, snap: Snapshot) -> Result:
                             last_error=None, backoff=None, last_attempt_at=now)
         _save(job, snap, ttl)
         text = f"console costs updated for {email} (from {where}; {got.requests} requests)"
+        if isinstance(got.console, dict) and got.console.get("email_known") is False:
+            text += (f"; but {email} is not one of the organization's users, so no costs match it: "
+                     "set CLAUDE_USAGE_EMAIL to the email you sign in to the Console with")
         return Result("fetched", text, snap)
 
     snap = snap.replace(console=got.console if got.console is not None else snap.console, extra=extra)

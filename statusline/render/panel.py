@@ -477,6 +477,10 @@ def console_rows(c: dict[str, Any], inner: int) -> list[Text]:
     rows.append(line("Your Claude Code Usage: ", (money(c.get("mtd_usd")), "bold " + STYLE["info"])))
     if c.get("email"):
         rows.append(line((f"({c['email']})", STYLE["muted"])))
+    if c.get("email_known") is False:
+        org = f" of {c['organization']}" if c.get("organization") else ""
+        rows.append(para(f"{ICON['warn']} {c.get('email')} is not one of the users{org}: nobody's costs match it. "
+                         "Set CLAUDE_USAGE_EMAIL to the email you sign in to the Console with.", STYLE["warn"]))
     projected = c.get("projected_usd")
     rate = c.get("rate_usd_per_hour")
     if isinstance(projected, (int, float)) or isinstance(rate, (int, float)):

@@ -222,6 +222,8 @@ def console_spans(c, g):
         avg = " avg" if c.get("window") == "month" else ""
         spans.append((g["sep"], "muted"))
         spans.append(("%s/h%s" % (money(c.get("rate")), avg), "text"))
+    if c.get("known") is False:  # a mistyped email matches nobody's costs: say so, not just $0.00
+        spans.append((" %s unknown email" % g["warn"], "warn"))
     return spans
 
 
