@@ -17,6 +17,10 @@
 #   @claude_usage_format   tmux (default: #[fg=...,bg=...] colours) or plain (no colour)
 #   @claude_usage_glyphs   plain (default: no emoji, whose widths break bars), ascii, emoji
 #   @claude_usage_mode     auto (default), code or console
+#   @claude_usage_line_style  plain (default), powerline or chips: segments on coloured
+#                          backgrounds (powerline and chips need a powerline or Nerd font,
+#                          or @claude_usage_glyphs ascii)
+#   @claude_usage_theme    default, nord, gruvbox, dracula or mono (powerline and chips)
 #   @claude_usage_style_LEVEL   a tmux style for one level (ok, warn, high, crit, stale, muted,
 #                          info), e.g. 'fg=black,bg=green', or 'none' for the bar's colours
 #
@@ -84,10 +88,15 @@ make_call() {
     format=$(one_of "$(option @claude_usage_format tmux)" tmux tmux plain)
     glyphs=$(one_of "$(option @claude_usage_glyphs plain)" plain plain ascii emoji)
     mode=$(one_of "$(option @claude_usage_mode auto)" auto auto code console)
+    look=$(one_of "$(option @claude_usage_line_style plain)" plain plain powerline chips)
+    theme=$(one_of "$(option @claude_usage_theme default)" default default nord gruvbox dracula mono)
+    extra=
+    if [ "$look" != plain ]; then extra=" --style $look"; fi
+    if [ "$theme" != default ]; then extra="$extra --theme $theme"; fi
     spec=$(styles)
     env=
     if [ -n "$spec" ]; then env="CLAUDE_USAGE_TMUX_STYLES=$(quote "$spec") "; fi
-    printf '%s' "#($env$(resolve_command) --format $format --glyphs $glyphs --mode $mode)"
+    printf '%s' "#($env$(resolve_command) --format $format --glyphs $glyphs --mode $mode$extra)"
 }
 
 interpolate() {  # interpolate TEXT CALL: every placeholder in TEXT replaced by CALL
