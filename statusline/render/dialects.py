@@ -115,3 +115,56 @@ def escape(text, fmt):
     """``text`` made literal for one target (no colour): the door the themed styles
     (``themes``) use for every text they draw."""
     return _ESCAPE.get(fmt, _no_controls)(text)
+
+
+# The doors of the targets that are not a line: each takes outside text and returns it inert
+# for that one target. Every writer of that target goes through its function, and only it.
+
+def tmux_text(text):
+    """Literal in any tmux format (status bar and ``display-message`` alike): controls as
+    ``?`` and ``#`` doubled, so ``#(…)``, ``#{…}`` and ``#[…]`` are shown, never run."""
+    return _no_controls(text).replace("#", "##")
+
+
+def tmux_message_text(text):
+    """Literal as ``display-message``'s argument: that one is also a strftime template, so
+    ``%`` is doubled besides ``#`` (a ``#()`` result in the bar is not: ``tmux_text``)."""
+    text = tmux_text(text).replace("%", "%%")
+    # An argument ending in ";" ends tmux's command (the rest would be another): "\;" is a ";".
+    return text[:-1] + "\\;" if text.endswith(";") else text
+
+
+def bash_ps1_text(text):
+    """Literal in ``PS1`` when ``promptvars`` is off: bash still decodes backslash escapes
+    (``\\e``, ``\\u``, ``\\[``), so each backslash is doubled (``\\\\`` decodes to one)."""
+    return text.replace("\\", "\\\\")
+
+
+_PANGO = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+
+
+def pango_text(text):
+    """Plain text inside Pango markup (Waybar's ``text``/``tooltip``, notify-send's body):
+    ``& < > " '`` as entities and controls (bar newline, tab) as ``?``."""
+    text = "".join(ch if ch in "\n\t" else "?" if ch < " " or "\x7f" <= ch < "\xa0" else ch for ch in text)
+    return "".join(_PANGO.get(ch, ch) for ch in text)
+
+
+def csv_cell(value):
+    """A CSV cell a spreadsheet never takes as a formula: text starting with ``= + - @``, tab
+    or CR gets a leading ``'``. Numbers (int, float) pass as they are."""
+    if isinstance(value, (int, float)) or value is None:
+        return value
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def notify_argv(exe, title, message, app="claude-usage"):
+    """notify-send's argv: our options, then ``--`` so nothing from outside is an option, then
+    the summary and the body with markup escaped (most servers read the body as markup)."""
+    return [exe, "--app-name=" + app, "--", _no_controls(title), pango_text(_no_controls(message))]
+
+
+def applescript_string(text):
+    """A double-quoted AppleScript string literal holding ``text``."""
+    return '"%s"' % _no_controls(text).replace("\\", "\\\\").replace('"', '\\"')

@@ -171,20 +171,23 @@ def _which(prog, env):
 
 def command(message, env, platform=None):
     """The argv that shows ``message``, or None when there is no way to."""
+    from statusline.render import dialects
+
     platform = sys.platform if platform is None else platform
     if platform.startswith("linux"):
         exe = _which("notify-send", env)
         if exe:
-            return [exe, "--app-name=claude-usage", TITLE, message]
+            return dialects.notify_argv(exe, TITLE, message)
     if platform == "darwin":
         exe = _which("osascript", env)
         if exe:
-            script = 'display notification "%s" with title "%s"' % (message.replace('"', "'"), TITLE)
+            script = "display notification %s with title %s" % (
+                dialects.applescript_string(message), dialects.applescript_string(TITLE))
             return [exe, "-e", script]
     if env.get("TMUX"):
         exe = _which("tmux", env)
         if exe:
-            return [exe, "display-message", "%s: %s" % (TITLE, message)]
+            return [exe, "display-message", "--", dialects.tmux_message_text("%s: %s" % (TITLE, message))]
     return None
 
 

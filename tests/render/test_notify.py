@@ -89,12 +89,12 @@ def test_backends(tmp_path: Path):
         p = bin_dir / prog
         p.write_text("#!/bin/sh\n")
         p.chmod(0o755)
-    assert notify.command("hi", env, "linux")[1:] == ["--app-name=claude-usage", "Claude usage", "hi"]
-    assert notify.command('say "hi"', env, "darwin")[1:] == [
-        "-e", "display notification \"say 'hi'\" with title \"Claude usage\""]
+    assert notify.command("hi", env, "linux")[1:] == ["--app-name=claude-usage", "--", "Claude usage", "hi"]
+    assert notify.command('say "hi" \\', env, "darwin")[1:] == [
+        "-e", 'display notification "say \\"hi\\" \\\\" with title "Claude usage"']
     assert notify.command("hi", env, "freebsd") is None
     assert notify.command("hi", dict(env, TMUX="/tmp/x,1,0"), "freebsd")[1:] == [
-        "display-message", "Claude usage: hi"]
+        "display-message", "--", "Claude usage: hi"]
     (bin_dir / "notify-send").unlink()
     assert notify.command("hi", dict(env, TMUX="/tmp/x,1,0"), "linux")[1] == "display-message"
 
@@ -146,12 +146,12 @@ def test_many_processes_give_exactly_one_notification_each(fake_notify_send: Pat
     time.sleep(0.5)  # a straggler would show up by now
     got = shown(fake_notify_send)
     assert len(got) == 2, got
-    assert got[0].startswith("--app-name=claude-usage Claude usage 5-hour limit at 81%")
-    assert got[1].startswith("--app-name=claude-usage Claude usage 5-hour limit at 96%")
+    assert got[0].startswith("--app-name=claude-usage -- Claude usage 5-hour limit at 81%")
+    assert got[1].startswith("--app-name=claude-usage -- Claude usage 5-hour limit at 96%")
     crowd(acct, 1.0, resets + 5 * 3600)  # the window reset
     wait_for(lambda: len(shown(fake_notify_send)) >= 3)
     time.sleep(0.5)
-    assert shown(fake_notify_send)[2:] == ["--app-name=claude-usage Claude usage 5-hour limit reset"]
+    assert shown(fake_notify_send)[2:] == ["--app-name=claude-usage -- Claude usage 5-hour limit reset"]
 
 
 def test_nothing_without_the_setting(fake_notify_send: Path):

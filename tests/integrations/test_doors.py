@@ -1,0 +1,107 @@
+"""Every door guarded (issue 17): outside text reaches each target only through that target's
+escaping function in ``render/dialects``, checked in the real program where there is one.
+
+The hostile strings are the ones an attacker holding a model or org name would pick: tmux
+formats that run a command, Pango markup, notify-send options, bash prompt escapes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from helpers import Tmux, poll
+
+from statusline.render import dialects, notify
+
+HOSTILE = [
+    "#(touch {pwned})", "#{host} #[reverse]", "<b>bold</b> & <span foreground='red'>x</span>", "--help",
+    "--icon=/etc/passwd", "=HYPERLINK(\"http://x\")", "\\e]52;c;aGk=\\a\\u@\\h", "%F{red}%%", "'\"&amp;",
+]
+
+
+def _tmux_only_path(tmp_path: Path) -> str:
+    """A PATH with tmux and nothing else: no notify-send, so notify falls back to tmux."""
+    bin_dir = tmp_path / "tmuxonly"
+    bin_dir.mkdir()
+    os.symlink(shutil.which("tmux"), bin_dir / "tmux")
+    return str(bin_dir)
+
+
+@pytest.mark.realprog
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_tmux_display_message_runs_nothing_from_a_model_name(tmp_path: Path) -> None:
+    pwned, control = tmp_path / "pwned", tmp_path / "control"
+    server = Tmux("doors")
+    try:
+        server.start("-d", "-s", "main", "-x", "80", "-y", "5", "sleep 600")
+        sock = server("display-message", "-p", "#{socket_path}").strip()
+        env = {"PATH": _tmux_only_path(tmp_path), "TMUX": f"{sock},{os.getpid()},0", "HOME": str(tmp_path)}
+        name = "#(touch %s)" % pwned
+        message = "%s limit at 96%%" % notify.label("scoped", name)
+        argv = notify.command(message, env, "linux")
+        assert argv is not None and argv[1] == "display-message"
+        subprocess.run(argv, env=env, timeout=10, capture_output=True)
+        # The same format unescaped does run (tmux is really evaluating): wait for it, then the
+        # escaped one, sent first, has had its chance too.
+        server("display-message", "#(touch %s)" % control)
+        poll("the control command", control.exists, bool)
+        time.sleep(0.3)
+        assert not pwned.exists()
+        shown = server("display-message", "-p", "--", dialects.tmux_message_text(message)).rstrip("\n")
+        assert shown.replace("##[", "#[") == message  # shown literally
+    finally:
+        server.kill()
+
+
+@pytest.mark.realprog
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_tmux_text_is_literal_in_real_tmux_for_the_corpus(tmp_path: Path) -> None:
+    server = Tmux("doors")
+    try:
+        server.start("-d", "-s", "main", "-x", "80", "-y", "5", "sleep 600")
+        for text in HOSTILE:
+            text = text.replace("{pwned}", str(tmp_path / "pwned"))
+            got = server("display-message", "-p", "--", dialects.tmux_message_text(text)).rstrip("\n")
+            # tmux keeps "##[" through expansion for its drawing step, which shows it as "#[".
+            assert got.replace("##[", "#[") == text
+        time.sleep(0.3)
+        assert not (tmp_path / "pwned").exists()
+    finally:
+        server.kill()
+
+
+FAKE_NOTIFY_SEND = """#!{python}
+import json, sys
+with open({log!r}, "a") as f:
+    f.write(json.dumps(sys.argv[1:]) + "\\n")
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="notify-send is the Linux backend")
+@pytest.mark.parametrize("name", ["--help", "--icon=/etc/passwd", "<b>x</b> & <i>y</i>"])
+def test_notify_send_takes_no_option_and_no_markup_from_outside(tmp_path: Path, name: str) -> None:
+    import json
+
+    bin_dir = tmp_path / "fakebin"
+    bin_dir.mkdir()
+    log = tmp_path / "argv.log"
+    (bin_dir / "notify-send").write_text(FAKE_NOTIFY_SEND.format(python=sys.executable, log=str(log)))
+    (bin_dir / "notify-send").chmod(0o755)
+    env = {"PATH": str(bin_dir)}
+    # The model name as the whole message (the worst case: it comes first).
+    assert notify.send(name, env)
+    got = poll("notify-send's argv", lambda: log.read_text() if log.exists() else "", bool)
+    argv = json.loads(got.splitlines()[0])
+    dash = argv.index("--")
+    assert all(a.startswith("--app-name=") for a in argv[:dash])  # only our own options
+    summary, body = argv[dash + 1:]
+    assert summary == "Claude usage"
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring("<x>%s</x>" % body)  # valid markup, and none of it from outside
+    assert list(root) == [] and root.text == name
