@@ -96,6 +96,8 @@ make_call() {
     spec=$(styles)
     env=
     if [ -n "$spec" ]; then env="CLAUDE_USAGE_TMUX_STYLES=$(quote "$spec") "; fi
+    # plain is tmux's own escaping without colour: "--format plain" would not double "#".
+    if [ "$format" = plain ]; then format=tmux env="${env}NO_COLOR=1 "; fi
     printf '%s' "#($env$(resolve_command) --format $format --glyphs $glyphs --mode $mode$extra)"
 }
 

@@ -14,7 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import Tmux, poll
+from apiserver import Reply, usage_body
+from conftest import write_credentials
+from helpers import Tmux, fetch, poll
 
 from statusline.render import dialects, notify
 
@@ -22,6 +24,18 @@ HOSTILE = [
     "#(touch {pwned})", "#{host} #[reverse]", "<b>bold</b> & <span foreground='red'>x</span>", "--help",
     "--icon=/etc/passwd", "=HYPERLINK(\"http://x\")", "\\e]52;c;aGk=\\a\\u@\\h", "%F{red}%%", "'\"&amp;",
 ]
+
+
+def hostile_model(api, home: Path, name: str, **body: object) -> None:
+    """A warm cache whose per-model weekly limit (92 %, on the line) is called ``name``."""
+    from datetime import datetime, timezone
+
+    iso = datetime.fromtimestamp(time.time() + 86400, tz=timezone.utc).isoformat()
+    api.set("/api/oauth/usage", Reply(200, usage_body(limits=[
+        {"kind": "weekly_scoped", "percent": 92, "resets_at": iso, "scope": {"model": {"display_name": name}}}],
+        **body)))
+    write_credentials(home)
+    assert fetch().returncode == 0
 
 
 def _tmux_only_path(tmp_path: Path) -> str:
@@ -105,3 +119,30 @@ def test_notify_send_takes_no_option_and_no_markup_from_outside(tmp_path: Path, 
 
     root = ET.fromstring("<x>%s</x>" % body)  # valid markup, and none of it from outside
     assert list(root) == [] and root.text == name
+
+
+@pytest.mark.realprog
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_tmux_plain_format_doubles_hashes_in_the_real_bar(api, home: Path, tmp_path: Path) -> None:
+    from test_tmux import attach_from_outer, bar, load_plugin, start_inner, visible
+
+    hostile_model(api, home, "#[reverse]#{host}X#(touch %s)" % (tmp_path / "pwned"))
+    made: list[Tmux] = []
+
+    def servers(tag: str) -> Tmux:
+        made.append(Tmux(tag))
+        return made[-1]
+
+    try:
+        inner = start_inner(servers)
+        inner("set-option", "-g", "@claude_usage_format", "plain")
+        status = load_plugin(inner, "#{claude_usage}")
+        assert "--format tmux" in status and "NO_COLOR=1" in status, status
+        outer = attach_from_outer(servers, inner)
+        shown = poll("the hostile name in the bar", lambda: bar(outer), lambda s: "92%" in visible(s))
+        assert "#[reverse]#{host}X#(touch" in visible(shown), shown
+        assert "\x1b[7m" not in shown  # no style from outside
+        assert not (tmp_path / "pwned").exists()
+    finally:
+        for server in made:
+            server.kill()
