@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from statusline.core import readings
-from statusline.render import segments
+from statusline.render import dialects, segments
 
 SCHEMA = 1
 
@@ -125,7 +125,9 @@ def waybar(view: dict[str, Any] | None, now: float, has_credentials: bool, note:
             tip.append(f"{label}: {shown}% (resets {_local_time(by_key[key][3], now)})")
     if doc["error"]:
         tip.append(f"error: {doc['error']}")
-    return {"text": text, "tooltip": "\n".join(tip), "class": [worst, doc["status"]], "percentage": pct}
+    # Waybar reads text and tooltip as Pango markup (its "escape" defaults to false): safe by itself.
+    return {"text": dialects.pango_text(text), "tooltip": dialects.pango_text("\n".join(tip)),
+            "class": [worst, doc["status"]], "percentage": pct}
 
 
 def _local_time(epoch: float | None, now: float) -> str:

@@ -146,3 +146,48 @@ def test_tmux_plain_format_doubles_hashes_in_the_real_bar(api, home: Path, tmp_p
     finally:
         for server in made:
             server.kill()
+
+
+@pytest.mark.parametrize("name", ["<b>bold</b> & <span foreground='red'>x</span>", "a&b \"q\" 'q' <", "&amp;"])
+def test_waybar_output_is_pango_safe_by_itself(api, home: Path, name: str) -> None:
+    import json
+    import xml.etree.ElementTree as ET
+
+    from helpers import line
+
+    hostile_model(api, home, name)
+    doc = json.loads(line("--format", "waybar", "--no-refresh").stdout)
+    for key in ("text", "tooltip"):
+        root = ET.fromstring("<x>%s</x>" % doc[key])  # valid markup (Pango's is XML) ...
+        assert list(root) == [], (key, doc[key])  # ... holding no element from outside
+    assert name[:20] in ET.fromstring("<x>%s</x>" % doc["text"]).text  # shown as it is
+
+
+def test_check_parses_a_long_expression_in_linear_time() -> None:
+    """#11: the expression parser has no pattern that backtracks; under a CPU limit of 20 s a
+    20 000-space expression (which the old regex needed hours for) is refused as bad."""
+    code = ("import resource; resource.setrlimit(resource.RLIMIT_CPU, (20, 20))\n"
+            "from statusline.commands import check\n"
+            "for text in (' ' * 20000 + 'x', 'eta' + ' ' * 20000 + 'x<', '5h' + ' ' * 20000 + '<' + ' ' * 20000 + 'x'):\n"
+            "    try: check.parse(text)\n"
+            "    except check.BadExpression: pass\n"
+            "    else: raise SystemExit('accepted')\n"
+            "print('ok')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-500:]
+
+
+@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://x\",\"y\")", "+1+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx"])
+def test_history_csv_has_no_formula_cell(name: str) -> None:
+    """#15: no cell of ``history --csv`` starts a formula; the round trip keeps the name."""
+    import csv
+    import io
+
+    from statusline.commands import history as history_cmd
+
+    samples = [(1_700_000_000.0, "weekly_scoped", name, 92.0, None)]
+    text = history_cmd.to_csv(samples)
+    for row in csv.reader(io.StringIO(text, newline="")):
+        for cell in row:
+            assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), (cell, text)
+    assert history_cmd.from_csv(text)[0][2] == name
