@@ -31,7 +31,8 @@
 # promptvars safety: with promptvars on (bash's default), PS1 gets the reference
 # '${claude_usage_prompt}', never the text: bash expands it once and does not scan the value
 # again for $(...) or `...`, and backslash escapes are decoded before expansion, so nothing
-# in the file can run. With promptvars off nothing is expanded and the text goes in as is.
+# in the file can run. With promptvars off nothing is expanded, but backslash escapes are
+# still decoded: the text goes in with every backslash doubled, so it shows literally.
 # Works with bash 3.2 (macOS) and later.
 
 if [[ -z ${_claude_usage_loaded-} ]]; then  # sourcing twice must not adopt our own PS1
@@ -117,7 +118,9 @@ _claude_usage_place() {
     if shopt -q promptvars; then
       seg='${claude_usage_prompt} '  # a reference: expanded once, never re-scanned
     else
-      seg="$claude_usage_prompt "  # nothing is expanded: the text goes in as is
+      # Nothing is expanded, but backslash escapes (\e, \u, \[) still are decoded: each
+      # backslash doubled (the bash dialect's door with promptvars off) shows as one.
+      seg="${claude_usage_prompt//\\/\\\\} "
     fi
   fi
   PS1=$seg$_claude_usage_ps1_base

@@ -203,3 +203,18 @@ def test_setup_prints_the_snippet(kind: ShellKind) -> None:
     assert r.returncode == 0, r.stderr
     assert r.stdout == kind.snippet.read_text()
     assert "source" in r.stderr
+
+
+def test_bash_promptvars_off_shows_backslash_escapes_literally(shell, home: Path, tmp_path: Path,
+                                                              cache_dir: Path) -> None:
+    """With ``shopt -u promptvars`` bash still decodes PS1's backslash escapes: a name holding
+    ``\\e]52;…\\a\\u@\\h`` must not write the clipboard nor expand to user@host (issue 17, #5)."""
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    hostile = "5h 1 \\e[7mREV\\e[0m \\u@\\h \\\\ end"
+    (cache_dir / BASH.rendered).write_text(f"{int(time.time())}\n{hostile}\n")  # fresh: no refresh
+    pane = shell(BASH, False, CLAUDE_USAGE_LINE_CMD=str(tmp_path / "missing"))
+    pane.wait_prompts(1)
+    pane.enter()
+    last = pane.prompts()[-1]
+    assert hostile in last, last
+    assert "\x1b[7m" not in pane.capture(escapes=True)
