@@ -32,7 +32,10 @@ DEFAULT_MAX_AGE = 600.0
 OPS = {"<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
        ">=": lambda a, b: a >= b, "==": lambda a, b: a == b, "!=": lambda a, b: a != b}
 ALIASES = {"5h": "five_hour", "five_hour": "five_hour", "7d": "seven_day", "seven_day": "seven_day"}
-EXPR = re.compile(r"^\s*(eta|rate)?\s*([A-Za-z0-9_.\- ]+?)\s*(<=|>=|==|!=|<|>|=)\s*([0-9hmsdHMSD.%\s]+?)\s*$")
+# Each piece checked against one character class (linear in the text's length: no pattern here
+# can backtrack, so a long argument costs microseconds, not seconds).
+NAME_CHARS = re.compile(r"[A-Za-z0-9_.\- ]+")
+VALUE_CHARS = re.compile(r"[0-9hmsdHMSD.%\s]+")
 UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 
 
@@ -64,15 +67,34 @@ def parse_duration(text: str) -> float:
     return sum(float(n) * UNITS[u] for n, u in parts)
 
 
+def _split(text: str) -> tuple[str, str, str, str] | None:
+    """(measure, name, operator, value) of ``[eta|rate]NAME OP VALUE``, or None: one pass."""
+    at = next((i for i, ch in enumerate(text) if ch in "<>=!"), -1)
+    if at < 0:
+        return None
+    op = text[at:at + 2] if text[at:at + 2] in ("<=", ">=", "==", "!=") else text[at]
+    if op == "!":
+        return None
+    left, right = text[:at].strip(), text[at + len(op):].strip()
+    if not NAME_CHARS.fullmatch(left) or not VALUE_CHARS.fullmatch(right):
+        return None
+    measure = ""
+    for word in ("eta", "rate"):
+        if left.startswith(word) and left[len(word):].strip():
+            measure, left = word, left[len(word):].strip()
+            break
+    return measure, left, op, right
+
+
 def parse(text: str) -> Expr:
-    m = EXPR.match(text)
-    if not m:
+    parts = _split(text)
+    if parts is None:
         raise BadExpression(f"bad expression {text!r} (e.g. 5h<90, any<95, eta5h>30m)")
-    measure = m.group(1) or "util"
-    name = m.group(2).strip().lower()
+    measure = parts[0] or "util"
+    name = parts[1].lower()
     window = ALIASES.get(name, name)
-    op = "==" if m.group(3) == "=" else m.group(3)
-    raw = m.group(4).strip()
+    op = "==" if parts[2] == "=" else parts[2]
+    raw = parts[3]
     if measure == "eta":
         value = parse_duration(raw)
     else:
