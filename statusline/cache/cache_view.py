@@ -23,8 +23,7 @@ TRANSIENT = ("rate_limited", "network_error", "server_error", "bad_response")
 def read_marshal(path, version):
     """A marshal'd dict of the given version, or None (missing, corrupt, another version)."""
     try:
-        with open(path, "rb") as fh:
-            data = safefiles.loads_marshal(fh.read(1 << 20))  # sizes checked: garbage cannot eat memory
+        data = safefiles.loads_marshal(safefiles.read_own(path, 1 << 20))  # ours, regular, bounded
     except (OSError, EOFError, ValueError, TypeError, MemoryError, RecursionError):
         return None
     if not isinstance(data, dict) or data.get("v") != version:

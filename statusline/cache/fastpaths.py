@@ -20,10 +20,37 @@ def config_dir(env=os.environ):
 
 
 def cache_root(env=os.environ):
-    """``$CLAUDE_USAGE_CACHE_DIR``, else platformdirs' user cache dir for ``claude-usage``."""
+    """``$CLAUDE_USAGE_CACHE_DIR``, else platformdirs' user cache dir for ``claude-usage``;
+    inside a shared one, our own ``user-<uid>`` subfolder (``per_user``)."""
     forced = env.get(CACHE_ENV)
     if forced:
-        return os.path.abspath(os.path.expanduser(forced))
+        return per_user(os.path.abspath(os.path.expanduser(forced)))
+    return per_user(_default_root(env))
+
+
+SHARED_PREFIX = "user-"
+
+
+def shared(root):
+    """True when ``root`` is shared with other users: another's, or writable by group or others
+    (a 1777 dir like /tmp included). We never use such a dir itself, only our subfolder."""
+    try:
+        st = os.stat(root)
+    except OSError:
+        return False
+    uid = os.geteuid() if hasattr(os, "geteuid") else None
+    return bool(st.st_mode & 0o022) or (uid is not None and st.st_uid != uid)
+
+
+def per_user(root):
+    """``root``, or ``root/user-<uid>`` when ``root`` is shared: files there are ours only (it
+    is created 0700; one of another user's in its place is refused, never used)."""
+    if hasattr(os, "geteuid") and shared(root):
+        return os.path.join(root, "%s%d" % (SHARED_PREFIX, os.geteuid()))
+    return root
+
+
+def _default_root(env):
     if sys.platform == "darwin":
         return os.path.join(_home(env), "Library", "Caches", APP)
     if sys.platform == "win32":  # pragma: no cover - speed matters less where there is no tmux

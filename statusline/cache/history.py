@@ -101,7 +101,9 @@ def _read_history(acct):
 def _read_pending(acct):
     out = []
     try:
-        with open(os.path.join(acct, PENDING), "rb") as fh:
+        import io
+
+        with io.BytesIO(safefiles.read_own(os.path.join(acct, PENDING), 8 << 20)) as fh:  # ours, no FIFO
             while True:
                 try:
                     chunk = marshal.load(fh)

@@ -42,7 +42,7 @@ def resolve(env: Mapping[str, str] | None = None) -> Paths:
     if env.get(fastpaths.CACHE_ENV):
         root = Path(fastpaths.cache_root(env))
     else:
-        root = Path(_platform_cache_root(env))
+        root = Path(fastpaths.per_user(_platform_cache_root(env)))
     pm = env.get("CLAUDE_PACE_MAKER_DIR")
     config_dir = Path(fastpaths.config_dir(env))
     return Paths(

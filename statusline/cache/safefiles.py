@@ -14,6 +14,9 @@ The rules every writer of the cache follows, in one place:
 - **Nothing half-written, nothing left over.** Writes go to a ``.NAME.*.tmp`` file beside the
   target and are renamed over it; the temp file is removed on every error path (a full disk
   included), and ``sweep_temps`` removes ones left by a process that was killed.
+- **Read only our own files.** ``read_own`` is the opener of every cache file: no link, no
+  FIFO (non-blocking open, regular files only), a size cap, and owned by us. A cache root
+  shared with others (``fastpaths.shared``) is never used itself: we work in ``user-<uid>``.
 - **Read-modify-write under a lock.** ``Locked`` is the one ``flock`` every writer takes
   (``update_marshal``, the history, the notification state) around a read, change and
   replace, so concurrent writers lose nothing.
@@ -221,6 +224,17 @@ def read_regular(path, limit=READ_LIMIT, follow=False, seen=None):
         return data
     finally:
         os.close(fd)
+
+
+def read_own(path, limit=READ_LIMIT):
+    """``read_regular`` for a file of ours: also refused (``OSError``) when another user owns
+    it. The one opener of every file in the cache (line.bin, claude-code.version, budget.json...)."""
+    seen = []
+    data = read_regular(path, limit, seen=seen)
+    uid = _euid()
+    if uid is not None and seen and seen[0].st_uid != uid:
+        raise OSError(1, "file of another user (uid %d)" % seen[0].st_uid, path)
+    return data
 
 
 def temp_name(path):

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from statusline.cache import store
+from statusline.cache import fastpaths, store
 from statusline.cache.paths import Paths
 from statusline.core import clean, readings
 from statusline.core.model import AUTH_KINDS, Snapshot, utc
@@ -236,6 +236,11 @@ def check_cache(r: Report, c: Context) -> None:
         r.add(True, f"cache: {acct} (dir mode {_mode_bits(acct)})")
     else:
         r.add(True, f"cache: {acct} (not created yet; it will be created in {where})")
+    root = c.paths.cache_root
+    if root.name.startswith(fastpaths.SHARED_PREFIX) and fastpaths.shared(str(root.parent)):
+        r.add(True, f"cache: {root.parent} is shared with other users (writable by them or theirs): "
+                    f"only our own 0700 subfolder {root.name} in it is used, and no file there but ours "
+                    "is read (another user's in its place is refused)")
     unwritable = _unwritable(where)
     if unwritable:
         c.cache_writable = False

@@ -109,9 +109,8 @@ def remember_version(version, env):
         return
     path = os.path.join(fastpaths.cache_root(env), VERSION_FILE)
     try:
-        with open(path, "rb") as fh:
-            if fh.read(64).decode("ascii", "replace").strip() == version:
-                return
+        if safefiles.read_own(path, 4096)[:64].decode("ascii", "replace").strip() == version:
+            return
     except OSError:
         pass
     try:

@@ -135,7 +135,7 @@ def report_problems(problems, env, now, kind="line"):
 def clear_problems(env, kind):
     """A correct call of the same kind (the line, or the Claude Code hook) clears the note: the
     mistake was fixed. One stat when there is no note, the usual case."""
-    from statusline.cache import fastpaths
+    from statusline.cache import fastpaths, safefiles
 
     path = os.path.join(fastpaths.cache_root(env), NOTE_FILE)
     try:
@@ -143,8 +143,7 @@ def clear_problems(env, kind):
     except OSError:
         return
     try:
-        with open(path, "rb") as f:
-            fields = f.read(1000).split(b"\t")
+        fields = safefiles.read_own(path, 4096).split(b"\t")
         if len(fields) < 3 or fields[1].decode("ascii", "replace") == kind:
             os.unlink(path)
     except OSError:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from statusline.cache import fastpaths, store
+from statusline.cache import fastpaths, safefiles, store
 from statusline.cache.paths import Paths
 from statusline.core import clean
 from statusline.core.model import Usage
@@ -41,7 +41,7 @@ def read(pool: Path) -> Shared:
     """The shared state; a missing or corrupt file is an empty state (nothing is lost but the
     learned spacing, which is learned again)."""
     try:
-        data = json.loads((pool / BUDGET).read_bytes()[: 1 << 20])
+        data = json.loads(safefiles.read_own(str(pool / BUDGET), 1 << 20))  # ours: no FIFO, no stranger's
     except (OSError, ValueError, RecursionError):
         return Shared()
     if not isinstance(data, dict):

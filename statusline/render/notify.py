@@ -149,7 +149,7 @@ def maybe_notify(acct_dir, readings, now, env):
     path, lock = _state_paths(acct_dir)
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
-        with safefiles.Locked(lock):
+        with safefiles.Locked(lock, safefiles.LOCK_TIMEOUT_S):  # a held lock: skip, never hang
             old = _load(path)
             state, messages = decide(old, readings, levels, now)
             if messages or state != old:

@@ -8,8 +8,8 @@ fetcher, never on a prompt's path, and remembered), else a recent fallback.
 
 from __future__ import annotations
 
-import os
 import shutil
+import stat
 import subprocess
 import time
 from collections.abc import Mapping
@@ -33,9 +33,10 @@ def valid(text: str | None) -> str | None:
 
 
 def _read(path: Path) -> str | None:
-    try:
-        with open(path, "rb") as fh:
-            return valid(fh.read(64).decode("ascii", "replace"))
+    from statusline.cache import safefiles
+
+    try:  # ours, a regular file (a FIFO would hang us), bounded, no link followed
+        return valid(safefiles.read_own(str(path), 4096)[:64].decode("ascii", "replace"))
     except OSError:
         return None
 
@@ -61,18 +62,18 @@ def current(cache_root: Path, env: Mapping[str, str], now: float | None = None) 
     path = cache_root / PROBED
     now = time.time() if now is None else now
     try:
-        fresh = 0 <= now - path.stat().st_mtime < PROBE_EVERY_S
+        st = path.lstat()  # a link planted there is no probe of ours: probe again, replace it
+        fresh = stat.S_ISREG(st.st_mode) and 0 <= now - st.st_mtime < PROBE_EVERY_S
     except OSError:
         fresh = False
     if fresh:
         return _read(path) or FALLBACK
     found = probe(env)
-    try:
-        cache_root.mkdir(parents=True, exist_ok=True, mode=0o700)
-        tmp = path.with_name(f".{PROBED}.{os.getpid()}.tmp")
-        tmp.write_text((found or "") + "\n")
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, path)
+    from statusline.cache import safefiles
+
+    try:  # the one writer: exclusive, unpredictable temp name, 0600 on what it created only
+        safefiles.makedirs_private(str(cache_root))
+        safefiles.write_atomic(str(path), ((found or "") + "\n").encode("ascii"), sync=False)
     except OSError:
         pass
     return found or FALLBACK
