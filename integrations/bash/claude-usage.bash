@@ -64,6 +64,10 @@ _claude_usage_file() {
       *) root=${XDG_CACHE_HOME:-$HOME/.cache}/claude-usage ;;
     esac
   fi
+  # A root shared with other users: only our own user-<uid> subfolder, as the line does.
+  if [[ -d $root/user-$EUID && -O $root/user-$EUID ]] || [[ -d $root && ! -O $root ]]; then
+    root=$root/user-$EUID
+  fi
   [[ -n ${CLAUDE_CONFIG_DIR-} ]] && key=-${CLAUDE_CONFIG_DIR//[^A-Za-z0-9]/_}
   REPLY=$root/prompt$key.bash
 }
@@ -72,7 +76,7 @@ _claude_usage_file() {
 _claude_usage_write() {
   umask 077
   local file=$1 out dir REPLY
-  local tmp=$file.${BASHPID:-$$}.$RANDOM.tmp
+  local tmp=$file.${BASHPID:-$$}.$RANDOM$RANDOM.tmp
   local -a args
   args=(--format bash)
   [[ -n ${CLAUDE_USAGE_GLYPHS-} ]] && args+=(--glyphs "$CLAUDE_USAGE_GLYPHS")
@@ -82,9 +86,11 @@ _claude_usage_write() {
   [[ -n $out ]] || return
   dir=${file%/*}
   [[ -d $dir ]] || mkdir -p -m 700 "$dir" 2>/dev/null
+  [[ -O $dir ]] || return  # never write into another user's directory
   _claude_usage_now
   [[ -n $REPLY ]] || REPLY=$(date +%s)
-  if printf '%s\n%s\n' "$REPLY" "$out" >| "$tmp" 2>/dev/null; then
+  set -C  # (a background subshell) the temp file is created, never opened through a link
+  if printf '%s\n%s\n' "$REPLY" "$out" > "$tmp" 2>/dev/null; then
     command mv -f "$tmp" "$file" 2>/dev/null || command rm -f "$tmp"
   fi
 }
@@ -131,7 +137,7 @@ _claude_usage_precmd() {
   local last=$? REPLY file text='' stamp=0 now max=${CLAUDE_USAGE_MAX_AGE:-300}
   _claude_usage_file
   file=$REPLY
-  if [[ -r $file ]]; then
+  if [[ -f $file && -O $file && -r $file ]]; then  # ours and a regular file (a FIFO would hang)
     { IFS= read -r stamp; IFS= read -r text; } < "$file"
   fi
   case $stamp in ''|*[!0-9]*) stamp=0 ;; esac

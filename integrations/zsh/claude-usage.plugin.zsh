@@ -58,6 +58,10 @@ _claude_usage_file() {
       root=${XDG_CACHE_HOME:-$HOME/.cache}/claude-usage
     fi
   fi
+  # A root shared with other users: only our own user-<uid> subfolder, as the line does.
+  if [[ -d $root/user-$EUID && -O $root/user-$EUID ]] || [[ -d $root && ! -O $root ]]; then
+    root=$root/user-$EUID
+  fi
   local key=
   [[ -n ${CLAUDE_CONFIG_DIR-} ]] && key=-${CLAUDE_CONFIG_DIR//[^A-Za-z0-9]/_}
   REPLY=$root/prompt$key.zsh
@@ -68,7 +72,7 @@ _claude_usage_write() {
   emulate -L zsh
   umask 077
   local file=$1 out
-  local tmp=$file.${sysparams[pid]:-$$}.tmp
+  local tmp=$file.${sysparams[pid]:-$$}.$RANDOM$RANDOM.tmp
   local -a cmd=( "${CLAUDE_USAGE_LINE_CMD:-claude-usage-line}" --format zsh )
   [[ -n ${CLAUDE_USAGE_GLYPHS-} ]] && cmd+=( --glyphs "$CLAUDE_USAGE_GLYPHS" )
   [[ -n ${CLAUDE_USAGE_MODE-} ]] && cmd+=( --mode "$CLAUDE_USAGE_MODE" )
@@ -76,7 +80,9 @@ _claude_usage_write() {
   out=${out%%$'\n'*}
   [[ -n $out ]] || return
   [[ -d ${file:h} ]] || mkdir -p -m 700 -- "${file:h}" 2>/dev/null
-  if print -r -- "$EPOCHSECONDS"$'\n'"$out" >| "$tmp" 2>/dev/null; then
+  [[ -O ${file:h} ]] || return  # never write into another user's directory
+  setopt noclobber  # the temp file is created, never opened through a planted one or a link
+  if print -r -- "$EPOCHSECONDS"$'\n'"$out" > "$tmp" 2>/dev/null; then
     command mv -f -- "$tmp" "$file" 2>/dev/null || command rm -f -- "$tmp"
   fi
 }
@@ -123,7 +129,7 @@ _claude_usage_precmd() {
   local -a lines
   _claude_usage_file
   file=$REPLY
-  if [[ -r $file ]]; then
+  if [[ -f $file && -O $file && -r $file ]]; then  # ours and a regular file (a FIFO would hang)
     lines=( "${(@f)$(<$file)}" )
     stamp=${lines[1]-0}
     text=${lines[2]-}

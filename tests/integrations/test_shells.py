@@ -218,3 +218,29 @@ def test_bash_promptvars_off_shows_backslash_escapes_literally(shell, home: Path
     last = pane.prompts()[-1]
     assert hostile in last, last
     assert "\x1b[7m" not in pane.capture(escapes=True)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_prompt_file_planted_by_another_user_is_not_shown(kind: ShellKind, shell, tmp_path: Path) -> None:
+    """A cache root shared with other users (1777): another user's prompt file there is neither
+    shown nor trusted; the plugin uses its own user-<uid> subfolder, as the line does (#3)."""
+    import os
+    import subprocess
+    import tempfile
+
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("needs root and setpriv to act as another user")
+    shared = Path(tempfile.mkdtemp(prefix="cu-shared-", dir="/tmp"))
+    try:
+        shared.chmod(0o1777)
+        planted = shared / kind.rendered
+        subprocess.run(["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", "sh", "-c",
+                        f"printf '%s\\n%s\\n' {int(time.time())} 'PLANTED 5h 99%' > {planted}"],
+                       check=True, timeout=10)
+        pane = shell(kind, True, CLAUDE_USAGE_CACHE_DIR=str(shared), CLAUDE_USAGE_LINE_CMD=str(tmp_path / "missing"))
+        pane.wait_prompts(1)
+        pane.enter()
+        assert "PLANTED" not in pane.screen(), pane.screen()
+        assert planted.read_text().endswith("PLANTED 5h 99%\n")  # and not replaced through it
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
