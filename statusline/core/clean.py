@@ -83,6 +83,23 @@ def percent(value):
     return None if v is None else round(v, 6)
 
 
+def minor_units(value):
+    """A count of money's minor units (cents): finite, 0..NUMBER_MAX, whole (a fraction of a
+    cent is no money: 1e-300 is 0, never a divisor that makes a ratio overflow)."""
+    v = finite(value, 0.0)
+    return None if v is None else float(round(v))
+
+
+def ratio_percent(part, whole):
+    """``part / whole`` as a percent within ``percent``'s range, or None: a ratio of outside
+    numbers never overflows (a huge ``part`` over a tiny ``whole`` is capped, not inf)."""
+    if part is None or not whole or whole < 0 or part < 0:
+        return None
+    if part >= whole * 100.0:  # 10000 % or more: the cap, with no division that can overflow
+        return 10000.0
+    return percent(part / whole * 100.0)
+
+
 def epoch(value):
     """Epoch seconds from seconds, milliseconds or microseconds; None when implausible."""
     v = finite(value)

@@ -88,4 +88,4 @@ def display_percent(util):
     so 99.9 reads 99 (not the red 100)."""
     if util != util or util <= 0:
         return 0
-    return int(round(util, 1))
+    return int(round(min(util, 1e6), 1))  # inf or 1e308 from anywhere: a number, never OverflowError

@@ -27,6 +27,7 @@ from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.text import Text
 
+from statusline.core import clean
 from statusline.core.model import ExtraUsage, Profile, Snapshot, Usage, Window
 from statusline.render import segments
 
@@ -341,9 +342,7 @@ def extra_util(extra: ExtraUsage | None) -> float | None:
         return None
     if extra.utilization is not None:
         return extra.utilization
-    if extra.used is not None and extra.monthly_limit:
-        return extra.used / extra.monthly_limit * 100
-    return None
+    return clean.ratio_percent(extra.used, extra.monthly_limit)
 
 
 def usage_rows(usage: Usage | None, now: float, inner: int, label_cells: int, tz: tzinfo | None = None,

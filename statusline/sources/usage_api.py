@@ -78,7 +78,7 @@ def extra_usage(raw: Any) -> ExtraUsage | None:
     scale = 10 ** places if isinstance(places, int) and not isinstance(places, bool) and 0 <= places <= 6 else 100
 
     def money(key: str) -> float | None:
-        v = clean.finite(raw.get(key), 0)
+        v = clean.minor_units(raw.get(key))
         return None if v is None else v / scale
 
     return ExtraUsage(

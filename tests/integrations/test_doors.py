@@ -193,3 +193,23 @@ def test_history_csv_has_no_formula_cell(name: str) -> None:
         assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), (cell, text)
     if name.isprintable():
         assert history_cmd.from_csv(text)[0][2] == name
+
+
+@pytest.mark.parametrize("extra", [
+    {"is_enabled": True, "monthly_limit": 1e-300, "used_credits": 1e10, "utilization": None},
+    {"is_enabled": True, "monthly_limit": 1e-300, "used_credits": 1e10, "utilization": 1e308},
+    {"is_enabled": True, "monthly_limit": 0, "used_credits": 1e300, "utilization": None, "decimal_places": 0},
+])
+def test_a_credits_overflow_blanks_no_line_and_crashes_no_panel(api, home: Path, extra: dict) -> None:
+    """#7: credits whose used/limit overflows are range-checked at the boundary: the line keeps
+    its windows and the panel draws (no OverflowError in display_percent)."""
+    from helpers import cli, line
+
+    api.set("/api/oauth/usage", Reply(200, usage_body(extra_usage=dict({"currency": "USD"}, **extra))))
+    write_credentials(home)
+    assert fetch().returncode == 0
+    shown = line("--no-refresh").stdout
+    assert "78%" in shown and "?" not in shown, shown
+    panel = cli()
+    assert panel.returncode == 0 and "Traceback" not in panel.stderr, panel.stderr[-800:]
+    assert "78%" in panel.stdout, panel.stdout
