@@ -64,6 +64,13 @@ SNIPPETS: dict[str, Snippet] = {
         ("{config}/fish/conf.d/claude-usage.fish",),
         "fish loads it from conf.d: open a new fish"),
     "waybar": Snippet("waybar/config.jsonc", "# merge into ~/.config/waybar/config.jsonc:"),
+    "xbar": Snippet(
+        "xbar/claude-usage.1m.sh",
+        "# save in xbar's or SwiftBar's plugin folder, executable   (or: setup xbar --install, for xbar)",
+        ("{xbar}/claude-usage.1m.sh",),
+        "xbar picks it up from its plugin folder (xbar menu: Refresh all); for SwiftBar, copy {path}"
+        " into SwiftBar's plugin folder",
+        0o755),
 }
 
 COMPLETIONS: dict[str, Snippet] = {
@@ -106,6 +113,7 @@ def bases(home: Path, env: Mapping[str, str]) -> dict[str, str]:
         "config": config,
         "data": data,
         "starship": env.get("STARSHIP_CONFIG") or os.path.join(config, "starship.toml"),
+        "xbar": str(home / "Library" / "Application Support" / "xbar" / "plugins"),
         "bash_completion": os.path.join(env.get("BASH_COMPLETION_USER_DIR") or os.path.join(data, "bash-completion"),
                                         "completions"),
     }

@@ -48,6 +48,8 @@ crit = 95
 
 [line]
 items = ["seven_day", "five_hour", "pace"]
+style = "powerline"
+theme = "nord"
 
 [notify]
 at = [95, 80, 99.5]
@@ -75,6 +77,7 @@ def test_every_key_from_the_file_and_the_environment_wins(home: Path) -> None:
     assert s.glyphs == "ascii" and s.email == "ada@example.com"
     assert s.thresholds == config.Thresholds(40, 70, 95)
     assert s.line_items == ("seven_day", "five_hour", "pace") and s.notify_at == (80, 95, 99.5)
+    assert (s.line_style, s.line_theme) == ("powerline", "nord")
     assert dict(s.tmux) == {"ok": "fg=colour22", "crit": "fg=colour160,bold"}
     assert {k for k in config.KEYS if s.origin(k) == "file"} == set(config.KEYS) - {"tmux.warn", "tmux.high",
                                                                                    "tmux.stale"}

@@ -73,7 +73,7 @@ def words_of_panel() -> set[str]:
 def words_of_line() -> set[str]:
     """Every option and listed value of ``claude-usage-line``, from its --help text."""
     words = set(re.findall(r"(?m)^\s+(?:-h, )?(--[a-z-]+)", line.HELP)) | {"-h"}
-    for opt in ("--format", "--mode", "--glyphs"):
+    for opt in ("--format", "--mode", "--glyphs", "--style", "--theme"):
         listed = re.search(rf"(?m)^\s+{opt} \S+\s+(.*)$", line.HELP)
         assert listed, opt
         words.update(re.findall(r"[a-z]+", re.sub(r"\(.*?\)", "", listed.group(1))))
