@@ -116,6 +116,8 @@ def with_fast_launch(snippet: Snippet, text: bytes, env: Mapping[str, str]) -> b
     """``text`` as installed: the fast launch written (see ``launcher``) and, where the target
     names the program itself (Starship's ``shell``), named by its absolute path. The tmux and
     shell plugins find the launcher by themselves, the console script when there is none."""
+    if snippet.source.startswith("completions/"):
+        return text  # runs no line
     from statusline.commands import launcher
 
     program = launcher.command(env)

@@ -94,8 +94,9 @@ def test_shipped_module_is_plain_and_shell_independent() -> None:
         import tomli as tomllib
 
     module = tomllib.loads(MODULE.read_text())["custom"]["claude_usage"]
-    assert module["command"] == "claude-usage-line --format plain --glyphs plain"
-    assert module["shell"] == ["sh"]
+    # No sh in between: Starship runs shell[0] with shell[1:] and then the command as arguments.
+    assert module["shell"] == ["claude-usage-line", "--glyphs", "plain"]
+    assert module["command"] == "--format=plain" and module["use_stdin"] is False
     assert module["when"] is True
     assert "$output" in module["format"] and module["style"]
 
@@ -116,8 +117,8 @@ def test_cold_cache_and_hanging_api_stay_far_under_timeout(api, home: Path, prom
     for text, elapsed in runs:
         print(f"starship prompt, cold cache, API hanging ({elapsed * 1000:.0f} ms): {text!r}")
         assert "claude" in text, text  # the module was not dropped
-    best = min(elapsed for _, elapsed in runs)
-    assert best < 0.5, f"starship prompt took {best:.3f}s at best"
+    # Starship drops a module whose command outlives command_timeout (500 ms): "claude" in the
+    # prompt is that bound, held by Starship itself; the time itself is bench/'s business.
     # The line did start the fetcher, detached: it is the one waiting on the API, not Starship.
     deadline = time.monotonic() + 5
     while api.count("/api/oauth/usage") == 0 and time.monotonic() < deadline:
@@ -130,3 +131,21 @@ def test_setup_starship_prints_the_shipped_module() -> None:
     assert r.returncode == 0, r.stderr
     assert r.stdout == MODULE.read_text()
     assert "starship.toml" in r.stderr  # the hint says where it goes, on stderr only
+
+
+def test_installed_module_runs_the_fast_launch_with_no_shell(api, home: Path, starship: str, tmp_path: Path) -> None:
+    """``setup starship --install`` names the fast launch; Starship starts it itself: with no
+    ``sh`` to be found on PATH the segment still shows."""
+    write_credentials(home)
+    assert fetch().returncode == 0
+    assert cli("setup", "starship", "--install").returncode == 0
+    config = home / ".config" / "starship.toml"
+    config.write_text('format = "${custom.claude_usage}$character"\nadd_newline = false\n\n' + config.read_text())
+    work = tmp_path / "work"
+    work.mkdir()
+    env = dict(os.environ, STARSHIP_CONFIG=str(config), STARSHIP_CACHE=str(tmp_path / "starship-cache"),
+               PATH=str(tmp_path / "empty"))  # no sh, no claude-usage-line: only the absolute path works
+    env.pop("STARSHIP_SHELL", None)
+    proc = subprocess.run([starship, "prompt"], env=env, cwd=work, capture_output=True, text=True, timeout=20)
+    assert proc.returncode == 0, proc.stderr
+    assert "5h 78%" in ESCAPE.sub("", proc.stdout), proc.stdout
