@@ -14,7 +14,7 @@ the first complete JSON object.
 
 import os
 
-from statusline.cache import cache_view, fastpaths, history, safefiles
+from statusline.cache import cache_view, fastpaths, safefiles
 from statusline.core import jsonlite, readings
 from statusline.render import dialects, notify, segments
 from statusline.sources import claude_code
@@ -126,6 +126,8 @@ def harvest(new, present, spend, env, now):
             continue  # an unwritable or untrusted cache must not blank Claude Code's status line
         safefiles.update_marshal(path,
                                  lambda old: updated_harvest(_harvest_doc(old), new, present, spend, now))
+        from statusline.cache import history  # only when something is written
+
         history.note(acct, new, now)  # cheap: an append; the fetcher folds it in
 
 
