@@ -8,9 +8,14 @@
 # Every #{claude_usage} becomes a #(...) call of claude-usage-line, which tmux re-runs each
 # status-interval. The call never waits on the network, so the bar never stalls.
 #
+# A status line that holds the placeholder gets room for it: status-right-length at tmux's
+# default 40 becomes 100 (status-left-length 10 becomes 60); any other length is yours, kept.
+#
 # Options (set them before the placeholder is rewritten, e.g. before TPM's `run` line):
-#   @claude_usage_command  the command to run (default: the absolute path of
-#                          claude-usage-line, found now on tmux's PATH or in ~/.local/bin)
+#   @claude_usage_command  the command to run (default: the fast launch `claude-usage setup`
+#                          writes, ~/.local/share/claude-usage/bin/claude-usage-line, else the
+#                          absolute path of claude-usage-line, found now on tmux's PATH or in
+#                          ~/.local/bin)
 #   @claude_usage_format   tmux (default: #[fg=...,bg=...] colours) or plain (no colour)
 #   @claude_usage_glyphs   plain (default: no emoji, whose widths break bars), ascii, emoji
 #   @claude_usage_mode     auto (default), code or console
@@ -53,6 +58,11 @@ resolve_command() {
     custom=$(option @claude_usage_command "")
     if [ -n "$custom" ]; then
         printf '%s' "$custom"  # used as written: the user quotes it if needed
+        return
+    fi
+    fast=${XDG_DATA_HOME:-$HOME/.local/share}/claude-usage/bin/claude-usage-line
+    if [ -x "$fast" ]; then  # the fast launch (no `site` at start-up), see `claude-usage setup`
+        quote "$fast"
         return
     fi
     found=$(command -v claude-usage-line 2>/dev/null)
@@ -118,6 +128,14 @@ rewrite() {  # rewrite NAME: every placeholder in that global option made a call
     esac
     if [ -z "${call:-}" ]; then call=$(make_call); fi
     tmux set-option -gq "$1" "$(interpolate "$current" "$call")"
+    roomier "$1-length"
+}
+
+roomier() {  # roomier NAME-length: at tmux's own default, too short for the line and a clock
+    case "$1=$(tmux show-option -gqv "$1")" in
+        status-right-length=40) tmux set-option -gq "$1" 100 ;;  # a length you chose is kept
+        status-left-length=10) tmux set-option -gq "$1" 60 ;;
+    esac
 }
 
 tmux_string() {  # tmux_string TEXT: TEXT as one double-quoted word of tmux's command language
