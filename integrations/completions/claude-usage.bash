@@ -15,7 +15,7 @@ _claude_usage_line_complete() {
     --chain) COMPREPLY=($(compgen -c -- "$cur")); return ;;
   esac
   COMPREPLY=($(compgen -W "--format --mode --glyphs --claude-code --chain --show --no-refresh
-    -h --help --version" -- "$cur"))
+    -h --help -V --version" -- "$cur"))
 }
 
 _claude_usage_complete() {
@@ -38,14 +38,14 @@ _claude_usage_complete() {
   esac
   case $command in
     '') COMPREPLY=($(compgen -W "refresh doctor config setup history check --mode --watch --interval --json
-      -h --help --version" -- "$cur")) ;;
+      -h --help -V --version" -- "$cur")) ;;
     history) COMPREPLY=($(compgen -W "--window --since --until --json --csv -h --help" -- "$cur")) ;;
     check) COMPREPLY=($(compgen -W "--max-age -q --quiet -h --help" -- "$cur")) ;;
     setup)
       if [[ -z $target && $cur != -* ]]; then
         COMPREPLY=($(compgen -W "claude-code tmux starship zsh bash fish waybar completions" -- "$cur"))
       else
-        COMPREPLY=($(compgen -W "--print --install --chain --shell -h --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--print --install --uninstall --chain --shell -h --help" -- "$cur"))
       fi ;;
     *) COMPREPLY=($(compgen -W "-h --help" -- "$cur")) ;;
   esac
