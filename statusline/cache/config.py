@@ -22,6 +22,8 @@ dict of plain values (marshal-safe) for the fetcher to keep in the cache, and ``
 
     [line]
     items = ["five_hour", "seven_day", "scoped", "extra", "reset", "console", "pace", "age"]
+    style = "plain"         # plain | powerline | chips (CLAUDE_USAGE_STYLE, --style)
+    theme = "default"       # default | nord | gruvbox | dracula | mono (CLAUDE_USAGE_THEME, --theme)
 
     [notify]
     at = [80, 95]           # percents at which a window's crossing is worth a notification
@@ -45,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 from statusline.cache import fastpaths
+from statusline.cache.cache_view import STYLES, THEMES
 
 Origin = str  # "default" | "file" | "env"
 
@@ -60,6 +63,8 @@ ENV = {
     "http_timeout": "CLAUDE_USAGE_HTTP_TIMEOUT",
     "glyphs": "CLAUDE_USAGE_GLYPHS",
     "email": "CLAUDE_USAGE_EMAIL",
+    "line.style": "CLAUDE_USAGE_STYLE",
+    "line.theme": "CLAUDE_USAGE_THEME",
 }
 
 
@@ -82,6 +87,8 @@ class Settings:
     email: str | None = None
     thresholds: Thresholds = Thresholds()
     line_items: tuple[str, ...] = LINE_ITEMS
+    line_style: str = "plain"
+    line_theme: str = "default"
     notify_at: tuple[float, ...] = (80.0, 95.0)
     tmux: tuple[tuple[str, str], ...] = ()  # (level, tmux style) pairs, in LEVELS order
     path: str = ""
@@ -99,6 +106,8 @@ class Settings:
             return getattr(self.thresholds, key.split(".", 1)[1])
         if key == "line.items":
             return self.line_items
+        if key in ("line.style", "line.theme"):
+            return self.line_style if key == "line.style" else self.line_theme
         if key == "notify.at":
             return self.notify_at
         if key.startswith("tmux."):
@@ -107,7 +116,7 @@ class Settings:
 
 
 KEYS = ("ttl", "console_ttl", "profile_ttl", "http_timeout", "glyphs", "email",
-        "thresholds.warn", "thresholds.high", "thresholds.crit", "line.items", "notify.at",
+        "thresholds.warn", "thresholds.high", "thresholds.crit", "line.items", "line.style", "line.theme", "notify.at",
         *(f"tmux.{lvl}" for lvl in LEVELS))
 
 
@@ -188,7 +197,8 @@ def _flatten(table: dict[str, Any], problems: list[str], where: str,
     """The file's table as dotted keys; unknown keys and tables are reported, not fatal."""
     fixes = [] if fixes is None else fixes
     flat: dict[str, Any] = {}
-    sections = {"thresholds": ("warn", "high", "crit"), "line": ("items",), "notify": ("at",), "tmux": LEVELS}
+    sections = {"thresholds": ("warn", "high", "crit"), "line": ("items", "style", "theme"), "notify": ("at",),
+                "tmux": LEVELS}
     for key, value in table.items():
         if key in sections:
             if not isinstance(value, dict):
@@ -232,6 +242,10 @@ def _convert(key: str, value: Any) -> tuple[bool, Any]:
         ok = (isinstance(value, list) and bool(value) and all(v in LINE_ITEMS for v in value)
               and len(set(value)) == len(value))
         return ok, tuple(value) if ok else None
+    if key == "line.style":
+        return value in STYLES, value
+    if key == "line.theme":
+        return value in THEMES, value
     if key == "notify.at":
         if isinstance(value, str):
             value = [w for w in value.replace(",", " ").split() if w]
@@ -261,6 +275,10 @@ def _expected(key: str) -> str:
         return "percent values from 0 to 1000"
     if key == "line.items":
         return "a list of distinct items from " + ", ".join(LINE_ITEMS)
+    if key == "line.style":
+        return " | ".join(STYLES)
+    if key == "line.theme":
+        return " | ".join(THEMES)
     return "a tmux style such as \"fg=colour34,bold\" (no #, [ or ])"
 
 
@@ -318,6 +336,8 @@ def load(path: os.PathLike[str] | str | None = None, env: Mapping[str, str] | No
         email=values.get("email", base.email),
         thresholds=Thresholds(warn, high, crit),
         line_items=values.get("line.items", base.line_items),
+        line_style=values.get("line.style", base.line_style),
+        line_theme=values.get("line.theme", base.line_theme),
         notify_at=values.get("notify.at", base.notify_at),
         tmux=tmux,
         path=str(p),
@@ -354,6 +374,8 @@ def compile(settings: Settings) -> dict[str, Any]:  # noqa: A001 - the name the 
         "glyphs": settings.glyphs,
         "thresholds": (th.warn, th.high, th.crit),
         "items": tuple(settings.line_items),
+        "style": settings.line_style,
+        "theme": settings.line_theme,
         "notify_at": tuple(settings.notify_at),
         "tmux": dict(settings.tmux),
     }
@@ -440,6 +462,9 @@ def line_config(settings: Settings) -> dict[str, Any]:
     target, and notifications are opt-in)."""
     c = compile(settings)
     out = {k: c[k] for k in ("sig", "thresholds", "items", "tmux")}
+    for key in ("style", "theme"):  # only when set, as glyphs
+        if settings.origin(f"line.{key}") != "default":
+            out[key] = c[key]
     if settings.origin("glyphs") != "default":
         out["glyphs"] = c["glyphs"]
     if settings.origin("notify.at") != "default":

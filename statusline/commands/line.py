@@ -14,7 +14,6 @@ import time
 
 from statusline.cache import cache_view
 from statusline.render import dialects, segments
-from statusline.version import VERSION
 
 HELP = """usage: claude-usage-line [options]
 
@@ -22,9 +21,12 @@ Print Claude usage and rate limits as one line, from the local cache. Never wait
 on the network: a stale cache starts a background refresh and is shown as it is.
 
 options:
-  --format FMT     ansi (default), tmux, zsh, bash, plain, json, waybar
+  --format FMT     ansi (default), tmux, zsh, bash, plain, json, waybar,
+                   i3blocks (also polybar), xbar (also SwiftBar)
   --mode MODE      auto (default), code, console
   --glyphs SET     emoji (default; plain for tmux), plain, ascii
+  --style STYLE    plain (default), powerline, chips (ansi, bash, tmux, zsh)
+  --theme NAME     default, nord, gruvbox, dracula, mono (powerline, chips)
   --claude-code    read Claude Code's statusLine JSON on stdin (see README)
   --chain CMD      with --claude-code: also run CMD with the same input
   --show ITEMS     extra items, comma-separated: rate (any format); with
@@ -34,10 +36,12 @@ options:
   --version        show the version
 
 environment: NO_COLOR, CLAUDE_CONFIG_DIR, CLAUDE_USAGE_CACHE_DIR, CLAUDE_USAGE_TTL,
-CLAUDE_USAGE_CONSOLE_TTL, ANTHROPIC_ADMIN_API_KEY. Details: claude-usage doctor"""
+CLAUDE_USAGE_CONSOLE_TTL, CLAUDE_USAGE_GLYPHS, CLAUDE_USAGE_STYLE, CLAUDE_USAGE_THEME,
+ANTHROPIC_ADMIN_API_KEY. Details: claude-usage doctor"""
 
-CHOICES = {"format": ("ansi", "tmux", "zsh", "bash", "plain", "json", "waybar"),
-           "mode": ("auto", "code", "console"), "glyphs": ("emoji", "plain", "ascii")}
+CHOICES = {"format": ("ansi", "tmux", "zsh", "bash", "plain", "json", "waybar", "i3blocks", "xbar"),
+           "mode": ("auto", "code", "console"), "glyphs": ("emoji", "plain", "ascii"),
+           "style": cache_view.STYLES, "theme": cache_view.THEMES}
 SHOW_ITEMS = ("rate", "model", "context", "cost")
 USAGE_ERROR = 2
 
@@ -48,10 +52,11 @@ def parse_args(argv):
     Mistakes are collected in ``opts["problems"]`` (never raised): a bad value falls back to
     the default so a prompt still gets a line; ``main`` decides whether that is an error.
     """
-    opts = {"format": "ansi", "mode": "auto", "glyphs": None, "claude_code": False,
+    opts = {"format": "ansi", "mode": "auto", "glyphs": None, "style": None, "theme": None, "claude_code": False,
             "chain": None, "show": "", "refresh": True, "help": False, "version": False, "problems": [],
             "notes": []}
-    takes = {"--format": "format", "--mode": "mode", "--glyphs": "glyphs", "--chain": "chain", "--show": "show"}
+    takes = {"--format": "format", "--mode": "mode", "--glyphs": "glyphs", "--style": "style", "--theme": "theme",
+             "--chain": "chain", "--show": "show"}
     problems = opts["problems"]
     args = list(argv)
     while args:
@@ -150,6 +155,8 @@ def render(opts, env, now):
     if opts["help"]:
         return HELP
     if opts["version"]:
+        from statusline.version import VERSION
+
         return "claude-usage-line " + VERSION
     if opts["claude_code"]:
         from statusline.commands import hook
@@ -166,11 +173,20 @@ def render_cached(opts, env, now):
         from statusline.render import lineformats
 
         return lineformats.render(fmt, view, now, creds, note)
+    if fmt in ("i3blocks", "xbar"):
+        from statusline.commands import bars
+
+        return bars.render(fmt, opts, view, creds, note, env, now)
     glyphs = cache_view.glyphs(opts, view, env) or ("plain" if fmt == "tmux" else "emoji")
     if view is None and not creds and opts["mode"] == "console":
         return dialects.render([("claude: no admin key", "warn")], fmt, not env.get("NO_COLOR"), None)
     spans = segments.build(view, now, glyphs, creds, note, show_rate="rate" in opts["show"].split(","))
     color = not env.get("NO_COLOR")
+    style, theme = cache_view.look(opts, view, env)
+    if style != "plain" and color and fmt in ("ansi", "bash", "tmux", "zsh"):
+        from statusline.render import themes  # only for powerline and chips: plain imports nothing more
+
+        return themes.render(spans, fmt, style, theme, glyphs)
     cfg = (view or {}).get("config")
     return dialects.render(spans, fmt, color, cfg.get("tmux") if isinstance(cfg, dict) else None)
 

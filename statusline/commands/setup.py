@@ -12,6 +12,7 @@ the user's own JSONC, comments and all: ``--install`` prints the exact module an
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Mapping
@@ -115,13 +116,28 @@ def bases(home: Path, env: Mapping[str, str]) -> dict[str, str]:
     }
 
 
+def with_fast_launch(snippet: Snippet, text: bytes, env: Mapping[str, str]) -> bytes:
+    """``text`` as installed: the fast launch written (see ``launcher``) and, where the target
+    names the program itself (Starship's ``shell``), named by its absolute path. The tmux and
+    shell plugins find the launcher by themselves, the console script when there is none."""
+    if snippet.source.startswith("completions/"):
+        return text  # runs no line
+    from statusline.commands import launcher
+
+    program = launcher.command(env)
+    if snippet.source == "starship/starship.toml" and program != launcher.NAME:
+        quoted = json.dumps(program)  # a TOML basic string is a JSON string for any path
+        text = text.replace(b'shell = ["claude-usage-line",', b"shell = [" + quoted.encode() + b",", 1)
+    return text
+
+
 def install(snippet: Snippet, home: Path, env: Mapping[str, str]) -> int:
     """Write ``snippet`` to its places (folders created), then say what is left to do."""
     from statusline.cache.store import atomic_write
 
     if not snippet.installs:
         return waybar_instructions(home, env)
-    text = (integrations_dir() / snippet.source).read_bytes()
+    text = with_fast_launch(snippet, (integrations_dir() / snippet.source).read_bytes(), env)
     where = bases(home, env)
     written: list[Path] = []
     for pattern in snippet.installs:
