@@ -8,6 +8,8 @@ complete -c claude-usage-line -f
 complete -c claude-usage-line -l format -x -a 'ansi tmux zsh bash plain json waybar' -d 'output format'
 complete -c claude-usage-line -l mode -x -a 'auto code console' -d 'force a mode'
 complete -c claude-usage-line -l glyphs -x -a 'emoji plain ascii' -d 'glyph set'
+complete -c claude-usage-line -l style -x -a 'plain powerline chips' -d 'line style'
+complete -c claude-usage-line -l theme -x -a 'default nord gruvbox dracula mono' -d 'colour theme (powerline, chips)'
 complete -c claude-usage-line -l claude-code -d "read Claude Code's statusLine JSON on stdin"
 complete -c claude-usage-line -l chain -x -a '(__fish_complete_command)' -d 'with --claude-code: also run CMD'
 complete -c claude-usage-line -l show -x -a 'rate model context cost' -d 'extra items (model, context, cost with --claude-code)'
