@@ -17,7 +17,7 @@ _claude_usage_line_complete() {
     --chain) COMPREPLY=($(compgen -c -- "$cur")); return ;;
   esac
   COMPREPLY=($(compgen -W "--format --mode --glyphs --style --theme --claude-code --chain --show --no-refresh
-    -h --help --version" -- "$cur"))
+    -h --help -V --version" -- "$cur"))
 }
 
 _claude_usage_complete() {

@@ -83,7 +83,7 @@ def words_of_line() -> set[str]:
 @pytest.mark.parametrize("shell", sorted(FILES))
 def test_completions_know_every_option_and_choice(shell: str) -> None:
     text = FILES[shell].read_text()
-    tokens = set(re.findall(r"(?<![\w-])-{0,2}[a-zA-Z][a-z0-9-]*", text))
+    tokens = set(re.findall(r"(?<![\w-])-{0,2}[a-zA-Z][a-z0-9-]*", text))  # -V too
     if shell == "fish":  # fish spells options as -l NAME / -s X
         tokens |= {"--" + n for n in re.findall(r"-l ([a-z-]+)", text)} | {"-" + n for n in re.findall(r"-s ([a-zA-Z])", text)}
     missing = (words_of_panel() | words_of_line()) - tokens - {"default"}
