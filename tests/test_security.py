@@ -322,7 +322,7 @@ def test_token_never_in_argv_environment_or_files_of_the_background_fetcher(api,
         seen.extend(fetcher_pids())
         return seen
 
-    for pid in wait_for(find, timeout=5, every=0.02):
+    for pid in wait_for(find, timeout=30, every=0.02):
         assert TOKEN.encode() not in Path(f"/proc/{pid}/cmdline").read_bytes()
         assert TOKEN.encode() not in Path(f"/proc/{pid}/environ").read_bytes()
     wait_for(lambda: api.count(U) >= 1)

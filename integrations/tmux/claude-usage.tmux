@@ -12,8 +12,10 @@
 # default 40 becomes 100 (status-left-length 10 becomes 60); any other length is yours, kept.
 #
 # Options (set them before the placeholder is rewritten, e.g. before TPM's `run` line):
-#   @claude_usage_command  the command to run (default: the absolute path of
-#                          claude-usage-line, found now on tmux's PATH or in ~/.local/bin)
+#   @claude_usage_command  the command to run (default: the fast launch `claude-usage setup`
+#                          writes, ~/.local/share/claude-usage/bin/claude-usage-line, else the
+#                          absolute path of claude-usage-line, found now on tmux's PATH or in
+#                          ~/.local/bin)
 #   @claude_usage_format   tmux (default: #[fg=...,bg=...] colours) or plain (no colour)
 #   @claude_usage_glyphs   plain (default: no emoji, whose widths break bars), ascii, emoji
 #   @claude_usage_mode     auto (default), code or console
@@ -56,6 +58,11 @@ resolve_command() {
     custom=$(option @claude_usage_command "")
     if [ -n "$custom" ]; then
         printf '%s' "$custom"  # used as written: the user quotes it if needed
+        return
+    fi
+    fast=${XDG_DATA_HOME:-$HOME/.local/share}/claude-usage/bin/claude-usage-line
+    if [ -x "$fast" ]; then  # the fast launch (no `site` at start-up), see `claude-usage setup`
+        quote "$fast"
         return
     fi
     found=$(command -v claude-usage-line 2>/dev/null)

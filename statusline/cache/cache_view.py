@@ -9,7 +9,6 @@ import os
 import sys
 
 from statusline.cache import fastpaths, safefiles
-from statusline.cache.spawn import spawn_fetcher
 from statusline.core import readings
 
 DEFAULT_TTL = {"code": 30.0, "console": 300.0}
@@ -139,6 +138,8 @@ def refresh(acct, mode, view, cred_sig, env, now, debounce=None):
         debounce = 0.0  # a new login or Admin key: start a fetch at this very call
     elif debounce is None:
         debounce = min(10.0, ttl_for(view, env) / 2)
+    from statusline.cache.spawn import spawn_fetcher  # only when the data is due
+
     return spawn_fetcher(acct, mode, now, debounce)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -29,17 +28,30 @@ REFRESH_INTERVAL = 30
 MARKER = "--claude-code"
 
 
-def line_command() -> str:
-    """Our hook command, by absolute path: Claude Code's PATH may not hold ~/.local/bin."""
-    found = shutil.which("claude-usage-line")
-    if not found:
-        beside = Path(sys.argv[0]).resolve().parent / "claude-usage-line"
-        found = str(beside) if beside.exists() else "claude-usage-line"
-    return f"{shlex.quote(found)} {MARKER}"
+def line_command(write: bool = True) -> str:
+    """Our hook command, by absolute path (Claude Code's PATH may not hold ~/.local/bin): the
+    fast launch when it applies (see ``launcher``; ``write`` False only names one already
+    there), else the console script."""
+    from statusline.commands import launcher
+
+    return f"{shlex.quote(launcher.command(write=write))} {MARKER}"
 
 
 def is_ours(command: Any) -> bool:
     return isinstance(command, str) and "claude-usage-line" in command and MARKER in command
+
+
+def with_program(existing: str, ours: str) -> str:
+    """``existing`` (ours) now starting the program ``ours`` names (the fast launch after the
+    console script, or the other way), its flags and chain kept; unchanged when it does not
+    start with our program (an ``env`` prefix, a wrapper: the user's own)."""
+    try:
+        words, program = shlex.split(existing), shlex.split(ours)[0]
+    except ValueError:
+        return existing
+    if not words or os.path.basename(words[0]) != "claude-usage-line" or words[0] == program:
+        return existing
+    return shlex.join([program, *words[1:]])
 
 
 def updated(settings: dict[str, Any], ours: str, chain: str | None = None) -> dict[str, Any]:
@@ -48,8 +60,8 @@ def updated(settings: dict[str, Any], ours: str, chain: str | None = None) -> di
     current = settings.get("statusLine")
     current = current if isinstance(current, dict) else {}
     existing = current.get("command")
-    if is_ours(existing) and not chain:
-        command = existing  # already set up: keep the user's chain and flags
+    if isinstance(existing, str) and is_ours(existing) and not chain:
+        command = with_program(existing, ours)  # already set up: keep the user's chain and flags
     else:
         previous = chain or (existing if isinstance(existing, str) and existing.strip() else None)
         command = ours if previous is None else f"{ours} --chain {shlex.quote(previous)}"
@@ -120,7 +132,7 @@ def run(paths: Paths, *, print_only: bool = False, chain: str | None = None,
     if not isinstance(settings, dict):
         print(f"{target} does not hold a JSON object. Nothing was changed.", file=sys.stderr)
         return 1
-    new = removed(settings) if uninstall else updated(settings, line_command(), chain)
+    new = removed(settings) if uninstall else updated(settings, line_command(write=do_install), chain)
     if print_only:
         print(json.dumps({"statusLine": new.get("statusLine")}, indent=2))
         return 0

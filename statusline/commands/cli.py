@@ -7,7 +7,7 @@
     claude-usage doctor          where everything is, what went wrong, how to fix it
     claude-usage config          the effective settings (config.toml, environment) and their origin
     claude-usage setup TARGET    print (or --install) an integration: tmux, starship, zsh,
-                                 bash, fish, claude-code, waybar, completions
+                                 bash, fish, claude-code, waybar, xbar, completions
     claude-usage history         the recorded usage samples (--json, --csv, --window, --since)
     claude-usage check EXPR…     exit 0/1/2: do expressions like 5h<90 eta5h>30m hold?
 """
@@ -20,7 +20,7 @@ import sys
 from statusline.cache.paths import resolve
 from statusline.version import VERSION
 
-SETUP_TARGETS = ("claude-code", "tmux", "starship", "zsh", "bash", "fish", "waybar", "completions")
+SETUP_TARGETS = ("claude-code", "tmux", "starship", "zsh", "bash", "fish", "waybar", "xbar", "completions")
 
 
 USAGE = "claude-usage [options] [COMMAND [ARGS]]"

@@ -473,7 +473,7 @@ def check_sources(r: Report, c: Context) -> None:
     harvest = cache_view.read_harvest(str(c.paths.account_dir(c.requested) / store.HARVEST)) or {}
     at = harvest.get("fetched") if isinstance(harvest.get("fetched"), (int, float)) else None
     r.add(True, f"source Claude Code statusLine: last input {ago(at)}"
-          + ("" if at else " (set it up with `claude-usage setup claude-code`)"))
+          + ("" if at else " (set it up with `claude-usage setup claude-code --install`)"))
     cached = claude_json.usage(credentials.read_claude_json(c.paths), None, t)
     seen = max((w.observed_at.timestamp() for _, _, w in cached.windows() if w.observed_at), default=None) \
         if cached else None

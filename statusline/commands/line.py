@@ -14,7 +14,6 @@ import time
 
 from statusline.cache import cache_view
 from statusline.render import dialects, segments
-from statusline.version import VERSION
 
 HELP = """usage: claude-usage-line [options]
 
@@ -155,6 +154,8 @@ def render(opts, env, now):
     if opts["help"]:
         return HELP
     if opts["version"]:
+        from statusline.version import VERSION
+
         return "claude-usage-line " + VERSION
     if opts["claude_code"]:
         from statusline.commands import hook

@@ -12,6 +12,7 @@ the user's own JSONC, comments and all: ``--install`` prints the exact module an
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Mapping
@@ -68,6 +69,13 @@ SNIPPETS: dict[str, Snippet] = {
     "waybar": Snippet("waybar/config.jsonc",
                       "# merge into ~/.config/waybar/config.jsonc: the \"custom/claude-usage\" module, and its"
                       " name in modules-right (or -left, -center); then reload Waybar"),
+    "xbar": Snippet(
+        "xbar/claude-usage.1m.sh",
+        "# save in xbar's or SwiftBar's plugin folder, executable   (or: setup xbar --install, for xbar)",
+        ("{xbar}/claude-usage.1m.sh",),
+        "xbar picks it up from its plugin folder (xbar menu: Refresh all); for SwiftBar, copy {path}"
+        " into SwiftBar's plugin folder",
+        0o755),
 }
 
 COMPLETIONS: dict[str, Snippet] = {
@@ -110,9 +118,25 @@ def bases(home: Path, env: Mapping[str, str]) -> dict[str, str]:
         "config": config,
         "data": data,
         "starship": env.get("STARSHIP_CONFIG") or os.path.join(config, "starship.toml"),
+        "xbar": str(home / "Library" / "Application Support" / "xbar" / "plugins"),
         "bash_completion": os.path.join(env.get("BASH_COMPLETION_USER_DIR") or os.path.join(data, "bash-completion"),
                                         "completions"),
     }
+
+
+def with_fast_launch(snippet: Snippet, text: bytes, env: Mapping[str, str]) -> bytes:
+    """``text`` as installed: the fast launch written (see ``launcher``) and, where the target
+    names the program itself (Starship's ``shell``), named by its absolute path. The tmux and
+    shell plugins find the launcher by themselves, the console script when there is none."""
+    if snippet.source.startswith("completions/"):
+        return text  # runs no line
+    from statusline.commands import launcher
+
+    program = launcher.command(env)
+    if snippet.source == "starship/starship.toml" and program != launcher.NAME:
+        quoted = json.dumps(program)  # a TOML basic string is a JSON string for any path
+        text = text.replace(b'shell = ["claude-usage-line",', b"shell = [" + quoted.encode() + b",", 1)
+    return text
 
 
 def install(snippet: Snippet, home: Path, env: Mapping[str, str]) -> int:
@@ -121,7 +145,7 @@ def install(snippet: Snippet, home: Path, env: Mapping[str, str]) -> int:
 
     if not snippet.installs:
         return waybar_instructions(home, env)
-    text = (integrations_dir() / snippet.source).read_bytes()
+    text = with_fast_launch(snippet, (integrations_dir() / snippet.source).read_bytes(), env)
     where = bases(home, env)
     written: list[Path] = []
     for pattern in snippet.installs:

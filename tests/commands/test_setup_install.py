@@ -18,6 +18,14 @@ REPO = Path(__file__).resolve().parents[2]
 INTEGRATIONS = REPO / "integrations"
 
 
+def installed(rel: str, home: Path) -> str:
+    """The shipped file as ``--install`` writes it: Starship's module names the fast launch
+    (``launcher``) by its absolute path; the other plugins find it by themselves."""
+    text = (INTEGRATIONS / rel).read_text()
+    fast = home / ".local" / "share" / "claude-usage" / "bin" / "claude-usage-line"
+    return text.replace('shell = ["claude-usage-line",', f'shell = ["{fast}",') if rel.startswith("starship") else text
+
+
 @pytest.mark.parametrize("target, rel, where", [
     ("tmux", "tmux/claude-usage.tmux", ".config/tmux/claude-usage.tmux"),
     ("zsh", "zsh/claude-usage.plugin.zsh", ".config/claude-usage/claude-usage.plugin.zsh"),
@@ -30,7 +38,7 @@ def test_install_creates_folders_and_writes_the_file(target: str, rel: str, wher
     r = cli("setup", target, "--install")
     assert r.returncode == 0, r.stderr
     path = home / where
-    assert path.read_text() == (INTEGRATIONS / rel).read_text()
+    assert path.read_text() == installed(rel, home)
     assert f"wrote {path}" in r.stdout
     if target == "tmux":
         assert os.access(path, os.X_OK) and "run-shell " + str(path) in r.stdout
@@ -38,7 +46,7 @@ def test_install_creates_folders_and_writes_the_file(target: str, rel: str, wher
         assert f"source {path}" in r.stdout
     assert not stat.S_IMODE(path.stat().st_mode) & 0o022  # nobody else may rewrite what the shell runs
     again = cli("setup", target, "--install")  # twice is fine, and changes nothing
-    assert again.returncode == 0 and path.read_text() == (INTEGRATIONS / rel).read_text()
+    assert again.returncode == 0 and path.read_text() == installed(rel, home)
 
 
 def test_install_follows_xdg_config_home(home: Path, tmp_path: Path) -> None:
@@ -56,7 +64,7 @@ def test_starship_install_appends_to_an_existing_config_once(home: Path) -> None
     assert cli("setup", "starship", "--install").returncode == 0
     text = config.read_text()
     assert text.startswith('add_newline = false\n[character]\nsuccess_symbol = ">"\n\n')
-    assert text.endswith((INTEGRATIONS / "starship" / "starship.toml").read_text())
+    assert text.endswith(installed("starship/starship.toml", home))
     r = cli("setup", "starship", "--install")
     assert r.returncode == 0 and "unchanged" in r.stdout
     assert config.read_text() == text and text.count("[custom.claude_usage]") == 1

@@ -70,7 +70,7 @@ def test_hanging_server_times_out_and_backs_off(api, logged_in, monkeypatch):
     monkeypatch.setenv("CLAUDE_USAGE_HTTP_TIMEOUT", "0.5")
     t = time.time()
     r = fetch()
-    assert time.time() - t < 4
+    assert time.time() - t < 5  # before the server's 5 s hang ends
     assert r.returncode == 1 and "within" in r.stdout
     snap = json.loads((account_dir() / "snapshot.json").read_text())
     assert snap["last_error"]["kind"] == "network_error" and snap["backoff"]["failures"] == 1
@@ -181,7 +181,7 @@ def test_busy_lock_means_exit_not_wait(api, logged_in):
     with FileLock(str(acct / "fetch.lock")):
         t = time.time()
         r = fetch("--force")
-        assert time.time() - t < 5 and r.returncode == 0 and "another fetcher" in r.stdout
+        assert time.time() - t < 20 and r.returncode == 0 and "another fetcher" in r.stdout  # never waits it out
     assert api.count(U) == 0
 
 

@@ -124,3 +124,21 @@ def test_line_as_i3blocks_block(hostile_api):
     full, short, colour = r.stdout.rstrip("\n").split("\n")
     assert full.startswith("5h 78%") and short.startswith("5h 78%") and "7d" not in short
     assert colour == bars.COLOURS["high"]  # the per-model 91 % is the worst level
+
+
+def test_shipped_xbar_plugin_runs_the_line(hostile_api, tmp_path):
+    import os
+    import subprocess
+    from pathlib import Path
+
+    from helpers import BIN
+
+    plugin = Path(__file__).resolve().parents[2] / "integrations" / "xbar" / "claude-usage.1m.sh"
+    assert os.access(plugin, os.X_OK)
+    env = dict(os.environ, PATH=f"{BIN}:/usr/bin:/bin")
+    out = subprocess.run([str(plugin)], capture_output=True, text=True, timeout=30, env=env).stdout
+    items = xbar_items(out.rstrip("\n"))
+    assert items[0][0].startswith("5h 78%") and ("---", {}) in items
+    missing = subprocess.run([str(plugin)], capture_output=True, text=True, timeout=30,
+                             env=dict(env, PATH="/usr/bin:/bin", HOME=str(tmp_path))).stdout
+    assert missing.startswith("claude: not installed | ")

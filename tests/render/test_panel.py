@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from statusline.cache import store
+from statusline.cache import spawn, store
 from statusline.cache.paths import resolve
 from statusline.commands import watch
 from statusline.core.model import (
@@ -330,7 +330,7 @@ def test_print_once_plain_when_not_a_tty(monkeypatch: pytest.MonkeyPatch) -> Non
 
     save("auto", CODE.replace(usage_fetched_at=datetime.fromtimestamp(time.time(), UTC)))
     spawned: list[tuple] = []
-    monkeypatch.setattr(watch.cache_view, "spawn_fetcher", lambda *a: spawned.append(a))
+    monkeypatch.setattr(spawn, "spawn_fetcher", lambda *a: spawned.append(a))
     out = Pipe()
     assert watch.print_once(resolve(), "auto", out=out, env={"COLORTERM": "truecolor"}) == 0
     text = out.getvalue().rstrip("\n")
@@ -343,7 +343,7 @@ def test_print_once_plain_when_not_a_tty(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_print_once_json_and_refresh_when_stale(monkeypatch: pytest.MonkeyPatch) -> None:
     save("auto", CODE)  # fetched in 2025: long stale
     spawned: list[tuple] = []
-    monkeypatch.setattr(watch.cache_view, "spawn_fetcher", lambda *a: spawned.append(a))
+    monkeypatch.setattr(spawn, "spawn_fetcher", lambda *a: spawned.append(a))
     out = Pipe()
     assert watch.print_once(resolve(), "auto", json_out=True, out=out) == 0
     data = json.loads(out.getvalue())
@@ -355,7 +355,7 @@ def test_print_once_json_and_refresh_when_stale(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_print_once_without_cache_or_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(watch.cache_view, "spawn_fetcher", lambda *a: None)
+    monkeypatch.setattr(spawn, "spawn_fetcher", lambda *a: None)
     out = Pipe()
     watch.print_once(resolve(), "auto", out=out, env={"HOME": str(Path.home())})
     assert "No credentials found" in out.getvalue()

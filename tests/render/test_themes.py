@@ -201,3 +201,11 @@ def test_plain_style_imports_no_theme_module(warm):
     themed = subprocess.run([str(BIN / "python"), "-c", code.replace("'tmux']", "'tmux', '--style', 'chips']")],
                             capture_output=True, text=True, timeout=30)
     assert "statusline.render.themes" in themed.stderr, themed.stderr
+
+
+def test_claude_code_status_line_in_powerline(warm):
+    """The hook draws the same style (ANSI, arrows pointing right), the model name included."""
+    stdin = '{"model": {"display_name": "Op\\u001b[31mus %F{x}"}, "session_id": "s"}'
+    out = line("--claude-code", "--style", "powerline", "--show", "model", input=stdin).stdout
+    assert "\ue0b0" in out and " 5h 78% " in out, repr(out)
+    assert "\x1b[31m" not in out and "Op?[31mus %F{x}" in out  # the only escapes are our own
