@@ -32,14 +32,15 @@ SHARED_PREFIX = "user-"
 
 
 def shared(root):
-    """True when ``root`` is shared with other users: another's, or writable by group or others
-    (a 1777 dir like /tmp included). We never use such a dir itself, only our subfolder."""
+    """True when ``root`` is a shared sticky dir (like /tmp: writable by group or others, sticky,
+    ours or root's). We never use such a dir itself, only our own subfolder in it. Any other dir
+    others may write to, or another user's, is refused (``safefiles.trust_problem``)."""
     try:
         st = os.stat(root)
     except OSError:
         return False
     uid = os.geteuid() if hasattr(os, "geteuid") else None
-    return bool(st.st_mode & 0o022) or (uid is not None and st.st_uid != uid)
+    return bool(st.st_mode & 0o022) and bool(st.st_mode & 0o1000) and st.st_uid in (uid, 0)
 
 
 def per_user(root):
