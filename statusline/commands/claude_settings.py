@@ -108,6 +108,21 @@ def removed(settings: dict[str, Any]) -> dict[str, Any]:
     return new
 
 
+class NotJson(ValueError):
+    """A value JSON (and Node) cannot hold: Infinity, NaN, a number out of range."""
+
+
+def _no_constant(name: str) -> Any:
+    raise NotJson(name)
+
+
+def _finite(text: str) -> float:
+    v = float(text)
+    if v != v or v in (float("inf"), float("-inf")):
+        raise NotJson(f"the number {text[:40]} (out of range)")
+    return v
+
+
 def _show(entry: Any) -> str:
     return json.dumps(entry) if entry is not None else "(none)"
 
@@ -125,7 +140,11 @@ def run(paths: Paths, *, print_only: bool = False, chain: str | None = None,
         print(f"Cannot read {target}: {exc.strerror or exc}. Nothing was changed.", file=sys.stderr)
         return 1
     try:
-        settings = json.loads(raw) if raw.strip() else {}
+        settings = json.loads(raw, parse_constant=_no_constant, parse_float=_finite) if raw.strip() else {}
+    except NotJson as exc:
+        print(f"{target} holds {exc}, which Node's JSON cannot read: fix it first; nothing was changed.",
+              file=sys.stderr)
+        return 1
     except (ValueError, RecursionError) as exc:
         print(f"{target} is not valid JSON ({exc}). Fix it first; nothing was changed.", file=sys.stderr)
         return 1
@@ -145,14 +164,31 @@ def run(paths: Paths, *, print_only: bool = False, chain: str | None = None,
         else:
             print(f"Already set up in {where}: nothing changed.")
         return 0
+    if raw and not target.stat().st_mode & 0o200:
+        print(f"{target} is read-only (mode {target.stat().st_mode & 0o777:03o}): nothing was changed. "
+              f"Make it writable (chmod u+w {target}) to let setup edit it.", file=sys.stderr)
+        return 1
+    try:
+        body = (json.dumps(new, indent=2, allow_nan=False) + "\n").encode()
+    except ValueError:
+        print(f"The new {target} would hold a number JSON cannot: nothing was changed.", file=sys.stderr)
+        return 1
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
+        now_raw = b""
+        try:
+            now_raw = safefiles.read_regular(str(target), SETTINGS_LIMIT, follow=True)
+        except FileNotFoundError:
+            pass
+        if now_raw != raw:  # Claude Code (or the user) wrote it meanwhile: never lose that
+            print(f"{target} changed while setup ran: nothing was changed; run setup again.", file=sys.stderr)
+            return 1
         if raw:
             backup = backup_path(target)
             atomic_write(backup, raw)
             print(f"backup: {backup}")
         mode = target.stat().st_mode & 0o777 if raw else 0o600
-        atomic_write(target, (json.dumps(new, indent=2) + "\n").encode())
+        atomic_write(target, body)
         os.chmod(target, mode)
     except OSError as exc:
         print(f"Cannot write {target}: {exc.strerror or exc}.", file=sys.stderr)

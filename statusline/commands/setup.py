@@ -149,7 +149,9 @@ def install(snippet: Snippet, home: Path, env: Mapping[str, str]) -> int:
     where = bases(home, env)
     written: list[Path] = []
     for pattern in snippet.installs:
-        path = Path(pattern.format(**where)).expanduser()
+        from statusline.commands.claude_settings import real_target
+
+        path = real_target(Path(pattern.format(**where)).expanduser())  # a symlinked dotfile stays a link
         path.parent.mkdir(parents=True, exist_ok=True)
         data = text
         if snippet.append and path.exists():
@@ -158,8 +160,9 @@ def install(snippet: Snippet, home: Path, env: Mapping[str, str]) -> int:
                 print(f"{path} already holds {snippet.append}: unchanged")
                 continue
             data = current + (b"\n" if current and not current.endswith(b"\n") else b"") + b"\n" + text
+        mode = path.stat().st_mode & 0o777 if path.exists() else snippet.mode  # the user's file keeps its mode
         atomic_write(path, data)
-        path.chmod(snippet.mode)
+        path.chmod(mode)
         written.append(path)
         print(f"wrote {path}")
     if written and snippet.then:
