@@ -134,7 +134,62 @@ def warnings(args: argparse.Namespace) -> list[str]:
     return out
 
 
+class _ClosedStdout:
+    """Stands for a closed stdout (``>&-``, where Python sets ``sys.stdout`` to None): the
+    first write fails as a write to a closed descriptor does, and ``main`` says so."""
+
+    def write(self, text: str) -> int:
+        import errno
+
+        raise OSError(errno.EBADF, "Bad file descriptor")
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def fileno(self) -> int:
+        import io
+
+        raise io.UnsupportedOperation("stdout is closed")
+
+
 def main(argv: list[str] | None = None) -> int:
+    """The console script: a closed stdout or a full disk under it is one line on stderr and
+    exit status 1, never a traceback."""
+    if sys.stdout is None:
+        sys.stdout = _ClosedStdout()  # type: ignore[assignment]
+    try:
+        code = _main(argv)
+        sys.stdout.flush()
+        return code
+    except OSError as exc:
+        if exc.errno is None or exc.errno not in (5, 9, 28, 32):  # EIO, EBADF, ENOSPC, EPIPE
+            raise
+        _stdout_gone(exc)
+        return 1
+
+
+def _stdout_gone(exc: OSError) -> None:
+    import os
+
+    try:  # Python flushes stdout again at exit: make that flush land nowhere, quietly
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, 1)
+        os.close(fd)
+        sys.stdout = open(1, "w", closefd=False)
+    except OSError:
+        pass
+    if sys.stderr is not None:
+        try:
+            sys.stderr.write(f"claude-usage: cannot write the output: {exc.strerror or exc}\n")
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
+
+
+def _main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     known = set(_option_strings(parser))
