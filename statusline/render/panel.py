@@ -445,7 +445,7 @@ def pace_rows(pm: dict[str, Any] | None, inner: int, label_cells: int,
             word = "over budget" if dev > 0 else "under budget"
             rows.append(line("Deviation: ", (f"{dev:+.1f}% ({word})", STYLE["high" if dev > 0 else "ok"])))
         delay = pm.get("delay_seconds")
-        if pm.get("throttling") and isinstance(delay, (int, float)) and delay > 0:
+        if pm.get("throttling") and isinstance(delay, (int, float)) and 0 < delay <= 3600:  # bounded, as read
             rows.append(line(f"{ICON['delay']} Next delay: {int(delay)}s per tool use"))
         if pm.get("algorithm") == "adaptive":
             strategy = pm.get("strategy")

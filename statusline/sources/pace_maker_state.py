@@ -45,6 +45,7 @@ STALE_AFTER = 300  # a window whose reset is more than 5 minutes past is over
 # Pace Maker decides on every tool use: a decision older than this was taken in a session that
 # has since gone quiet, so it says nothing about now (shown as idle, with its age).
 DECISION_MAX_AGE = 600.0
+DELAY_MAX_S = 3600.0  # a delay per tool use beyond an hour is no real Pace Maker decision
 STRATEGIES = ("none", "minimal", "gradual", "aggressive", "emergency")
 
 WindowName = Literal["5h", "7d"]
@@ -89,7 +90,7 @@ class PaceMakerState:
         """Tolerant reader: wrong or missing values fall back to the defaults."""
         if not isinstance(d, dict):
             return cls()
-        delay = _num(d.get("delay_seconds"))
+        delay = _delay(d.get("delay_seconds"))
         window = d.get("constrained_window")
         return cls(
             installed=d.get("installed") is True,
@@ -107,6 +108,12 @@ class PaceMakerState:
             idle=d.get("idle") is True,
             decided_at=_num(d.get("decided_at")),
         )
+
+
+def _delay(value: Any) -> float | None:
+    """A delay in [0, DELAY_MAX_S] seconds, else None (1e300 from a broken state is no delay)."""
+    v = _num(value)
+    return v if v is not None and 0 <= v <= DELAY_MAX_S else None
 
 
 def _num(value: Any) -> float | None:
@@ -353,7 +360,7 @@ def _read(
     decided_at = _epoch(decision.get("timestamp")) if decision else None
     current = decision_is_current(decided_at, now)  # no timestamp: not current either
     throttling = current and decision is not None and _num(decision.get("should_throttle")) == 1
-    delay = _num(decision.get("delay_seconds")) if throttling and decision else None
+    delay = _delay(decision.get("delay_seconds")) if throttling and decision else None
     window, target, util, deviation = picked or (None, None, None, None)
     return PaceMakerState(
         installed=True, enabled=True, throttling=throttling,
