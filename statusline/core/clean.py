@@ -26,18 +26,37 @@ def _is_control(ch):
         or 0x2066 <= o <= 0x2069 or o == 0x061C or 0x200E <= o <= 0x200F
 
 
+MARKS_MAX = 2  # combining marks kept per base character (more is a flood, not a language)
+
+
+def _is_mark(ch):
+    import unicodedata  # only for text beyond Latin-1: the usual names never load it
+
+    return unicodedata.category(ch) in ("Mn", "Me")
+
+
 def text(value, limit=TEXT_MAX):
     """A printable string, or None for anything that is not a non-empty string.
 
     Controls (C0, DEL, C1, and the bidirectional overrides that can disguise text) are
-    replaced, whitespace controls by a space; the length is bounded with an ellipsis.
+    replaced, whitespace controls by a space; at most ``MARKS_MAX`` combining marks stay on a
+    base character; the length is bounded with an ellipsis.
     """
     if not isinstance(value, str) or not value:
         return None
-    if len(value) > limit * 4:
-        value = value[: limit * 4]
+    if len(value) > limit * 4 + 4096:  # room for a mark flood, which is dropped below
+        value = value[: limit * 4 + 4096]
     out = []
+    marks = 0  # combining marks on the current base character
     for ch in value:
+        if ch >= "\u0300" and _is_mark(ch):
+            marks += 1
+            if marks <= MARKS_MAX:  # a flood of 300 accents on one letter pushes borders out
+                out.append(ch)
+            continue
+        marks = 0
+        if len(out) > limit * 4:
+            break
         if ch in "\t\n\r\x0b\x0c":
             if out and out[-1] != " ":
                 out.append(" ")

@@ -15,3 +15,22 @@ def test_an_absurd_pace_maker_delay_is_not_printed(delay: float) -> None:
     text = render(CODE.replace(pace_maker=dict(PACE, delay_seconds=delay)), 60)  # and where it is shown
     assert "Next delay" not in text and "0000000" not in text
     assert "Next delay: 45s" in render(CODE.replace(pace_maker=PACE), 60)
+
+
+def test_a_combining_mark_flood_is_bounded_and_the_border_stays_straight() -> None:
+    """#16: 300 x U+0301 on one letter, from the API, keeps at most MARKS_MAX marks per base
+    character, and the 40-column panel's right border stays where it belongs."""
+    from test_panel import USAGE, check_box
+
+    from statusline.core import clean
+    from statusline.core.model import ScopedLimit
+    from statusline.sources import usage_api
+
+    flood = "O" + "\u0301" * 300 + "pus"
+    name = usage_api.scope_name({"scope": {"model": {"display_name": flood}}})
+    assert name is not None and name.count("\u0301") == clean.MARKS_MAX and name.endswith("pus")
+    assert clean.text("e\u0301\u0302 cafe\u0301") == "e\u0301\u0302 cafe\u0301"  # real accents stay
+    import dataclasses
+
+    usage = dataclasses.replace(USAGE, scoped=(ScopedLimit(name, USAGE.scoped[0].window),))
+    check_box(render(CODE.replace(usage=usage), 40), 40, "Claude")
