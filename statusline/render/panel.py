@@ -186,11 +186,27 @@ def bar(pct: float, cells: int, style: str) -> Text:
     return t
 
 
+def _cut(text: str, cells: int) -> str:
+    """``text`` cut to ``cells`` terminal cells, ending in an ellipsis (its colon kept)."""
+    tail = ":" if text.endswith(":") and cells >= 3 else ""
+    out = ""
+    for ch in text[: len(text) - len(tail)]:
+        if cell_len(out + ch) > cells - 1 - len(tail):
+            break
+        out += ch
+    return out + "\u2026" + tail
+
+
 def bar_row(label: str, util: float, label_cells: int, inner: int, style: str | None = None,
             thresholds: tuple[float, float, float] | None = None) -> Text:
     """``5-Hour:      ████░░  78%`` with the percentage coloured by the shared thresholds."""
     pct = segments.percent(util)
     lvl_style = style or STYLE[segments.level(pct, thresholds)]
+    room = max(1, inner - BAR_MIN - 1 - 5)  # the label gives way: bar and percentage always show
+    if label_cells > room:
+        label_cells = room
+    if cell_len(label) > label_cells:
+        label = _cut(label, label_cells)
     row = line(label + " " * (label_cells - cell_len(label) + 1))
     row.append_text(bar(pct, bar_width(inner, label_cells), lvl_style))
     row.append(f" {pct:>3}%", style=lvl_style)

@@ -34,3 +34,21 @@ def test_a_combining_mark_flood_is_bounded_and_the_border_stays_straight() -> No
 
     usage = dataclasses.replace(USAGE, scoped=(ScopedLimit(name, USAGE.scoped[0].window),))
     check_box(render(CODE.replace(usage=usage), 40), 40, "Claude")
+
+
+@pytest.mark.parametrize("width", [40, 34])
+def test_a_long_model_name_leaves_every_percentage_visible(width: int) -> None:
+    """#10: with "Sonnet 4.5 (1M context)" the label gives way, never the numbers."""
+    import dataclasses
+    import re
+
+    from test_panel import USAGE, check_box
+
+    from statusline.core.model import ScopedLimit
+
+    usage = dataclasses.replace(USAGE, scoped=(ScopedLimit("Sonnet 4.5 (1M context)", USAGE.scoped[0].window),))
+    lines = check_box(render(CODE.replace(usage=usage), width), width, "Claude")
+    shown = "\n".join(lines)
+    for pct in ("78%", "41%", "96%", "30%"):
+        assert re.search(r" %s \u2502$" % re.escape(pct.rjust(4)), shown, re.M), (pct, shown)
+    assert "Sonnet 4.5" in shown
