@@ -162,3 +162,24 @@ def glyphs(opts, view, env):
         if g in ("emoji", "plain", "ascii"):
             return g
     return None
+
+
+STYLES = ("plain", "powerline", "chips")
+THEMES = ("default", "nord", "gruvbox", "dracula", "mono")  # render.themes.THEMES' names
+
+
+def look(opts, view, env):
+    """(style, theme): ``--style``/``--theme``, else ``CLAUDE_USAGE_STYLE``/``CLAUDE_USAGE_THEME``,
+    else config.toml's ``[line]`` (compiled into the view), else plain and the default theme."""
+    cfg = (view or {}).get("config")
+    cfg = cfg if isinstance(cfg, dict) else {}
+    style = theme = None
+    for s in (opts.get("style"), env.get("CLAUDE_USAGE_STYLE"), cfg.get("style")):
+        if s in STYLES:
+            style = s
+            break
+    for t in (opts.get("theme"), env.get("CLAUDE_USAGE_THEME"), cfg.get("theme")):
+        if t in THEMES:
+            theme = t
+            break
+    return style or "plain", theme or "default"

@@ -222,7 +222,13 @@ def run(opts, env, now):
                            show_rate="rate" in (opts.get("show") or "").split(","))
     spans += extras(data, opts.get("show") or "", g)
     color = not env.get("NO_COLOR")
-    ours = dialects.render(spans, "ansi", color)
+    style, theme = cache_view.look(opts, view, env)
+    if style != "plain" and color:
+        from statusline.render import themes  # powerline and chips only: the plain line imports nothing more
+
+        ours = themes.render(spans, "ansi", style, theme, glyphs)
+    else:
+        ours = dialects.render(spans, "ansi", color)
     if opts.get("chain"):
         theirs = chain(opts["chain"], raw, env)
         if theirs:

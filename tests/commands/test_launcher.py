@@ -31,7 +31,7 @@ def fast(home: Path) -> Path:
 def test_setup_claude_code_names_the_fast_launch_and_it_prints_the_line(api, home: Path) -> None:
     write_credentials(home)
     assert fetch().returncode == 0
-    r = cli("setup", "claude-code")
+    r = cli("setup", "claude-code", "--install")
     assert r.returncode == 0, r.stderr
     settings = json.loads((home / ".claude" / "settings.json").read_text())
     assert settings["statusLine"]["command"] == f"{fast(home)} --claude-code"
@@ -42,7 +42,7 @@ def test_setup_claude_code_names_the_fast_launch_and_it_prints_the_line(api, hom
     console = subprocess.run([LINE, "--format", "plain", "--no-refresh"], capture_output=True, text=True)
     assert ours.returncode == 0 and ours.stdout == console.stdout and "5h 78%" in ours.stdout, ours
     before = fast(home).stat().st_mtime_ns
-    assert cli("setup", "claude-code").returncode == 0 and fast(home).stat().st_mtime_ns == before  # no rewrite
+    assert cli("setup", "claude-code", "--install").returncode == 0 and fast(home).stat().st_mtime_ns == before  # no rewrite
 
 
 def test_a_console_script_command_becomes_the_fast_launch_with_its_flags_and_chain_kept() -> None:
@@ -105,7 +105,7 @@ def test_real_venv_install_upgrade_in_place_and_uninstall(tmp_path: Path, home: 
     site = Path(subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
                                capture_output=True, text=True, check=True).stdout.strip())
     _deps_pth(site)
-    r = subprocess.run([str(venv / "bin" / "claude-usage"), "setup", "claude-code"], capture_output=True, text=True)
+    r = subprocess.run([str(venv / "bin" / "claude-usage"), "setup", "claude-code", "--install"], capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     text = fast(home).read_text()
     assert text.startswith(f"#!{venv / 'bin' / 'python'} -IS\n") and repr(str(site)) in text
@@ -139,7 +139,7 @@ def test_real_pip_install_user(tmp_path: Path, home: Path, warm, wheel: Path) ->
     site = Path(subprocess.run([base, "-c", "import site; print(site.getusersitepackages())"], env=env,
                                capture_output=True, text=True, check=True).stdout.strip())
     _deps_pth(site)
-    r = subprocess.run([str(userbase / "bin" / "claude-usage"), "setup", "claude-code"], capture_output=True,
+    r = subprocess.run([str(userbase / "bin" / "claude-usage"), "setup", "claude-code", "--install"], capture_output=True,
                        text=True, env=env)
     assert r.returncode == 0, r.stderr
     assert repr(str(site)) in fast(home).read_text()

@@ -80,7 +80,7 @@ def test_help_version_and_bad_args_still_exit_0():
     assert line("--version").stdout.startswith("claude-usage-line 0.")
     r = line("--format", "nonsense", "--bogus", "--mode", "lunar", "--format")
     assert r.returncode == 0 and r.stdout.strip(), "not a terminal: a prompt still gets its line"
-    assert "unknown option '--bogus'" in r.stderr and "Traceback" not in r.stderr
+    assert "unknown option --bogus" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_version_matches_package_metadata():
@@ -192,4 +192,4 @@ def test_a_typo_is_a_usage_error_on_a_terminal_and_a_line_in_a_prompt(api, logge
         assert r.returncode == 0 and r.stdout.strip(), bad
         assert "claude-usage-line:" in r.stderr, bad
     r = subprocess.run([os.path.join(os.path.dirname(LINE), "claude-usage"), "doctor"], capture_output=True, text=True)
-    assert "called with a mistake: --mode needs a value" in r.stdout and "--help" in r.stdout
+    assert "called with a mistake" in r.stdout and ": --mode needs a value" in r.stdout and "--help" in r.stdout

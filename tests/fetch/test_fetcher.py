@@ -206,3 +206,15 @@ def test_a_new_token_refetches_the_profile(api, logged_in, home):
     age_cache(40)
     fetch()
     assert api.count(P) == 2, "a new token may be a new login: the profile is fetched again"
+
+
+@pytest.mark.parametrize("status", (500, 429))
+def test_profile_still_shows_when_the_usage_call_fails(api, logged_in, status):
+    """A failing usage endpoint does not hide who is logged in: the profile is its own call."""
+    from helpers import cli
+
+    api.set(U, Reply(status, {"error": {"type": "x", "message": "nope"}}, headers={"Retry-After": "60"}))
+    fetch()
+    assert api.count("/api/oauth/profile") == 1
+    out = cli().stdout
+    assert "Ada (ada@example.com)" in out and "Tier: Max 5x" in out, out
