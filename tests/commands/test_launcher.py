@@ -76,11 +76,14 @@ def test_no_fast_launch_where_a_shebang_cannot_carry_the_interpreter(python: str
     assert launcher.text(python, "/site", "/bin/claude-usage-line") is None
 
 
-def _wheel(tmp_path: Path) -> Path:
-    r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "wheel"),
-                        str(REPO)], capture_output=True, text=True, timeout=300)
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One wheel of this checkout, built once for the real installs below."""
+    where = tmp_path_factory.mktemp("wheel")
+    r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(where), str(REPO)],
+                       capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr
-    return next((tmp_path / "wheel").glob("claude_usage_line-*.whl"))
+    return next(where.glob("claude_usage_line-*.whl"))
 
 
 def _deps_pth(site: Path) -> None:
@@ -92,11 +95,12 @@ def _deps_pth(site: Path) -> None:
 
 
 @pytest.mark.scenario
-def test_real_venv_install_upgrade_in_place_and_uninstall(tmp_path: Path, home: Path, warm) -> None:
-    wheel = _wheel(tmp_path)
+def test_real_venv_install_upgrade_in_place_and_uninstall(tmp_path: Path, home: Path, warm, wheel: Path) -> None:
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
-    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", "--no-index"]
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=300)
+    # This venv's own pip, driving the new venv: no ensurepip run, the same install.
+    pip = [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "install", "-q", "--no-deps",
+           "--no-index"]
     subprocess.run([*pip, str(wheel)], check=True, timeout=300)
     site = Path(subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
                                capture_output=True, text=True, check=True).stdout.strip())
@@ -113,21 +117,21 @@ def test_real_venv_install_upgrade_in_place_and_uninstall(tmp_path: Path, home: 
     assert "5h 78%" in shown().stdout
     subprocess.run([*pip, "--force-reinstall", str(wheel)], check=True, timeout=300)  # an upgrade in place
     assert "5h 78%" in shown().stdout and fast(home).read_text() == text
-    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "uninstall", "-q", "-y", "claude-usage-line"],
-                   check=True, timeout=300)
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "uninstall", "-q", "-y",
+                    "claude-usage-line"], check=True, timeout=300)
     gone = subprocess.run([str(fast(home)), "--format", "plain"], capture_output=True, text=True,
                           env=dict(os.environ, PATH=str(tmp_path / "empty")))
     assert gone.returncode == 0 and gone.stdout == "claude: ?\n", gone  # no traceback in a prompt
 
 
 @pytest.mark.scenario
-def test_real_pip_install_user(tmp_path: Path, home: Path, warm) -> None:
+def test_real_pip_install_user(tmp_path: Path, home: Path, warm, wheel: Path) -> None:
     base = getattr(sys, "_base_executable", "") or sys.executable
     if sys.prefix == sys.base_prefix or not os.access(base, os.X_OK):
         pytest.skip("needs a venv's base interpreter")
     userbase = tmp_path / "userbase"
     env = dict(os.environ, PYTHONUSERBASE=str(userbase), PIP_BREAK_SYSTEM_PACKAGES="1")
-    r = subprocess.run([base, "-m", "pip", "install", "-q", "--user", "--no-deps", "--no-index", str(_wheel(tmp_path))],
+    r = subprocess.run([base, "-m", "pip", "install", "-q", "--user", "--no-deps", "--no-index", str(wheel)],
                        capture_output=True, text=True, env=env, timeout=300)
     if r.returncode != 0 and "No module named pip" in r.stderr:
         pytest.skip("the base interpreter has no pip")
