@@ -73,7 +73,9 @@ def test_refresh_reports_the_running_fetchs_failure(api, home):
 
 def test_refresh_fetches_itself_when_the_holder_did_nothing_and_gives_up_after_its_bound(warm, tmp_path):
     lock, held = str(account_dir() / store.LOCK), tmp_path / "held"
-    holder = subprocess.Popen([sys.executable, "-c", HOLD, lock, str(held), "1.5"])
+    # Held for 6 s: long enough that refresh, however slow a loaded machine starts it, finds the
+    # lock still held; refresh waits up to its 30 s bound and then fetches itself.
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, lock, str(held), "6"])
     try:
         wait_for(held.exists, timeout=10)
         warm.set(U, Reply(200, usage_body(five=93.0)))
