@@ -39,6 +39,19 @@ PENDING_FOLD_BYTES = 64 * 1024  # the hook folds itself past this size (no fetch
 MARSHAL_VERSION = 4
 
 
+ACCOUNTS = "accounts"
+
+
+def directory(acct_dir, key=None):
+    """Where the history of account ``key`` (a short hash, see the fetcher's ``account_key``)
+    lives inside the account dir: ``accounts/<key>/``; the dir itself while the account is not
+    known yet. Two accounts logged in one after the other in one config dir never share one."""
+    acct = os.fspath(acct_dir)
+    if key and isinstance(key, str) and len(key) <= 40 and key.isalnum():
+        return os.path.join(acct, ACCOUNTS, key)
+    return acct
+
+
 def from_windows(windows, observed_at, source="api"):
     """Readings ``(key, name, utilization, resets_at, observed_at, source)`` from line-view
     windows: ``(key, name, utilization, resets_at)`` get ``observed_at`` and ``source``; full
@@ -66,6 +79,8 @@ def _sample(reading, now):
     if resets is not None and not _number(resets):
         return None
     t = float(observed) if _number(observed) else float(now)
+    if resets is not None and float(resets) <= (max(t, float(now)) if _number(now) else t):
+        return None  # that window has reset: its percentage is no current sample
     return (t, key, name, round(float(util), 4), None if resets is None else float(resets))
 
 
@@ -146,7 +161,7 @@ def record(acct_dir, readings, now):
     """Append readings as samples (and fold in the hook's pending ones), under the lock."""
     acct = os.fspath(acct_dir)
     new = [s for s in (_sample(r, now) for r in readings or ()) if s is not None]
-    os.makedirs(acct, mode=0o700, exist_ok=True)
+    safefiles.makedirs_private(acct)
     with safefiles.Locked(os.path.join(acct, LOCK)):
         _fold_locked(acct, new, now)
 
@@ -176,7 +191,7 @@ def note(acct_dir, readings, now):
     if not new:
         return
     try:
-        os.makedirs(acct, mode=0o700, exist_ok=True)
+        safefiles.makedirs_private(acct)
         with safefiles.Locked(os.path.join(acct, LOCK), NOTE_WAIT_S):
             path = os.path.join(acct, PENDING)
             try:

@@ -119,10 +119,12 @@ def _same(a, b):
     return abs(a - b) <= SAME_WINDOW_S
 
 
-def _state_paths(acct_dir):
+def _state_paths(acct_dir, key=None):
     acct = os.fspath(acct_dir)
     root, base = os.path.split(acct.rstrip(os.sep))
     account = base.split("-", 1)[1] if "-" in base else base  # "<mode>-<hash>": shared by both modes
+    if key and all(c.isalnum() for c in key) and len(key) <= 40:
+        account += "-" + key  # and per account: one account's crossings are never another's
     return os.path.join(root, "notify-%s.bin" % account), os.path.join(root, "notify-%s.lock" % account)
 
 
@@ -139,14 +141,15 @@ def _save(path, state):
     safefiles.write_atomic(path, marshal.dumps(state, 4), sync=False)
 
 
-def maybe_notify(acct_dir, readings, now, env):
-    """Announce thresholds newly crossed by ``readings`` (and resets); returns the messages sent."""
+def maybe_notify(acct_dir, readings, now, env, key=None):
+    """Announce thresholds newly crossed by ``readings`` (and resets); returns the messages sent.
+    ``key`` names the account (its state is its own)."""
     levels = thresholds(env)
     if not levels or not readings:
         return []
     from statusline.cache import safefiles
 
-    path, lock = _state_paths(acct_dir)
+    path, lock = _state_paths(acct_dir, key)
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         with safefiles.Locked(lock):

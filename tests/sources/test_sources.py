@@ -191,9 +191,9 @@ def test_merge_rule():
     a = ("five_hour", None, 40.0, 1_800_000_000.0, 1_799_990_000.0, "api")
     b = ("five_hour", None, 38.0, 1_800_000_030.0, 1_799_990_100.0, "claude-code")  # same window, lower
     c = ("five_hour", None, 2.0, 1_800_018_000.0, 1_799_990_200.0, "claude-code")  # the next window
-    assert readings.merge([a], [b]) == [a]
+    assert readings.merge([a], [b]) == [b], "the newer reading wins, lower or not"
     assert readings.merge([a, b], [c]) == [c]
-    assert readings.merge([c], [a]) == [c], "an earlier, finished window never comes back"
+    assert readings.merge([c], [a]) == [c], "an older reading never comes back"
     assert readings.live(a, 1_800_000_001.0)[2] == 0.0
 
 
