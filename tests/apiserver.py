@@ -190,3 +190,23 @@ def gzip_bomb(inflated: int = 256 << 20) -> bytes:
     co = gziplib.compress  # one member: real servers send one
     chunk = b"[" + b" " * ((1 << 20) - 1)
     return co(chunk + b" " * (inflated - len(chunk)), compresslevel=9)
+
+
+USERS_PATH = "/v1/organizations/users"
+
+
+def users_handler(emails: list[str], per_page: int = 2) -> Callable[[Request], Reply]:
+    """The Admin API's organization users, paginated as it does (``limit``, ``after_id``,
+    ``has_more``, ``last_id``): a route for ``ApiServer.set_handler(USERS_PATH, ...)``."""
+    people = [{"type": "user", "id": f"user_{i:03d}", "email": e, "name": e.split("@")[0], "role": "user",
+               "added_at": "2025-01-01T00:00:00Z"} for i, e in enumerate(emails)]
+
+    def handle(req: Request) -> Reply:
+        after = req.query.get("after_id", [None])[0]
+        limit = min(int(req.query.get("limit", ["20"])[0]), per_page)
+        start = next((i + 1 for i, p in enumerate(people) if p["id"] == after), 0)
+        page = people[start:start + limit]
+        return Reply(200, {"data": page, "has_more": start + limit < len(people),
+                           "first_id": page[0]["id"] if page else None, "last_id": page[-1]["id"] if page else None})
+
+    return handle

@@ -126,16 +126,22 @@ def age_cache(seconds: float, mode: str = "auto") -> None:
 
 
 def fetcher_pids() -> list[int]:
-    """Pids of the background fetchers running now (the line starts them detached)."""
+    """Pids of this test's background fetchers running now (the line starts them detached):
+    those whose cache dir is this test's, so tests running side by side (pytest -n) never see
+    each other's."""
+    mine = ("CLAUDE_USAGE_CACHE_DIR=" + os.environ.get("CLAUDE_USAGE_CACHE_DIR", "")).encode()
     out = []
     for pid in os.listdir("/proc"):
         if pid.isdigit():
             try:
                 cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+                if b"statusline.fetch.fetcher" not in cmd or b"--background" not in cmd:
+                    continue
+                if mine not in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0"):
+                    continue
             except OSError:
                 continue
-            if b"statusline.fetch.fetcher" in cmd and b"--background" in cmd:
-                out.append(int(pid))
+            out.append(int(pid))
     return out
 
 

@@ -16,7 +16,9 @@
 #   precmd_functions+=(_claude_usage_precmd)
 #
 # Settings, read at every prompt (shell or environment variables):
-#   CLAUDE_USAGE_LINE_CMD   path of claude-usage-line (default: found on PATH)
+#   CLAUDE_USAGE_LINE_CMD   path of claude-usage-line (default: the fast launch `claude-usage
+#                           setup` writes, ~/.local/share/claude-usage/bin/claude-usage-line,
+#                           else claude-usage-line found on PATH)
 #   CLAUDE_USAGE_GLYPHS     emoji (the line's default), plain or ascii (no emoji)
 #   CLAUDE_USAGE_MODE       auto (default), code or console
 #   CLAUDE_USAGE_THROTTLE   at most one background refresh per this many seconds (default 5)
@@ -76,7 +78,9 @@ _claude_usage_write() {
   args=(--format bash)
   [[ -n ${CLAUDE_USAGE_GLYPHS-} ]] && args+=(--glyphs "$CLAUDE_USAGE_GLYPHS")
   [[ -n ${CLAUDE_USAGE_MODE-} ]] && args+=(--mode "$CLAUDE_USAGE_MODE")
-  out=$("${CLAUDE_USAGE_LINE_CMD:-claude-usage-line}" "${args[@]}" </dev/null 2>/dev/null) || return
+  local fast=${XDG_DATA_HOME:-$HOME/.local/share}/claude-usage/bin/claude-usage-line
+  [[ -x $fast ]] || fast=claude-usage-line
+  out=$("${CLAUDE_USAGE_LINE_CMD:-$fast}" "${args[@]}" </dev/null 2>/dev/null) || return
   out=${out%%$'\n'*}
   [[ -n $out ]] || return
   dir=${file%/*}

@@ -8,14 +8,16 @@ _claude_usage_line_complete() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=''
   (( COMP_CWORD > 0 )) && prev=${COMP_WORDS[COMP_CWORD-1]}
   case $prev in
-    --format) COMPREPLY=($(compgen -W "ansi tmux zsh bash plain json waybar" -- "$cur")); return ;;
+    --format) COMPREPLY=($(compgen -W "ansi tmux zsh bash plain json waybar i3blocks xbar" -- "$cur")); return ;;
     --mode) COMPREPLY=($(compgen -W "auto code console" -- "$cur")); return ;;
     --glyphs) COMPREPLY=($(compgen -W "emoji plain ascii" -- "$cur")); return ;;
+    --style) COMPREPLY=($(compgen -W "plain powerline chips" -- "$cur")); return ;;
+    --theme) COMPREPLY=($(compgen -W "default nord gruvbox dracula mono" -- "$cur")); return ;;
     --show) COMPREPLY=($(compgen -W "rate model context cost model,context,cost" -- "$cur")); return ;;
     --chain) COMPREPLY=($(compgen -c -- "$cur")); return ;;
   esac
-  COMPREPLY=($(compgen -W "--format --mode --glyphs --claude-code --chain --show --no-refresh
-    -h --help --version" -- "$cur"))
+  COMPREPLY=($(compgen -W "--format --mode --glyphs --style --theme --claude-code --chain --show --no-refresh
+    -h --help -V --version" -- "$cur"))
 }
 
 _claude_usage_complete() {
@@ -38,14 +40,14 @@ _claude_usage_complete() {
   esac
   case $command in
     '') COMPREPLY=($(compgen -W "refresh doctor config setup history check --mode --watch --interval --json
-      -h --help --version" -- "$cur")) ;;
+      -h --help -V --version" -- "$cur")) ;;
     history) COMPREPLY=($(compgen -W "--window --since --until --json --csv -h --help" -- "$cur")) ;;
     check) COMPREPLY=($(compgen -W "--max-age -q --quiet -h --help" -- "$cur")) ;;
     setup)
       if [[ -z $target && $cur != -* ]]; then
-        COMPREPLY=($(compgen -W "claude-code tmux starship zsh bash fish waybar completions" -- "$cur"))
+        COMPREPLY=($(compgen -W "claude-code tmux starship zsh bash fish waybar xbar completions" -- "$cur"))
       else
-        COMPREPLY=($(compgen -W "--print --install --chain --shell -h --help" -- "$cur"))
+        COMPREPLY=($(compgen -W "--print --install --uninstall --chain --shell -h --help" -- "$cur"))
       fi ;;
     *) COMPREPLY=($(compgen -W "-h --help" -- "$cur")) ;;
   esac

@@ -5,15 +5,17 @@
 # command's completions from the file named after it).
 
 complete -c claude-usage-line -f
-complete -c claude-usage-line -l format -x -a 'ansi tmux zsh bash plain json waybar' -d 'output format'
+complete -c claude-usage-line -l format -x -a 'ansi tmux zsh bash plain json waybar i3blocks xbar' -d 'output format'
 complete -c claude-usage-line -l mode -x -a 'auto code console' -d 'force a mode'
 complete -c claude-usage-line -l glyphs -x -a 'emoji plain ascii' -d 'glyph set'
+complete -c claude-usage-line -l style -x -a 'plain powerline chips' -d 'line style'
+complete -c claude-usage-line -l theme -x -a 'default nord gruvbox dracula mono' -d 'colour theme (powerline, chips)'
 complete -c claude-usage-line -l claude-code -d "read Claude Code's statusLine JSON on stdin"
 complete -c claude-usage-line -l chain -x -a '(__fish_complete_command)' -d 'with --claude-code: also run CMD'
 complete -c claude-usage-line -l show -x -a 'rate model context cost' -d 'extra items (model, context, cost with --claude-code)'
 complete -c claude-usage-line -l no-refresh -d 'never start the background fetcher'
 complete -c claude-usage-line -s h -l help -d 'show the help'
-complete -c claude-usage-line -l version -d 'show the version'
+complete -c claude-usage-line -s V -l version -d 'show the version'
 
 set -l __claude_usage_commands refresh doctor config setup history check
 complete -c claude-usage -f
@@ -27,12 +29,13 @@ complete -c claude-usage -n "not __fish_seen_subcommand_from $__claude_usage_com
 complete -c claude-usage -n "not __fish_seen_subcommand_from $__claude_usage_commands" -l watch -d 'redraw the panel in place until Ctrl+C'
 complete -c claude-usage -n "not __fish_seen_subcommand_from $__claude_usage_commands" -l interval -x -d 'how often --watch re-reads the cache (seconds)'
 complete -c claude-usage -n "not __fish_seen_subcommand_from $__claude_usage_commands" -l json -d 'print the whole snapshot as JSON'
-complete -c claude-usage -n "not __fish_seen_subcommand_from $__claude_usage_commands" -l version -d 'show the version'
+complete -c claude-usage -n "not __fish_seen_subcommand_from $__claude_usage_commands" -s V -l version -d 'show the version'
 complete -c claude-usage -s h -l help -d 'show the help'
-set -l __claude_usage_targets claude-code tmux starship zsh bash fish waybar completions
+set -l __claude_usage_targets claude-code tmux starship zsh bash fish waybar xbar completions
 complete -c claude-usage -n "__fish_seen_subcommand_from setup; and not __fish_seen_subcommand_from $__claude_usage_targets" -a "$__claude_usage_targets"
 complete -c claude-usage -n '__fish_seen_subcommand_from setup' -l print -d 'only print what would be installed'
 complete -c claude-usage -n '__fish_seen_subcommand_from setup' -l install -d 'write it where it belongs, creating folders'
+complete -c claude-usage -n '__fish_seen_subcommand_from setup' -l uninstall -d 'remove what --install wrote, keeping backups'
 complete -c claude-usage -n '__fish_seen_subcommand_from setup' -l chain -x -a '(__fish_complete_command)' -d 'claude-code: status command to keep beside ours'
 complete -c claude-usage -n '__fish_seen_subcommand_from setup' -l shell -x -a 'bash zsh fish' -d 'completions: which shell'
 complete -c claude-usage -n '__fish_seen_subcommand_from history' -l window -x -a '5h 7d routines extra' -d 'which window'

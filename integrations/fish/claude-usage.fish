@@ -17,7 +17,9 @@
 # (a function that prints $claude_usage_prompt; no fork).
 #
 # Settings, read at every prompt (shell or environment variables):
-#   CLAUDE_USAGE_LINE_CMD   path of claude-usage-line (default: found on PATH)
+#   CLAUDE_USAGE_LINE_CMD   path of claude-usage-line (default: the fast launch `claude-usage
+#                           setup` writes, ~/.local/share/claude-usage/bin/claude-usage-line,
+#                           else claude-usage-line found on PATH)
 #   CLAUDE_USAGE_GLYPHS     emoji (the line's default), plain or ascii (no emoji)
 #   CLAUDE_USAGE_MODE       auto (default), code or console
 #   CLAUDE_USAGE_THROTTLE   no refresh while the file is younger than this many seconds (5)
@@ -79,7 +81,12 @@ function _claude_usage_refresh --argument-names file age
     test -n "$CLAUDE_USAGE_GLYPHS"; and set -a args --glyphs $CLAUDE_USAGE_GLYPHS
     test -n "$CLAUDE_USAGE_MODE"; and set -a args --mode $CLAUDE_USAGE_MODE
     set -l cmd $CLAUDE_USAGE_LINE_CMD
-    test -n "$cmd"; or set cmd claude-usage-line
+    if test -z "$cmd"
+        set -l data $XDG_DATA_HOME
+        test -n "$data"; or set data $HOME/.local/share
+        set cmd $data/claude-usage/bin/claude-usage-line  # the fast launch `claude-usage setup` writes
+        test -x $cmd; or set cmd claude-usage-line
+    end
     # In sh: a lock directory (a render younger than a minute holds it), the render, then the
     # file replaced in one rename. fish cannot background a function, hence sh.
     set -l script '

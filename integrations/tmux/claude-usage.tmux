@@ -8,12 +8,21 @@
 # Every #{claude_usage} becomes a #(...) call of claude-usage-line, which tmux re-runs each
 # status-interval. The call never waits on the network, so the bar never stalls.
 #
+# A status line that holds the placeholder gets room for it: status-right-length at tmux's
+# default 40 becomes 100 (status-left-length 10 becomes 60); any other length is yours, kept.
+#
 # Options (set them before the placeholder is rewritten, e.g. before TPM's `run` line):
-#   @claude_usage_command  the command to run (default: the absolute path of
-#                          claude-usage-line, found now on tmux's PATH or in ~/.local/bin)
+#   @claude_usage_command  the command to run (default: the fast launch `claude-usage setup`
+#                          writes, ~/.local/share/claude-usage/bin/claude-usage-line, else the
+#                          absolute path of claude-usage-line, found now on tmux's PATH or in
+#                          ~/.local/bin)
 #   @claude_usage_format   tmux (default: #[fg=...,bg=...] colours) or plain (no colour)
 #   @claude_usage_glyphs   plain (default: no emoji, whose widths break bars), ascii, emoji
 #   @claude_usage_mode     auto (default), code or console
+#   @claude_usage_line_style  plain (default), powerline or chips: segments on coloured
+#                          backgrounds (powerline and chips need a powerline or Nerd font,
+#                          or @claude_usage_glyphs ascii)
+#   @claude_usage_theme    default, nord, gruvbox, dracula or mono (powerline and chips)
 #   @claude_usage_style_LEVEL   a tmux style for one level (ok, warn, high, crit, stale, muted,
 #                          info), e.g. 'fg=black,bg=green', or 'none' for the bar's colours
 #
@@ -51,6 +60,11 @@ resolve_command() {
         printf '%s' "$custom"  # used as written: the user quotes it if needed
         return
     fi
+    fast=${XDG_DATA_HOME:-$HOME/.local/share}/claude-usage/bin/claude-usage-line
+    if [ -x "$fast" ]; then  # the fast launch (no `site` at start-up), see `claude-usage setup`
+        quote "$fast"
+        return
+    fi
     found=$(command -v claude-usage-line 2>/dev/null)
     case $found in
         /*) ;;
@@ -81,10 +95,15 @@ make_call() {
     format=$(one_of "$(option @claude_usage_format tmux)" tmux tmux plain)
     glyphs=$(one_of "$(option @claude_usage_glyphs plain)" plain plain ascii emoji)
     mode=$(one_of "$(option @claude_usage_mode auto)" auto auto code console)
+    look=$(one_of "$(option @claude_usage_line_style plain)" plain plain powerline chips)
+    theme=$(one_of "$(option @claude_usage_theme default)" default default nord gruvbox dracula mono)
+    extra=
+    if [ "$look" != plain ]; then extra=" --style $look"; fi
+    if [ "$theme" != default ]; then extra="$extra --theme $theme"; fi
     spec=$(styles)
     env=
     if [ -n "$spec" ]; then env="CLAUDE_USAGE_TMUX_STYLES=$(quote "$spec") "; fi
-    printf '%s' "#($env$(resolve_command) --format $format --glyphs $glyphs --mode $mode)"
+    printf '%s' "#($env$(resolve_command) --format $format --glyphs $glyphs --mode $mode$extra)"
 }
 
 interpolate() {  # interpolate TEXT CALL: every placeholder in TEXT replaced by CALL
@@ -109,6 +128,14 @@ rewrite() {  # rewrite NAME: every placeholder in that global option made a call
     esac
     if [ -z "${call:-}" ]; then call=$(make_call); fi
     tmux set-option -gq "$1" "$(interpolate "$current" "$call")"
+    roomier "$1-length"
+}
+
+roomier() {  # roomier NAME-length: at tmux's own default, too short for the line and a clock
+    case "$1=$(tmux show-option -gqv "$1")" in
+        status-right-length=40) tmux set-option -gq "$1" 100 ;;  # a length you chose is kept
+        status-left-length=10) tmux set-option -gq "$1" 60 ;;
+    esac
 }
 
 tmux_string() {  # tmux_string TEXT: TEXT as one double-quoted word of tmux's command language

@@ -16,7 +16,9 @@
 # (single quotes: the prompt must hold the reference ${claude_usage_prompt}, not its text.)
 #
 # Settings, read at every prompt (shell or environment variables):
-#   CLAUDE_USAGE_LINE_CMD   path of claude-usage-line (default: found on PATH)
+#   CLAUDE_USAGE_LINE_CMD   path of claude-usage-line (default: the fast launch `claude-usage
+#                           setup` writes, ~/.local/share/claude-usage/bin/claude-usage-line,
+#                           else claude-usage-line found on PATH)
 #   CLAUDE_USAGE_GLYPHS     emoji (the line's default), plain or ascii (no emoji)
 #   CLAUDE_USAGE_MODE       auto (default), code or console
 #   CLAUDE_USAGE_THROTTLE   at most one background refresh per this many seconds (default 5)
@@ -69,7 +71,9 @@ _claude_usage_write() {
   umask 077
   local file=$1 out
   local tmp=$file.${sysparams[pid]:-$$}.tmp
-  local -a cmd=( "${CLAUDE_USAGE_LINE_CMD:-claude-usage-line}" --format zsh )
+  local fast=${XDG_DATA_HOME:-$HOME/.local/share}/claude-usage/bin/claude-usage-line
+  [[ -x $fast ]] || fast=claude-usage-line
+  local -a cmd=( "${CLAUDE_USAGE_LINE_CMD:-$fast}" --format zsh )
   [[ -n ${CLAUDE_USAGE_GLYPHS-} ]] && cmd+=( --glyphs "$CLAUDE_USAGE_GLYPHS" )
   [[ -n ${CLAUDE_USAGE_MODE-} ]] && cmd+=( --mode "$CLAUDE_USAGE_MODE" )
   out=$("${cmd[@]}" </dev/null 2>/dev/null) || return

@@ -9,7 +9,6 @@ import os
 import sys
 
 from statusline.cache import fastpaths, safefiles
-from statusline.cache.spawn import spawn_fetcher
 from statusline.core import readings
 
 DEFAULT_TTL = {"code": 30.0, "console": 300.0}
@@ -170,6 +169,8 @@ def refresh(acct, mode, view, cred_sig, env, now, debounce=None):
         debounce = 0.0  # a new login or Admin key: start a fetch at this very call
     elif debounce is None:
         debounce = min(10.0, ttl_for(view, env) / 2)
+    from statusline.cache.spawn import spawn_fetcher  # only when the data is due
+
     return spawn_fetcher(acct, mode, now, debounce)
 
 
@@ -195,3 +196,24 @@ def glyphs(opts, view, env):
         if g in ("emoji", "plain", "ascii"):
             return g
     return None
+
+
+STYLES = ("plain", "powerline", "chips")
+THEMES = ("default", "nord", "gruvbox", "dracula", "mono")  # render.themes.THEMES' names
+
+
+def look(opts, view, env):
+    """(style, theme): ``--style``/``--theme``, else ``CLAUDE_USAGE_STYLE``/``CLAUDE_USAGE_THEME``,
+    else config.toml's ``[line]`` (compiled into the view), else plain and the default theme."""
+    cfg = (view or {}).get("config")
+    cfg = cfg if isinstance(cfg, dict) else {}
+    style = theme = None
+    for s in (opts.get("style"), env.get("CLAUDE_USAGE_STYLE"), cfg.get("style")):
+        if s in STYLES:
+            style = s
+            break
+    for t in (opts.get("theme"), env.get("CLAUDE_USAGE_THEME"), cfg.get("theme")):
+        if t in THEMES:
+            theme = t
+            break
+    return style or "plain", theme or "default"

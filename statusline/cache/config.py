@@ -22,6 +22,8 @@ dict of plain values (marshal-safe) for the fetcher to keep in the cache, and ``
 
     [line]
     items = ["five_hour", "seven_day", "scoped", "extra", "reset", "console", "pace", "age"]
+    style = "plain"         # plain | powerline | chips (CLAUDE_USAGE_STYLE, --style)
+    theme = "default"       # default | nord | gruvbox | dracula | mono (CLAUDE_USAGE_THEME, --theme)
 
     [notify]
     at = [80, 95]           # percents at which a window's crossing is worth a notification
@@ -49,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from statusline.cache import fastpaths
+from statusline.cache.cache_view import STYLES, THEMES
 
 Origin = str  # "default" | "file" | "env"
 
@@ -64,6 +67,8 @@ ENV = {
     "http_timeout": "CLAUDE_USAGE_HTTP_TIMEOUT",
     "glyphs": "CLAUDE_USAGE_GLYPHS",
     "email": "CLAUDE_USAGE_EMAIL",
+    "line.style": "CLAUDE_USAGE_STYLE",
+    "line.theme": "CLAUDE_USAGE_THEME",
     "sources.usage_api": "CLAUDE_USAGE_API",
 }
 BOOL_WORDS = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
@@ -88,12 +93,16 @@ class Settings:
     email: str | None = None
     thresholds: Thresholds = Thresholds()
     line_items: tuple[str, ...] = LINE_ITEMS
+    line_style: str = "plain"
+    line_theme: str = "default"
     notify_at: tuple[float, ...] = (80.0, 95.0)
     tmux: tuple[tuple[str, str], ...] = ()  # (level, tmux style) pairs, in LEVELS order
     usage_api: bool = True  # [sources] usage_api: False = no call to the OAuth endpoints at all
     path: str = ""
     origins: tuple[tuple[str, Origin], ...] = ()
     problems: tuple[str, ...] = field(default=())
+    fixes: tuple[str, ...] = field(default=())  # one per problem: how to correct it
+    clamped: tuple[str, ...] = field(default=())  # values taken, but raised to their minimum
 
     def origin(self, key: str) -> Origin:
         return dict(self.origins).get(key, "default")
@@ -104,6 +113,8 @@ class Settings:
             return getattr(self.thresholds, key.split(".", 1)[1])
         if key == "line.items":
             return self.line_items
+        if key in ("line.style", "line.theme"):
+            return self.line_style if key == "line.style" else self.line_theme
         if key == "notify.at":
             return self.notify_at
         if key.startswith("tmux."):
@@ -114,7 +125,7 @@ class Settings:
 
 
 KEYS = ("ttl", "console_ttl", "profile_ttl", "http_timeout", "glyphs", "email",
-        "thresholds.warn", "thresholds.high", "thresholds.crit", "line.items", "notify.at",
+        "thresholds.warn", "thresholds.high", "thresholds.crit", "line.items", "line.style", "line.theme", "notify.at",
         "sources.usage_api", *(f"tmux.{lvl}" for lvl in LEVELS))
 
 
@@ -181,25 +192,39 @@ def _percent(value: Any) -> float | None:
     return float(value) if 0 <= value <= 1000 else None
 
 
-def _flatten(table: dict[str, Any], problems: list[str], where: str) -> dict[str, Any]:
+def _unknown_fix(key: str, where: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(key, KEYS, n=1, cutoff=0.6)
+    if close:
+        return f"did you mean {close[0]}? Rename it in {where}"
+    return f"remove it from {where} (the keys are: {', '.join(KEYS)})"
+
+
+def _flatten(table: dict[str, Any], problems: list[str], where: str,
+             fixes: list[str] | None = None) -> dict[str, Any]:
     """The file's table as dotted keys; unknown keys and tables are reported, not fatal."""
+    fixes = [] if fixes is None else fixes
     flat: dict[str, Any] = {}
-    sections = {"thresholds": ("warn", "high", "crit"), "line": ("items",), "notify": ("at",), "tmux": LEVELS,
-                "sources": ("usage_api",)}
+    sections = {"thresholds": ("warn", "high", "crit"), "line": ("items", "style", "theme"), "notify": ("at",),
+                "tmux": LEVELS, "sources": ("usage_api",)}
     for key, value in table.items():
         if key in sections:
             if not isinstance(value, dict):
                 problems.append(f"{where}: [{key}] must be a table")
+                fixes.append(f"write it as a table: [{key}] on its own line, its keys below")
                 continue
             for sub, v in value.items():
                 if sub in sections[key]:
                     flat[f"{key}.{sub}"] = v
                 else:
                     problems.append(f"{where}: unknown key {key}.{sub}")
+                    fixes.append(_unknown_fix(f"{key}.{sub}", where))
         elif key in KEYS:
             flat[key] = value
         else:
             problems.append(f"{where}: unknown key {key}")
+            fixes.append(_unknown_fix(key, where))
     return flat
 
 
@@ -226,6 +251,10 @@ def _convert(key: str, value: Any) -> tuple[bool, Any]:
         ok = (isinstance(value, list) and bool(value) and all(v in LINE_ITEMS for v in value)
               and len(set(value)) == len(value))
         return ok, tuple(value) if ok else None
+    if key == "line.style":
+        return value in STYLES, value
+    if key == "line.theme":
+        return value in THEMES, value
     if key == "notify.at":
         if isinstance(value, str):
             value = [w for w in value.replace(",", " ").split() if w]
@@ -261,6 +290,10 @@ def _expected(key: str) -> str:
         return "true or false (on/off)"
     if key == "line.items":
         return "a list of distinct items from " + ", ".join(LINE_ITEMS)
+    if key == "line.style":
+        return " | ".join(STYLES)
+    if key == "line.theme":
+        return " | ".join(THEMES)
     return "a tmux style such as \"fg=colour34,bold\" (no #, [ or ])"
 
 
@@ -269,16 +302,21 @@ def load(path: os.PathLike[str] | str | None = None, env: Mapping[str, str] | No
     env = os.environ if env is None else env
     p = Path(path) if path is not None else default_path(env)
     problems: list[str] = []
+    fixes: list[str] = []
+    clamped: list[str] = []
     table, file_problems = read_file(p)
     problems += file_problems
+    fixes += [f"correct {p} (it must be a readable TOML file), or remove it" for _ in file_problems]
     values: dict[str, Any] = {}
     origins: dict[str, Origin] = {}
-    for key, raw in _flatten(table, problems, str(p)).items():
+    for key, raw in _flatten(table, problems, str(p), fixes).items():
         ok, v = _convert(key, raw)
         if ok:
             values[key], origins[key] = v, "file"
+            clamped += _clamp_note(key, raw, v, f"{p}: {key} = {raw!r}")
         else:
             problems.append(f"{p}: {key} = {raw!r} is not {_expected(key)}; ignored")
+            fixes.append(f"set {key} to {_expected(key)} in {p}, or remove the line")
     for key, name in ENV.items():
         raw = env.get(name)
         if raw is None or raw == "":
@@ -286,8 +324,10 @@ def load(path: os.PathLike[str] | str | None = None, env: Mapping[str, str] | No
         ok, v = _convert(key, raw)
         if ok:
             values[key], origins[key] = v, "env"
+            clamped += _clamp_note(key, raw, v, f"{name}={raw}")
         else:
             problems.append(f"{name}={raw!r} is not {_expected(key)}; ignored")
+            fixes.append(f"unset {name}, or set it to {_expected(key)}")
 
     base = Settings()
     th = base.thresholds
@@ -297,6 +337,7 @@ def load(path: os.PathLike[str] | str | None = None, env: Mapping[str, str] | No
     if not warn < high < crit:
         problems.append(f"thresholds must rise: warn {warn:g} < high {high:g} < crit {crit:g}; "
                         "using the defaults")
+        fixes.append(f"in {p}, make [thresholds] warn < high < crit (the defaults are 50, 80, 100)")
         warn, high, crit = th.warn, th.high, th.crit
         for k in ("thresholds.warn", "thresholds.high", "thresholds.crit"):
             origins.pop(k, None)
@@ -310,13 +351,28 @@ def load(path: os.PathLike[str] | str | None = None, env: Mapping[str, str] | No
         email=values.get("email", base.email),
         thresholds=Thresholds(warn, high, crit),
         line_items=values.get("line.items", base.line_items),
+        line_style=values.get("line.style", base.line_style),
+        line_theme=values.get("line.theme", base.line_theme),
         notify_at=values.get("notify.at", base.notify_at),
         tmux=tmux,
         usage_api=values.get("sources.usage_api", base.usage_api),
         path=str(p),
         origins=tuple(sorted(origins.items())),
         problems=tuple(problems),
+        fixes=tuple(fixes),
+        clamped=tuple(clamped),
     )
+
+
+def _clamp_note(key: str, raw: Any, value: Any, said: str) -> list[str]:
+    """A sentence when a value was taken but raised to its minimum (``ttl = 1`` is used as 5)."""
+    try:
+        given = float(raw.strip()) if isinstance(raw, str) else float(raw)
+    except (TypeError, ValueError):
+        return []
+    if isinstance(value, float) and given < value:
+        return [f"{said} is below the minimum of {value:g} seconds; {value:g} is used"]
+    return []
 
 
 # --- for the hot path --------------------------------------------------------------------------
@@ -334,6 +390,8 @@ def compile(settings: Settings) -> dict[str, Any]:  # noqa: A001 - the name the 
         "glyphs": settings.glyphs,
         "thresholds": (th.warn, th.high, th.crit),
         "items": tuple(settings.line_items),
+        "style": settings.line_style,
+        "theme": settings.line_theme,
         "notify_at": tuple(settings.notify_at),
         "tmux": dict(settings.tmux),
     }
@@ -354,16 +412,54 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def describe(settings: Settings) -> list[str]:
-    """The lines ``claude-usage config`` prints: the file, each key, its value and its origin."""
+NOTIFY_ENV = "CLAUDE_USAGE_NOTIFY"
+DEFAULT_API_URL = "https://api.anthropic.com"  # the fetcher's own default (fetch.api.DEFAULT_BASE_URL)
+
+
+def _notify_row(settings: Settings, env: Mapping[str, str]) -> tuple[str, str]:
+    """(value, origin) of notify.at: notifications are opt-in, so the default is off."""
+    raw = env.get(NOTIFY_ENV)
+    if raw:
+        return raw, f"env {NOTIFY_ENV}"
+    if settings.origin("notify.at") == "file":
+        return _show(settings.notify_at), "file"
+    return "off", f"default; turn on with [notify] at = [80, 95] in config.toml, or {NOTIFY_ENV}=80,95"
+
+
+def _path_rows(env: Mapping[str, str]) -> list[tuple[str, str, str]]:
+    """The environment variables that choose where things are: name, effective value, origin."""
+    rows = []
+    for name, value in (("CLAUDE_USAGE_API_URL", (env.get("CLAUDE_USAGE_API_URL") or DEFAULT_API_URL).rstrip("/")),
+                        ("CLAUDE_USAGE_CACHE_DIR", fastpaths.cache_root(env)),
+                        ("CLAUDE_CONFIG_DIR", fastpaths.config_dir(env)),
+                        ("CLAUDE_USAGE_CONFIG", str(default_path(env)))):
+        rows.append((name, f'"{value}"', "env" if env.get(name) else "default"))
+    return rows
+
+
+def describe(settings: Settings, env: Mapping[str, str] | None = None) -> list[str]:
+    """The lines ``claude-usage config`` prints: the file, each key, its value and its origin, then the
+    variables that choose paths, in the same columns."""
+    env = os.environ if env is None else env
     sig = signature(settings.path)
     state = "found" if sig else "not found: every value is a default or from the environment"
     out = [f"config file: {settings.path} ({state})"]
-    width = max(len(k) for k in KEYS)
+    rows: list[tuple[str, str, str]] = []
     for key in KEYS:
-        origin = settings.origin(key)
-        where = {"default": "default", "file": "file"}.get(origin) or f"env {ENV.get(key, '')}".strip()
-        out.append(f"  {key:<{width}} = {_show(settings.value(key)):<40} ({where})")
+        if key == "notify.at":
+            value, where = _notify_row(settings, env)
+        else:
+            origin = settings.origin(key)
+            value = _show(settings.value(key))
+            where = {"default": "default", "file": "file"}.get(origin) or f"env {ENV.get(key, '')}".strip()
+        rows.append((key, value, where))
+    paths = _path_rows(env)
+    width = max(len(k) for k, _, _ in rows + paths)
+    out += [f"  {k:<{width}} = {v:<40} ({w})" for k, v, w in rows]
+    out.append("paths and addresses (environment only):")
+    out += [f"  {k:<{width}} = {v:<40} ({w})" for k, v, w in paths]
+    for note in settings.clamped:
+        out.append(f"note: {note}")
     for problem in settings.problems:
         out.append(f"problem: {problem}")
     return out
@@ -371,7 +467,7 @@ def describe(settings: Settings) -> list[str]:
 
 def run(env: Mapping[str, str] | None = None) -> int:
     settings = load(env=env)
-    for text in describe(settings):
+    for text in describe(settings, env):
         print(text)
     return 1 if settings.problems else 0
 
@@ -382,6 +478,9 @@ def line_config(settings: Settings) -> dict[str, Any]:
     target, and notifications are opt-in)."""
     c = compile(settings)
     out = {k: c[k] for k in ("sig", "thresholds", "items", "tmux")}
+    for key in ("style", "theme"):  # only when set, as glyphs
+        if settings.origin(f"line.{key}") != "default":
+            out[key] = c[key]
     if settings.origin("glyphs") != "default":
         out["glyphs"] = c["glyphs"]
     if settings.origin("notify.at") != "default":

@@ -18,8 +18,6 @@ Nothing on the line's hot path reads these. This module imports only what Python
 at start-up (``os``, ``marshal``) plus ``fcntl``, so the hook can afford ``note``.
 """
 
-from __future__ import annotations
-
 import marshal
 import os
 

@@ -19,7 +19,8 @@ version treats the view as missing, and the fetcher rewrites it):
     money      {"credits": {used, limit, pct, currency}, "spend": {pct, used, limit, currency,
                period}} (either None), or None
     no_limits  True when the account has no plan limits (every window null)
-    console    {mtd, projected, rate, window, email, month} or None
+    console    {mtd, projected, rate, window, email, month, known} or None (known: False when the
+               email is not one of the organization's users)
     pace       Pace Maker summary dict or None
     source     where the freshest reading came from: "api" | "claude-code" | ...
     at         epoch seconds of the last attempt, or None
@@ -63,8 +64,8 @@ def money(snapshot: Snapshot) -> dict[str, Any] | None:
 def console_summary(console: dict[str, Any] | None) -> dict[str, Any] | None:
     if not console:
         return None
-    keys = ("mtd_usd", "projected_usd", "rate_usd_per_hour", "rate_window", "email", "month")
-    short = ("mtd", "projected", "rate", "window", "email", "month")
+    keys = ("mtd_usd", "projected_usd", "rate_usd_per_hour", "rate_window", "email", "month", "email_known")
+    short = ("mtd", "projected", "rate", "window", "email", "month", "known")
     return {s: console.get(k) for k, s in zip(keys, short, strict=True)}
 
 

@@ -140,8 +140,15 @@ def evaluate(exprs: Sequence[Expr], windows: Sequence[tuple[str, str | None, flo
              forecasts: Mapping[str, forecast.Forecast | None], now: float) -> tuple[list[str], list[str]]:
     """(failures, missing): texts for expressions that do not hold / have no data."""
     failures, missing = [], []
+    models = sorted({(n or "").lower() for k, n, _, _ in windows if k == "scoped" and n})
     for e in exprs:
         got = values(e, windows, forecasts, now)
+        if not got and e.measure == "util" and e.window not in ("any", "five_hour", "seven_day") \
+                and e.window not in models:
+            names = ", ".join(["5h", "7d", "any", *models])
+            missing.append(f"{e.text}: unknown window {e.window!r} (no data for it in the cache); "
+                           f"the windows are {names}")
+            continue
         if not got:
             missing.append(f"{e.text}: no data for that window")
             continue
@@ -150,6 +157,23 @@ def evaluate(exprs: Sequence[Expr], windows: Sequence[tuple[str, str | None, flo
                 failures.append(f"{e.text} does not hold: {label} is {_show(e, v)}")
                 break
     return failures, missing
+
+
+def _no_data_advice(paths: Paths, mode: str, snap: Any, env: Mapping[str, str] | None) -> str:
+    """What to do about an empty cache: log in when there is nothing to fetch with, else refresh."""
+    import os
+
+    from statusline.sources import credentials
+
+    err = snap.last_error if snap is not None else None
+    creds = credentials.load(paths, os.environ if env is None else env)
+    chosen = credentials.resolve_mode(mode, creds)
+    usable = (chosen == "code" and creds.oauth) or (chosen == "console" and creds.admin_key)
+    if (err is not None and err.kind == "no_credentials") or not usable:
+        if chosen == "console":
+            return "no Admin API key: export ANTHROPIC_ADMIN_API_KEY=sk-ant-admin..."
+        return "no login found: run `claude` and log in, or set ANTHROPIC_ADMIN_API_KEY for Console mode"
+    return "run `claude-usage refresh`"
 
 
 def run(paths: Paths, mode: str, texts: Sequence[str], *, max_age: str | None = None, quiet: bool = False,
@@ -174,7 +198,7 @@ def run(paths: Paths, mode: str, texts: Sequence[str], *, max_age: str | None = 
     fetched = snap.data_fetched_at() if snap else None
     if snap is None or fetched is None or snap.usage is None:
         print(f"claude-usage check: no usage data in the cache{': ' + problem if problem else ''}"
-              " (run `claude-usage refresh`)", file=err)
+              f" ({_no_data_advice(paths, mode, snap, env)})", file=err)
         return 2
     age = now - fetched.timestamp()
     if age > limit:

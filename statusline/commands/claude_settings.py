@@ -2,8 +2,10 @@
 
 The one place this tool writes a file of Claude Code's, and only when asked. It keeps every
 other key, chains (never clobbers) a statusLine that is already there, writes a backup and
-then the new file atomically, and running it twice changes nothing. A ``settings.json`` that
-is a symlink (dotfile managers make them) stays a link: the file it points to is edited.
+then the new file atomically, and running it twice changes nothing. Without ``--install`` it
+only previews; ``--uninstall`` takes our entry out again (a chained command is put back). A
+``settings.json`` that is a symlink (dotfile managers make them) stays a link: the file it
+points to is edited.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -27,17 +28,30 @@ REFRESH_INTERVAL = 30
 MARKER = "--claude-code"
 
 
-def line_command() -> str:
-    """Our hook command, by absolute path: Claude Code's PATH may not hold ~/.local/bin."""
-    found = shutil.which("claude-usage-line")
-    if not found:
-        beside = Path(sys.argv[0]).resolve().parent / "claude-usage-line"
-        found = str(beside) if beside.exists() else "claude-usage-line"
-    return f"{shlex.quote(found)} {MARKER}"
+def line_command(write: bool = True) -> str:
+    """Our hook command, by absolute path (Claude Code's PATH may not hold ~/.local/bin): the
+    fast launch when it applies (see ``launcher``; ``write`` False only names one already
+    there), else the console script."""
+    from statusline.commands import launcher
+
+    return f"{shlex.quote(launcher.command(write=write))} {MARKER}"
 
 
 def is_ours(command: Any) -> bool:
     return isinstance(command, str) and "claude-usage-line" in command and MARKER in command
+
+
+def with_program(existing: str, ours: str) -> str:
+    """``existing`` (ours) now starting the program ``ours`` names (the fast launch after the
+    console script, or the other way), its flags and chain kept; unchanged when it does not
+    start with our program (an ``env`` prefix, a wrapper: the user's own)."""
+    try:
+        words, program = shlex.split(existing), shlex.split(ours)[0]
+    except ValueError:
+        return existing
+    if not words or os.path.basename(words[0]) != "claude-usage-line" or words[0] == program:
+        return existing
+    return shlex.join([program, *words[1:]])
 
 
 def updated(settings: dict[str, Any], ours: str, chain: str | None = None) -> dict[str, Any]:
@@ -46,8 +60,8 @@ def updated(settings: dict[str, Any], ours: str, chain: str | None = None) -> di
     current = settings.get("statusLine")
     current = current if isinstance(current, dict) else {}
     existing = current.get("command")
-    if is_ours(existing) and not chain:
-        command = existing  # already set up: keep the user's chain and flags
+    if isinstance(existing, str) and is_ours(existing) and not chain:
+        command = with_program(existing, ours)  # already set up: keep the user's chain and flags
     else:
         previous = chain or (existing if isinstance(existing, str) and existing.strip() else None)
         command = ours if previous is None else f"{ours} --chain {shlex.quote(previous)}"
@@ -60,13 +74,47 @@ def updated(settings: dict[str, Any], ours: str, chain: str | None = None) -> di
     return new
 
 
+def backup_path(path: Path) -> Path:
+    """``NAME.bak-YYYYmmdd-HHMMSS`` beside ``path``, never one that exists: every backup is kept."""
+    base = path.with_name(f"{path.name}.bak-{time.strftime('%Y%m%d-%H%M%S')}")
+    candidate, n = base, 1
+    while candidate.exists() or candidate.is_symlink():
+        candidate, n = base.with_name(f"{base.name}-{n}"), n + 1
+    return candidate
+
+
 def real_target(path: Path) -> Path:
     """The file to edit: ``path`` itself, or, when it is a symlink, the file it points to
     (followed to the end), so the link stays a link."""
     return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
-def run(paths: Paths, *, print_only: bool = False, chain: str | None = None) -> int:
+def removed(settings: dict[str, Any]) -> dict[str, Any]:
+    """The settings without our statusLine (a copy): a chained command is put back as it was."""
+    new = dict(settings)
+    current = settings.get("statusLine")
+    command = current.get("command") if isinstance(current, dict) else None
+    if not is_ours(command):
+        return new
+    words = shlex.split(command) if isinstance(command, str) else []
+    chained = words[words.index("--chain") + 1] if "--chain" in words[:-1] else None
+    if chained:
+        assert isinstance(current, dict)
+        line = dict(current)
+        line["command"] = chained
+        new["statusLine"] = line
+    else:
+        new.pop("statusLine", None)
+    return new
+
+
+def _show(entry: Any) -> str:
+    return json.dumps(entry) if entry is not None else "(none)"
+
+
+def run(paths: Paths, *, print_only: bool = False, chain: str | None = None,
+        do_install: bool = False, uninstall: bool = False) -> int:
+    """Preview by default (nothing written); ``do_install`` writes, ``uninstall`` takes ours out."""
     link = paths.settings_file
     target = real_target(link)
     try:
@@ -74,36 +122,64 @@ def run(paths: Paths, *, print_only: bool = False, chain: str | None = None) -> 
     except FileNotFoundError:
         raw = b""
     except OSError as exc:
-        print(f"cannot read {target}: {exc.strerror or exc}; nothing was changed", file=sys.stderr)
+        print(f"Cannot read {target}: {exc.strerror or exc}. Nothing was changed.", file=sys.stderr)
         return 1
     try:
         settings = json.loads(raw) if raw.strip() else {}
     except (ValueError, RecursionError) as exc:
-        print(f"{target} is not valid JSON ({exc}); fix it first — nothing was changed", file=sys.stderr)
+        print(f"{target} is not valid JSON ({exc}). Fix it first; nothing was changed.", file=sys.stderr)
         return 1
     if not isinstance(settings, dict):
-        print(f"{target} does not hold a JSON object; nothing was changed", file=sys.stderr)
+        print(f"{target} does not hold a JSON object. Nothing was changed.", file=sys.stderr)
         return 1
-    new = updated(settings, line_command(), chain)
+    new = removed(settings) if uninstall else updated(settings, line_command(write=do_install), chain)
     if print_only:
-        print(json.dumps({"statusLine": new["statusLine"]}, indent=2))
+        print(json.dumps({"statusLine": new.get("statusLine")}, indent=2))
         return 0
+    where = f"{target} (through the link {link})" if target != link else str(target)
+    if not (do_install or uninstall):
+        return preview(settings, new, where)
     if new == settings:
-        print(f"already set up in {target}; nothing changed")
+        if uninstall:
+            print(f"{where} holds no statusLine of ours: nothing changed.")
+        else:
+            print(f"Already set up in {where}: nothing changed.")
         return 0
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         if raw:
-            backup = target.with_name(f"{target.name}.bak-{time.strftime('%Y%m%d-%H%M%S')}")
+            backup = backup_path(target)
             atomic_write(backup, raw)
             print(f"backup: {backup}")
         mode = target.stat().st_mode & 0o777 if raw else 0o600
         atomic_write(target, (json.dumps(new, indent=2) + "\n").encode())
         os.chmod(target, mode)
     except OSError as exc:
-        print(f"cannot write {target}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"Cannot write {target}: {exc.strerror or exc}.", file=sys.stderr)
         return 1
-    where = f"{target} (through the link {link})" if target != link else str(target)
-    print(f"statusLine set in {where}: {new['statusLine']['command']}")
-    print("restart Claude Code (or open /statusline) to see it")
+    if uninstall:
+        back = new.get("statusLine")
+        print(f"statusLine removed from {where}"
+              + (f"; your own command is back: {back['command']}" if isinstance(back, dict) else "."))
+    else:
+        print(f"statusLine set in {where}: {new['statusLine']['command']}")
+    print("Restart Claude Code (or open /statusline) to see it.")
+    return 0
+
+
+def preview(settings: dict[str, Any], new: dict[str, Any], where: str) -> int:
+    """What ``--install`` would do, written nowhere: the entry now, the entry then, the chain."""
+    before, after = settings.get("statusLine"), new["statusLine"]
+    if new == settings:
+        print(f"Already set up in {where}: {after['command']}")
+        return 0
+    print(f"setup claude-code would change statusLine in {where}:")
+    print(f"  now:  {_show(before)}")
+    print(f"  then: {_show(after)}")
+    command = after["command"]
+    if " --chain " in command:
+        print("  Your current status command keeps running beside ours (--chain): "
+              + command.split(" --chain ", 1)[1])
+    print("Other keys are kept and a backup is written first. Nothing was written yet: "
+          "run `claude-usage setup claude-code --install` to do it.")
     return 0

@@ -1,13 +1,13 @@
 """``claude-usage``: the panel, ``--watch``, and the maintenance commands.
 
     claude-usage                 the full panel once
-    claude-usage --watch         redraw in place until Ctrl+C
+    claude-usage --watch         redraw in place until q or Ctrl+C
     claude-usage --json          the whole snapshot as JSON
     claude-usage refresh         fetch now, in the foreground; non-zero exit on failure
     claude-usage doctor          where everything is, what went wrong, how to fix it
     claude-usage config          the effective settings (config.toml, environment) and their origin
     claude-usage setup TARGET    print (or --install) an integration: tmux, starship, zsh,
-                                 bash, fish, claude-code, waybar, completions
+                                 bash, fish, claude-code, waybar, xbar, completions
     claude-usage history         the recorded usage samples (--json, --csv, --window, --since)
     claude-usage check EXPR…     exit 0/1/2: do expressions like 5h<90 eta5h>30m hold?
 """
@@ -20,54 +20,135 @@ import sys
 from statusline.cache.paths import resolve
 from statusline.version import VERSION
 
-SETUP_TARGETS = ("claude-code", "tmux", "starship", "zsh", "bash", "fish", "waybar", "completions")
+SETUP_TARGETS = ("claude-code", "tmux", "starship", "zsh", "bash", "fish", "waybar", "xbar", "completions")
+
+
+USAGE = "claude-usage [options] [COMMAND [ARGS]]"
+
+
+def _common(parser: argparse.ArgumentParser, top: bool) -> None:
+    """The options every command takes, before or after its name (``claude-usage refresh --mode code``).
+    Beside a command they default to SUPPRESS, so they never undo what was said before it."""
+    default = "auto" if top else argparse.SUPPRESS
+    parser.add_argument("--mode", choices=("auto", "code", "console"), default=default,
+                        help="force Code mode (OAuth) or Console mode (Admin API key)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="claude-usage",
-        description="Claude usage and rate limits: the full panel, live or once, and tools around it.",
+        prog="claude-usage", usage=USAGE,
+        description="Claude usage and rate limits: the full panel, live or once, and tools around it. "
+                    "With no COMMAND it prints the panel once.",
     )
-    parser.add_argument("--version", action="version", version=f"claude-usage {VERSION}")
-    parser.add_argument("--mode", choices=("auto", "code", "console"), default="auto",
-                        help="force Code mode (OAuth) or Console mode (Admin API key)")
-    parser.add_argument("--watch", action="store_true", help="redraw the panel in place until Ctrl+C")
-    parser.add_argument("--interval", type=float, default=2.0, metavar="SECONDS",
-                        help="how often --watch re-reads the cache (default 2)")
+    parser.add_argument("-V", "--version", action="version", version=f"claude-usage {VERSION}")
+    _common(parser, top=True)
+    parser.add_argument("--watch", action="store_true", help="redraw the panel in place until q or Ctrl+C")
+    parser.add_argument("--interval", type=float, default=None, metavar="SECONDS",
+                        help="how often --watch re-reads the cache (default 2, at least 0.5)")
     parser.add_argument("--json", action="store_true", help="print the whole snapshot as JSON")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("refresh", help="fetch now in the foreground and report what happened")
-    sub.add_parser("doctor", help="diagnose credentials, cache, backoff and locks")
-    sub.add_parser("config", help="print the effective settings and where each came from")
-    setup = sub.add_parser("setup", help="print or install an integration",
-                           description="Print an integration (the default), or write it where it belongs"
-                                       " with --install. claude-code edits Claude Code's settings unless --print.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands (optional)",
+                                prog="claude-usage")
+
+    def command(name: str, help: str, description: str | None = None) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help, description=description or help[0].upper() + help[1:] + ".")
+        _common(p, top=False)
+        return p
+
+    command("refresh", "fetch now in the foreground and report what happened",
+            "Fetch now, in the foreground, and say what happened: exit 0 when the usage was updated, "
+            "1 when the fetch failed (the reason is printed). Waits for a background fetch already running.")
+    command("doctor", "diagnose credentials, cache, backoff, locks and the configuration",
+            "Check credentials, token expiry, the API address, the cache, the last error, backoff, the lock, "
+            "config.toml and the CLAUDE_USAGE_* variables; print each problem with its fix. "
+            "Exit 0 when all is well, 1 otherwise.")
+    command("config", "print the effective settings and where each came from",
+            "Print every setting with its value and origin (default, config.toml or the environment), and "
+            "the environment variables that choose paths. Exit 1 when something was ignored.")
+    setup = command("setup", "print or install an integration",
+                    "Print an integration (the default; claude-code previews the change to its settings), "
+                    "write it where it belongs with --install, or remove it again with --uninstall.")
     setup.add_argument("target", choices=SETUP_TARGETS)
     setup.add_argument("--print", dest="print_only", action="store_true",
                        help="only print what would be installed")
     setup.add_argument("--install", dest="do_install", action="store_true",
                        help="write it to its standard location, creating the folders")
+    setup.add_argument("--uninstall", dest="do_uninstall", action="store_true",
+                       help="remove what --install wrote (changed files and settings are backed up first)")
     setup.add_argument("--chain", metavar="CMD", help="claude-code: status command to keep beside ours")
     setup.add_argument("--shell", choices=("bash", "zsh", "fish"),
                        help="completions: for this shell (printing: default $SHELL; --install: default all three)")
-    hist = sub.add_parser("history", help="the recorded usage samples: table, --json or --csv")
+    hist = command("history", "the recorded usage samples: table, --json or --csv")
     hist.add_argument("--window", metavar="W", help="5h, 7d, routines, extra or a model name (e.g. opus)")
     hist.add_argument("--since", metavar="WHEN", help="2h, 1d, or an ISO time (naive = local)")
     hist.add_argument("--until", metavar="WHEN", help="like --since")
     hist_fmt = hist.add_mutually_exclusive_group()
     hist_fmt.add_argument("--json", dest="history_fmt", action="store_const", const="json", help="as JSON")
     hist_fmt.add_argument("--csv", dest="history_fmt", action="store_const", const="csv", help="as CSV")
-    check = sub.add_parser("check", help="exit 0 when every expression holds (e.g. 5h<90 any<95 eta5h>30m)",
-                           description="Exit 0 when all hold, 1 when one does not, 2 for a bad expression "
-                                       "or no data fresh enough. Reads the cache only.")
+    check = command("check", "exit 0 when every expression holds (e.g. 5h<90 any<95 eta5h>30m)",
+                    "Exit 0 when all hold, 1 when one does not, 2 for a bad expression "
+                    "or no data fresh enough. Reads the cache only.")
     check.add_argument("exprs", nargs="+", metavar="EXPR", help="5h<90, 7d<=80, any<95, opus<90, eta5h>30m, rate5h<20")
     check.add_argument("--max-age", default="10m", metavar="AGE", help="oldest data accepted (default 10m)")
     check.add_argument("-q", "--quiet", action="store_true", help="print nothing, only the exit status")
     return parser
 
 
+def _option_strings(parser: argparse.ArgumentParser) -> list[str]:
+    found: list[str] = []
+    for action in parser._actions:
+        found += [o for o in action.option_strings if o.startswith("--")]
+        if isinstance(action, argparse._SubParsersAction):
+            for p in action.choices.values():
+                found += _option_strings(p)
+    return sorted(set(found))
+
+
+def unknown_options(parser: argparse.ArgumentParser, extra: list[str]) -> str:
+    """One sentence for the arguments argparse did not know, with a "did you mean" when one is close."""
+    import difflib
+
+    known = _option_strings(parser)
+    said: list[str] = []
+    for word in extra:
+        name = word.split("=", 1)[0]
+        if name.startswith("-"):
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+            said.append(f"unknown option {name}" + (f" (did you mean {close[0]}?)" if close else ""))
+        elif not said or not said[-1].startswith("unknown option"):
+            said.append(f"unexpected argument {word!r}")
+    return "; ".join(said)
+
+
+def warnings(args: argparse.Namespace) -> list[str]:
+    """Options that were given but do nothing where they were given."""
+    out: list[str] = []
+    if args.interval is not None:
+        if not args.watch or args.command:
+            out.append("--interval only applies to --watch; ignored")
+        elif args.interval < 0.5:
+            out.append(f"--interval {args.interval:g} is too short; using 0.5 seconds")
+    if args.watch and args.command:
+        out.append(f"--watch does nothing for {args.command}; ignored")
+    if args.json and args.command and args.command != "history":
+        out.append(f"--json does nothing for {args.command}; ignored")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    known = set(_option_strings(parser))
+    words = argv[:argv.index("--")] if "--" in argv else argv
+    wrong = [w for w in words if w.startswith("--") and w.split("=", 1)[0] not in known]
+    if wrong:
+        parser.error(unknown_options(parser, wrong))
+    args, extra = parser.parse_known_args(argv)
+    if extra:
+        parser.error(unknown_options(parser, extra))
+    for text in warnings(args):
+        print(f"claude-usage: note: {text}", file=sys.stderr)
+    if getattr(args, "history_fmt", None) is None and args.command == "history" and args.json:
+        args.history_fmt = "json"
     paths = resolve()
     try:
         if args.command == "refresh":
@@ -95,11 +176,11 @@ def main(argv: list[str] | None = None) -> int:
             from statusline.commands import setup
 
             return setup.run(paths, args.target, print_only=args.print_only, chain=args.chain,
-                             do_install=args.do_install, shell=args.shell)
+                             do_install=args.do_install, shell=args.shell, do_uninstall=args.do_uninstall)
         from statusline.commands import watch
 
         if args.watch:
-            return watch.run(paths, args.mode, max(0.5, args.interval))
+            return watch.run(paths, args.mode, max(0.5, 2.0 if args.interval is None else args.interval))
         return watch.print_once(paths, args.mode, json_out=args.json)
     except KeyboardInterrupt:
         return 0
@@ -126,7 +207,7 @@ def _refresh(paths, mode: str) -> int:
         while True:
             result = fetcher.run(paths, mode, force=True)
             if result.state != "busy":
-                return _report(result.ok, f"{result.state}: {result.message}")
+                return _report(result.ok, said(result.state, result.message))
             acct = paths.account_dir(mode)
             owner = store.read_owner(acct) or {}
             pid = owner.get("pid", "?")
@@ -143,11 +224,22 @@ def _refresh(paths, mode: str) -> int:
             outcome = _outcome_of_other_fetch(acct, before, owner.get("since"))
             if outcome is not None:
                 ok, text = outcome
-                return _report(ok, f"{text} (by {who.replace('a background', 'the background')})")
+                return _report(ok, f"{text} (by {who.replace('a background', 'the background')}).")
             # That fetch asked nothing (fresh cache, or a backoff it honoured): fetch ourselves.
     except store.CacheError as exc:
-        print(f"refresh failed: {exc}", file=sys.stderr)
+        print(f"Refresh failed: {exc}", file=sys.stderr)
         return 1
+
+
+def said(state: str, message: str) -> str:
+    """What a fetch did, as one sentence: no internal state names, nothing twice."""
+    text = {"fetched": "Usage updated." if message == "usage updated" else None,
+            "fresh": f"Nothing to fetch: {message}."}.get(state)
+    if text is None:
+        lead = "Refresh failed: " if state == "failed" else ""
+        body = message[:1].upper() + message[1:] if not lead else message
+        text = lead + body.rstrip(".") + "."
+    return text
 
 
 def _report(ok: bool, text: str) -> int:
@@ -185,10 +277,10 @@ def _outcome_of_other_fetch(acct, before, since) -> tuple[bool, str] | None:
         return None
     fetched = snap.data_fetched_at()
     if fetched is not None and fetched >= attempt:
-        return True, "fetched: usage updated"
+        return True, "Usage updated"
     err = snap.last_error
     if err is not None and err.at >= attempt:
-        return False, f"failed: {err.kind}: {err.message}"
+        return False, f"Refresh failed: {err.message.rstrip('.')}"
     return None
 
 

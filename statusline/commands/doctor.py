@@ -47,6 +47,13 @@ def _age(seconds: float) -> str:
     return f"{s // 86400}d {s % 86400 // 3600}h"
 
 
+def _wait(seconds: float) -> str:
+    """Time left to wait, rounded up (never shorter than it is)."""
+    from statusline.render.segments import wait
+
+    return wait(seconds, " ") if math.isfinite(seconds) else "?"
+
+
 def _local(dt: datetime) -> str:
     return dt.astimezone().strftime("%Y-%m-%d %H:%M:%S %Z")
 
@@ -171,6 +178,15 @@ def check_console_user(r: Report, c: Context) -> None:
     snap = c.snap
     profile_email = snap.profile.email if snap and snap.profile else None
     email, where = console.current_email(c.paths, c.env, profile_email)
+    cons = snap.console if snap is not None and isinstance(snap.console, dict) else {}
+    known, at = console.email_check(cons, email) if email else (None, None)
+    if email and known is False:
+        org = f" of {clean.text(cons.get('organization'), 80)}" if cons.get("organization") else ""
+        when = f" (checked {_local(utc(at))})" if at else ""
+        r.add(False, f"Console user: {email} ({where}) is not one of the users{org}{when}: "
+              "no costs can match it, so the month reads $0.00",
+              "set CLAUDE_USAGE_EMAIL to the email you sign in to the Claude Console with")
+        return
     r.add(email is not None, f"Console user: {email} ({where})" if email else f"Console user: {where}",
           "export CLAUDE_USAGE_EMAIL=you@example.com (only this person's costs are shown)")
 
@@ -327,13 +343,14 @@ def check_snapshot(r: Report, c: Context) -> None:
     if fetched:
         age = (now - fetched).total_seconds()
         r.add(age <= 2 * ttl or snap.backoff is not None,
-              f"data: fetched {_local(fetched)} ({_age(age)} ago, TTL {ttl:g}s, source {snap.usage_source or 'api'})",
+              f"data: fetched {_local(fetched)} ({_age(age)} ago; refreshed every {_age(math.ceil(ttl))}; "
+              f"source {snap.usage_source or 'api'})",
               "run `claude-usage refresh` to see why it is not updating")
     else:
         r.add(False, "data: never fetched successfully", "run `claude-usage refresh` to see why")
     if snap.last_error:
         e = snap.last_error
-        r.add(False, f"last error: {e.kind}: {api.redact(e.message)} ({_local(e.at)})", _fix_for(e.kind, mode))
+        r.add(False, f"last error: {api.redact(e.message)} (at {_local(e.at)})", _fix_for(e.kind, mode))
     else:
         r.add(True, "last error: none")
     b = snap.backoff
@@ -341,12 +358,18 @@ def check_snapshot(r: Report, c: Context) -> None:
         r.add(True, "backoff: none")
     elif b.until is None:
         what = "the Admin API key" if mode == "console" else "the credentials file"
-        r.add(False, f"backoff: {b.kind}, waiting for {what} to change", _fix_for(b.kind, mode))
+        from statusline.fetch.fetcher import KIND_WORDS
+
+        r.add(False, f"backoff: paused after {KIND_WORDS.get(b.kind, b.kind)}, waiting for {what} to change",
+              _fix_for(b.kind, mode))
     elif b.until > now:
-        r.add(False, f"backoff: {b.kind} x{b.failures} until {_local(b.until)} "
-              f"({_age((b.until - now).total_seconds())} left)", _backoff_fix(b.kind, mode))
+        from statusline.fetch.fetcher import KIND_WORDS
+
+        times = f", {b.failures} times in a row" if b.failures > 1 else ""
+        r.add(False, f"backoff: paused after {KIND_WORDS.get(b.kind, b.kind)}{times}, until {_local(b.until)} "
+              f"({_wait((b.until - now).total_seconds())} left)", _backoff_fix(b.kind, mode))
     else:
-        r.add(True, f"backoff: expired ({b.kind} x{b.failures})")
+        r.add(True, "backoff: none (the last pause has ended)")
 
 
 def pid_alive(pid: int) -> bool:
@@ -451,7 +474,7 @@ def check_sources(r: Report, c: Context) -> None:
     harvest = cache_view.read_harvest(str(c.paths.account_dir(c.requested) / store.HARVEST)) or {}
     at = harvest.get("fetched") if isinstance(harvest.get("fetched"), (int, float)) else None
     r.add(True, f"source Claude Code statusLine: last input {ago(at)}"
-          + ("" if at else " (set it up with `claude-usage setup claude-code`)"))
+          + ("" if at else " (set it up with `claude-usage setup claude-code --install`)"))
     cached = claude_json.usage(credentials.read_claude_json(c.paths), None, t)
     seen = max((w.observed_at.timestamp() for _, _, w in cached.windows() if w.observed_at), default=None) \
         if cached else None
@@ -464,18 +487,45 @@ def check_sources(r: Report, c: Context) -> None:
         r.add(True, row)
 
 
+LINE_NOTE_DAYS = 1  # a mistake no call has repeated since is forgotten after this long
+
+
 def check_line_usage(r: Report, c: Context) -> None:
-    """A prompt or a bar cannot show a mistyped option: the line leaves it here for us."""
+    """A prompt or a bar cannot show a mistyped option: the line leaves it here for us. A correct
+    call of the same kind removes it, and one no call has repeated for a day is forgotten."""
     try:
         raw = (c.paths.cache_root / "line-usage-error").read_text(errors="replace")
     except OSError:
         return
-    when, _, what = raw.strip().partition("\t")
-    if not when.isdigit() or c.now.timestamp() - int(when) > 7 * 86400:
+    fields = raw.strip().split("\t")
+    when, what = fields[0], fields[-1]
+    if len(fields) < 2 or not when.isdigit() or c.now.timestamp() - int(when) > LINE_NOTE_DAYS * 86400:
         return
-    r.warn(f"claude-usage-line was called with a mistake: {clean.text(what, 300)} ({_local(utc(int(when)))})",
-           "correct the option where the line is configured (tmux.conf, your prompt, Waybar); "
-           "`claude-usage-line --help` lists them")
+    kind = fields[1] if len(fields) >= 3 else "line"
+    who = "the Claude Code status line (claude-usage-line --claude-code)" if kind == "claude-code" \
+        else "claude-usage-line"
+    ago = _age(c.now.timestamp() - int(when))
+    r.warn(f"{who} was last called with a mistake {ago} ago, at {_local(utc(int(when)))}: "
+           f"{clean.text(what, 300)}",
+           "correct the option where the line is configured (tmux.conf, your prompt, Waybar, Claude Code's "
+           "settings.json); `claude-usage-line --help` lists them. The note goes away at the next correct call.")
+
+
+def check_config(r: Report, c: Context) -> None:
+    """config.toml and the CLAUDE_USAGE_* variables: each value ignored or raised, with its fix."""
+    from statusline.cache import config
+
+    settings = config.load(env=c.env)
+    where = settings.path
+    if not settings.problems and not settings.clamped:
+        state = "found" if config.signature(where) else "none (every value is a default or from the environment)"
+        r.add(True, f"configuration: {where}: {state}")
+        return
+    fixes = list(settings.fixes) + [""] * (len(settings.problems) - len(settings.fixes))
+    for problem, fix in zip(settings.problems, fixes, strict=False):
+        r.add(False, f"configuration: {problem}", fix or f"correct it in {where}")
+    for note in settings.clamped:
+        r.warn(f"configuration: {note}", "set a value of at least the minimum, so what you read is what is used")
 
 
 def check_pace_maker(r: Report, c: Context) -> None:
@@ -500,6 +550,7 @@ CHECKS: tuple[tuple[str, Callable[[Report, Context], None]], ...] = (
     ("fetcher log", check_log),
     ("Pace Maker", check_pace_maker),
     ("line options", check_line_usage),
+    ("configuration", check_config),
     ("sources", check_sources),
 )
 

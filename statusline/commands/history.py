@@ -112,6 +112,10 @@ def command(acct_dir, *, window=None, since=None, until=None, fmt="table", now=N
     except ValueError as exc:
         print("claude-usage history: %s" % exc, file=err)
         return 2
+    if t0 is not None and t1 is not None and t0 >= t1:
+        print("claude-usage history: the range is %s: --since (%s) is not before --until (%s)"
+              % ("empty" if t0 == t1 else "inverted", local(t0), local(t1)), file=err)
+        return 2
     samples = select(load(acct_dir, since=t0, until=t1), window)
     if fmt == "json":
         out.write(json.dumps(as_dicts(samples), indent=1, allow_nan=False) + "\n")
@@ -119,6 +123,17 @@ def command(acct_dir, *, window=None, since=None, until=None, fmt="table", now=N
         out.write(to_csv(samples))
     elif samples:
         out.write(table(samples) + "\n")
+    elif since or until:
+        span = " from %s" % local(t0) if t0 is not None else ""
+        span += " until %s" % local(t1) if t1 is not None else ""
+        out.write("no samples%s%s\n" % (" for %s" % window if window else "", span))
     else:
         out.write("no samples%s yet\n" % (" for %s" % window if window else ""))
     return 0
+
+
+def local(epoch):
+    """A time as a person reads it: local, to the second."""
+    from datetime import datetime
+
+    return datetime.fromtimestamp(epoch).strftime("%Y-%m-%d %H:%M:%S")

@@ -14,7 +14,7 @@ the first complete JSON object.
 
 import os
 
-from statusline.cache import cache_view, fastpaths, history, safefiles
+from statusline.cache import cache_view, fastpaths, safefiles
 from statusline.core import jsonlite, readings
 from statusline.render import dialects, notify, segments
 from statusline.sources import claude_code
@@ -24,15 +24,18 @@ STDIN_LIMIT = 1 << 20
 CHAIN_TIMEOUT_S = 3.0
 HARVEST_MODES = ("auto", "code")
 VERSION_FILE = "claude-code.version"
+REWRITE_S = 5.0  # unchanged readings are written again at most this often (see ``unchanged``)
 
 
 def read_stdin(fd=0, deadline=STDIN_DEADLINE_S, limit=STDIN_LIMIT):
-    """Read until EOF, a complete JSON object, ``limit`` bytes or the deadline."""
+    """Read until EOF, a complete JSON object, ``limit`` bytes or the deadline: (the bytes,
+    the object when one was complete, else None), so the input is parsed once."""
     import select
     import time
 
     end = time.monotonic() + deadline
     buf = b""
+    obj = None
     while len(buf) < limit:
         left = end - time.monotonic()
         if left <= 0:
@@ -52,11 +55,13 @@ def read_stdin(fd=0, deadline=STDIN_DEADLINE_S, limit=STDIN_LIMIT):
         buf += chunk
         if buf.rstrip().endswith(b"}"):
             try:
-                jsonlite.decode_prefix(buf.decode("utf-8", "replace"))
+                obj, _ = jsonlite.decode_prefix(buf.decode("utf-8", "replace").strip())
                 break  # one whole object is all Claude Code sends
             except (ValueError, RecursionError):
                 continue
-    return buf[:limit]
+    if len(buf) > limit:
+        return buf[:limit], None
+    return buf, obj if isinstance(obj, dict) else None
 
 
 def parse_input(raw):
@@ -99,6 +104,23 @@ def _harvest_doc(old):
     return old if isinstance(old, dict) and old.get("v") == cache_view.HARVEST_VERSION else None
 
 
+def unchanged(old, doc, now):
+    """Whether ``doc`` says what ``old`` already says, but for when it was observed, and
+    ``old`` is at most ``REWRITE_S`` old: then nothing is written (no lock, no history sample);
+    the freshness it carries is seconds old. Claude Code sends an event every few hundred ms
+    while it works, mostly with the same numbers."""
+    fetched = old.get("fetched") if old is not None else None
+    if not readings.within(fetched, now - REWRITE_S, now):
+        return False
+
+    def said(d):
+        spend = d.get("spend")
+        return ([tuple(w[:4]) + tuple(w[5:]) for w in d.get("windows") or ()],
+                {k: v for k, v in spend.items() if k != "observed"} if isinstance(spend, dict) else spend)
+
+    return said(old) == said(doc)
+
+
 def harvest(new, present, spend, env, now, session="-", heard=None):
     """Merge readings into each account dir's harvest file; the readings as stamped (see
     ``updated_harvest``). An unwritable cache must not blank Claude Code's status line, so
@@ -108,14 +130,20 @@ def harvest(new, present, spend, env, now, session="-", heard=None):
     stamped = []
     for mode in HARVEST_MODES:
         acct = fastpaths.account_dir(root, cfg, mode)
+        path = os.path.join(acct, "harvest.bin")
+        old = _harvest_doc(cache_view.read_harvest(path))
+        if unchanged(old, updated_harvest(old, new, present, spend, now), now):
+            continue
         try:
             safefiles.prepare_dir(acct)
         except OSError:
             continue  # an unwritable or untrusted cache must not blank Claude Code's status line
         got = []
-        safefiles.update_marshal(os.path.join(acct, "harvest.bin"),
+        safefiles.update_marshal(path,
                                  lambda old, got=got: updated_harvest(_harvest_doc(old), new, present, spend, now,
                                                                       session, heard, got))
+        from statusline.cache import history  # only when something is written
+
         fresh = got or new
         # the account's own history; a replay of old numbers is no news
         history.note(cache_view.history_dir(acct), [r for r in fresh if r[4] >= now - history.HEARTBEAT_S], now)
@@ -196,8 +224,9 @@ def _printable(line):
 
 
 def run(opts, env, now):
-    raw = read_stdin()
-    data = parse_input(raw)
+    raw, data = read_stdin()
+    if data is None:
+        data = parse_input(raw)
     new = claude_code.readings(data, now)
     spend = claude_code.spend(data, now)
     if new or spend is not None:
@@ -215,7 +244,13 @@ def run(opts, env, now):
                            show_rate="rate" in (opts.get("show") or "").split(","))
     spans += extras(data, opts.get("show") or "", g)
     color = not env.get("NO_COLOR")
-    ours = dialects.render(spans, "ansi", color)
+    style, theme = cache_view.look(opts, view, env)
+    if style != "plain" and color:
+        from statusline.render import themes  # powerline and chips only: the plain line imports nothing more
+
+        ours = themes.render(spans, "ansi", style, theme, glyphs)
+    else:
+        ours = dialects.render(spans, "ansi", color)
     if opts.get("chain"):
         theirs = chain(opts["chain"], raw, env)
         if theirs:

@@ -14,7 +14,6 @@ import time
 
 from statusline.cache import cache_view
 from statusline.render import dialects, segments
-from statusline.version import VERSION
 
 HELP = """usage: claude-usage-line [options]
 
@@ -22,9 +21,12 @@ Print Claude usage and rate limits as one line, from the local cache. Never wait
 on the network: a stale cache starts a background refresh and is shown as it is.
 
 options:
-  --format FMT     ansi (default), tmux, zsh, bash, plain, json, waybar
+  --format FMT     ansi (default), tmux, zsh, bash, plain, json, waybar,
+                   i3blocks (also polybar), xbar (also SwiftBar)
   --mode MODE      auto (default), code, console
   --glyphs SET     emoji (default; plain for tmux), plain, ascii
+  --style STYLE    plain (default), powerline, chips (ansi, bash, tmux, zsh)
+  --theme NAME     default, nord, gruvbox, dracula, mono (powerline, chips)
   --claude-code    read Claude Code's statusLine JSON on stdin (see README)
   --chain CMD      with --claude-code: also run CMD with the same input
   --show ITEMS     extra items, comma-separated: rate (any format); with
@@ -34,10 +36,12 @@ options:
   --version        show the version
 
 environment: NO_COLOR, CLAUDE_CONFIG_DIR, CLAUDE_USAGE_CACHE_DIR, CLAUDE_USAGE_TTL,
-CLAUDE_USAGE_CONSOLE_TTL, ANTHROPIC_ADMIN_API_KEY. Details: claude-usage doctor"""
+CLAUDE_USAGE_CONSOLE_TTL, CLAUDE_USAGE_GLYPHS, CLAUDE_USAGE_STYLE, CLAUDE_USAGE_THEME,
+ANTHROPIC_ADMIN_API_KEY. Details: claude-usage doctor"""
 
-CHOICES = {"format": ("ansi", "tmux", "zsh", "bash", "plain", "json", "waybar"),
-           "mode": ("auto", "code", "console"), "glyphs": ("emoji", "plain", "ascii")}
+CHOICES = {"format": ("ansi", "tmux", "zsh", "bash", "plain", "json", "waybar", "i3blocks", "xbar"),
+           "mode": ("auto", "code", "console"), "glyphs": ("emoji", "plain", "ascii"),
+           "style": cache_view.STYLES, "theme": cache_view.THEMES}
 SHOW_ITEMS = ("rate", "model", "context", "cost")
 USAGE_ERROR = 2
 
@@ -48,9 +52,11 @@ def parse_args(argv):
     Mistakes are collected in ``opts["problems"]`` (never raised): a bad value falls back to
     the default so a prompt still gets a line; ``main`` decides whether that is an error.
     """
-    opts = {"format": "ansi", "mode": "auto", "glyphs": None, "claude_code": False,
-            "chain": None, "show": "", "refresh": True, "help": False, "version": False, "problems": []}
-    takes = {"--format": "format", "--mode": "mode", "--glyphs": "glyphs", "--chain": "chain", "--show": "show"}
+    opts = {"format": "ansi", "mode": "auto", "glyphs": None, "style": None, "theme": None, "claude_code": False,
+            "chain": None, "show": "", "refresh": True, "help": False, "version": False, "problems": [],
+            "notes": []}
+    takes = {"--format": "format", "--mode": "mode", "--glyphs": "glyphs", "--style": "style", "--theme": "theme",
+             "--chain": "chain", "--show": "show"}
     problems = opts["problems"]
     args = list(argv)
     while args:
@@ -80,19 +86,66 @@ def parse_args(argv):
         elif a == "--no-refresh":
             opts["refresh"] = False
         else:
-            problems.append("unknown option %r" % a)
+            problems.append(unknown_option(a, args, takes))
+    if not opts["claude_code"]:
+        if opts["chain"] is not None:
+            opts["notes"].append("--chain does nothing without --claude-code")
+        hook_only = [i for i in ("model", "context", "cost") if i in opts["show"].split(",")]
+        if hook_only:
+            opts["notes"].append("--show %s needs --claude-code; ignored" % ",".join(hook_only))
     return opts
 
 
-def report_problems(problems, env, now):
+def unknown_option(word, args, takes):
+    """The sentence for an option we do not know, with the one it most resembles. A value
+    that follows a mistyped option that takes one is taken with it (``--fromat tmux``)."""
+    import difflib  # only on this rare path
+
+    name = word.partition("=")[0]
+    if not name.startswith("-"):
+        return "unexpected argument %r" % word
+    known = sorted(takes) + ["--claude-code", "--no-refresh", "--help", "--version"]
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
+    if close and close[0] in takes and "=" not in word and args and not args[0].startswith("-"):
+        args.pop(0)
+    return "unknown option %s" % name + (" (did you mean %s?)" % close[0] if close else "")
+
+
+NOTE_FILE = "line-usage-error"
+
+
+def _kind(opts):
+    return "claude-code" if opts["claude_code"] else "line"
+
+
+def report_problems(problems, env, now, kind="line"):
     """Keep the last usage mistake where ``claude-usage doctor`` finds it (a prompt cannot show it)."""
     from statusline.cache import fastpaths, safefiles
 
     root = fastpaths.cache_root(env)
-    text = ("%d\t%s\n" % (int(now), "; ".join(problems))).encode("utf-8", "replace")[:1000]
+    text = ("%d\t%s\t%s\n" % (int(now), kind, "; ".join(problems))).encode("utf-8", "replace")[:1000]
     try:
         safefiles.makedirs_private(root)
-        safefiles.write_atomic(os.path.join(root, "line-usage-error"), text, sync=False)
+        safefiles.write_atomic(os.path.join(root, NOTE_FILE), text, sync=False)
+    except OSError:
+        pass
+
+
+def clear_problems(env, kind):
+    """A correct call of the same kind (the line, or the Claude Code hook) clears the note: the
+    mistake was fixed. One stat when there is no note, the usual case."""
+    from statusline.cache import fastpaths
+
+    path = os.path.join(fastpaths.cache_root(env), NOTE_FILE)
+    try:
+        os.stat(path)
+    except OSError:
+        return
+    try:
+        with open(path, "rb") as f:
+            fields = f.read(1000).split(b"\t")
+        if len(fields) < 3 or fields[1].decode("ascii", "replace") == kind:
+            os.unlink(path)
     except OSError:
         pass
 
@@ -102,6 +155,8 @@ def render(opts, env, now):
     if opts["help"]:
         return HELP
     if opts["version"]:
+        from statusline.version import VERSION
+
         return "claude-usage-line " + VERSION
     if opts["claude_code"]:
         from statusline.commands import hook
@@ -118,9 +173,20 @@ def render_cached(opts, env, now):
         from statusline.render import lineformats
 
         return lineformats.render(fmt, view, now, creds, note)
+    if fmt in ("i3blocks", "xbar"):
+        from statusline.commands import bars
+
+        return bars.render(fmt, opts, view, creds, note, env, now)
     glyphs = cache_view.glyphs(opts, view, env) or ("plain" if fmt == "tmux" else "emoji")
+    if view is None and not creds and opts["mode"] == "console":
+        return dialects.render([("claude: no admin key", "warn")], fmt, not env.get("NO_COLOR"), None)
     spans = segments.build(view, now, glyphs, creds, note, show_rate="rate" in opts["show"].split(","))
     color = not env.get("NO_COLOR")
+    style, theme = cache_view.look(opts, view, env)
+    if style != "plain" and color and fmt in ("ansi", "bash", "tmux", "zsh"):
+        from statusline.render import themes  # only for powerline and chips: plain imports nothing more
+
+        return themes.render(spans, fmt, style, theme, glyphs)
     cfg = (view or {}).get("config")
     return dialects.render(spans, fmt, color, cfg.get("tmux") if isinstance(cfg, dict) else None)
 
@@ -135,7 +201,14 @@ def main(argv=None):
                 sys.stderr.write(message + "\n(see claude-usage-line --help)\n")
                 return USAGE_ERROR
             sys.stderr.write(message + "\n")  # in a prompt or a bar: still a line, and exit 0
-            report_problems(opts["problems"], os.environ, time.time())
+            report_problems(opts["problems"] + opts["notes"], os.environ, time.time(), _kind(opts))
+        elif opts["notes"]:
+            if _interactive():
+                sys.stderr.write("claude-usage-line: note: " + "; ".join(opts["notes"]) + "\n")
+            else:
+                report_problems(opts["notes"], os.environ, time.time(), _kind(opts))
+        elif not (opts["help"] or opts["version"]):
+            clear_problems(os.environ, _kind(opts))
         out = render(opts, os.environ, time.time())
     except BaseException as exc:  # noqa: BLE001 - the prompt must survive anything
         if isinstance(exc, SystemExit):

@@ -4,12 +4,15 @@ The files printed are the ones in the repository's ``integrations/`` folder, shi
 the package as ``statusline/integrations`` (see pyproject.toml), so the docs and the code
 can't drift apart. By default a target is printed (its next step on stderr) and nothing is
 written; ``--install`` writes it where that program looks, creating the folders, and says
-what is left to do. ``claude-code`` is the exception: it edits Claude Code's settings unless
-``--print`` (see ``claude_settings``).
+what is left to do; ``--uninstall`` removes what ``--install`` wrote (a file changed since is
+moved aside as a backup, never deleted). ``claude-code`` previews its change to Claude Code's
+settings, and writes it only with ``--install`` (see ``claude_settings``). Waybar's config is
+the user's own JSONC, comments and all: ``--install`` prints the exact module and where it goes.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from collections.abc import Mapping
@@ -63,7 +66,16 @@ SNIPPETS: dict[str, Snippet] = {
         "   (or: setup fish --install)",
         ("{config}/fish/conf.d/claude-usage.fish",),
         "fish loads it from conf.d: open a new fish"),
-    "waybar": Snippet("waybar/config.jsonc", "# merge into ~/.config/waybar/config.jsonc:"),
+    "waybar": Snippet("waybar/config.jsonc",
+                      "# merge into ~/.config/waybar/config.jsonc: the \"custom/claude-usage\" module, and its"
+                      " name in modules-right (or -left, -center); then reload Waybar"),
+    "xbar": Snippet(
+        "xbar/claude-usage.1m.sh",
+        "# save in xbar's or SwiftBar's plugin folder, executable   (or: setup xbar --install, for xbar)",
+        ("{xbar}/claude-usage.1m.sh",),
+        "xbar picks it up from its plugin folder (xbar menu: Refresh all); for SwiftBar, copy {path}"
+        " into SwiftBar's plugin folder",
+        0o755),
 }
 
 COMPLETIONS: dict[str, Snippet] = {
@@ -106,9 +118,25 @@ def bases(home: Path, env: Mapping[str, str]) -> dict[str, str]:
         "config": config,
         "data": data,
         "starship": env.get("STARSHIP_CONFIG") or os.path.join(config, "starship.toml"),
+        "xbar": str(home / "Library" / "Application Support" / "xbar" / "plugins"),
         "bash_completion": os.path.join(env.get("BASH_COMPLETION_USER_DIR") or os.path.join(data, "bash-completion"),
                                         "completions"),
     }
+
+
+def with_fast_launch(snippet: Snippet, text: bytes, env: Mapping[str, str]) -> bytes:
+    """``text`` as installed: the fast launch written (see ``launcher``) and, where the target
+    names the program itself (Starship's ``shell``), named by its absolute path. The tmux and
+    shell plugins find the launcher by themselves, the console script when there is none."""
+    if snippet.source.startswith("completions/"):
+        return text  # runs no line
+    from statusline.commands import launcher
+
+    program = launcher.command(env)
+    if snippet.source == "starship/starship.toml" and program != launcher.NAME:
+        quoted = json.dumps(program)  # a TOML basic string is a JSON string for any path
+        text = text.replace(b'shell = ["claude-usage-line",', b"shell = [" + quoted.encode() + b",", 1)
+    return text
 
 
 def install(snippet: Snippet, home: Path, env: Mapping[str, str]) -> int:
@@ -116,9 +144,8 @@ def install(snippet: Snippet, home: Path, env: Mapping[str, str]) -> int:
     from statusline.cache.store import atomic_write
 
     if not snippet.installs:
-        print(f"{snippet.source} can't be installed automatically: {snippet.hint.lstrip('# ')}", file=sys.stderr)
-        return 2
-    text = (integrations_dir() / snippet.source).read_bytes()
+        return waybar_instructions(home, env)
+    text = with_fast_launch(snippet, (integrations_dir() / snippet.source).read_bytes(), env)
     where = bases(home, env)
     written: list[Path] = []
     for pattern in snippet.installs:
@@ -140,7 +167,92 @@ def install(snippet: Snippet, home: Path, env: Mapping[str, str]) -> int:
     return 0
 
 
-def completions(home: Path, env: Mapping[str, str], shell: str | None, do_install: bool) -> int:
+def waybar_config(home: Path, env: Mapping[str, str]) -> Path:
+    """Waybar's own config file: ``config.jsonc`` or the older ``config``, in its folder."""
+    folder = Path(bases(home, env)["config"]) / "waybar"
+    for name in ("config.jsonc", "config"):
+        if (folder / name).exists():
+            return folder / name
+    return folder / "config.jsonc"
+
+
+def waybar_instructions(home: Path, env: Mapping[str, str]) -> int:
+    """Waybar's config holds the user's comments and modules: say exactly what to add, and where."""
+    path = waybar_config(home, env)
+    print(f"Waybar's config is yours (JSONC with comments), so it is not edited for you. In {path}:")
+    print('  1. add "custom/claude-usage" to "modules-right" (or "modules-left", "modules-center");')
+    print('  2. add this module beside the others, inside the top-level { }:')
+    print()
+    text = (integrations_dir() / "waybar" / "config.jsonc").read_text()
+    start = text.index('  "custom/claude-usage": {')
+    end = text.index("\n  }", start) + 4
+    print(text[start:end])
+    print()
+    print("  3. reload Waybar (killall -SIGUSR2 waybar), or restart it.")
+    return 0
+
+
+def uninstall(snippet: Snippet, home: Path, env: Mapping[str, str]) -> int:
+    """Remove what ``install`` wrote. A file that changed since is moved aside, not deleted; an
+    appended block is cut out of the file, which is backed up first."""
+    from statusline.cache.store import atomic_write
+    from statusline.commands.claude_settings import backup_path
+
+    if not snippet.installs:
+        print(f"Nothing was installed for {snippet.source.split('/')[0]}: remove the module from "
+              f"{waybar_config(home, env)} yourself.")
+        return 0
+    shipped = (integrations_dir() / snippet.source).read_bytes()
+    for pattern in snippet.installs:
+        path = Path(pattern.format(**bases(home, env))).expanduser()
+        if not path.is_file() or path.is_symlink():
+            print(f"{path}: not there; nothing to remove")
+            continue
+        current = path.read_bytes()
+        if snippet.append:
+            rest = cut_block(current, shipped, snippet.append)
+            if rest is None:
+                print(f"{path} holds no {snippet.append}: unchanged")
+                continue
+            backup = backup_path(path)
+            atomic_write(backup, current)
+            atomic_write(path, rest)
+            print(f"removed {snippet.append} from {path} (backup: {backup})")
+        elif current == shipped:
+            path.unlink()
+            print(f"removed {path}")
+        else:
+            backup = backup_path(path)
+            path.rename(backup)
+            print(f"{path} was changed since it was installed: moved to {backup}")
+    return 0
+
+
+def cut_block(current: bytes, shipped: bytes, header: str) -> bytes | None:
+    """``current`` without the block ``install`` appended: the shipped text when it is there as it
+    was, else the ``header`` table up to the next table. None when neither is there."""
+    if shipped in current:
+        head, _, tail = current.partition(shipped)
+        return head.rstrip(b"\n") + (b"\n" if head.strip() else b"") + tail.lstrip(b"\n")
+    lines = current.decode("utf-8", "replace").splitlines(keepends=True)
+    try:
+        start = next(i for i, ln in enumerate(lines) if ln.strip() == header)
+    except StopIteration:
+        return None
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].lstrip().startswith("[")), len(lines))
+    while start > 0 and lines[start - 1].lstrip().startswith("#"):
+        start -= 1  # the comment that came with it
+    kept = "".join(lines[:start]).rstrip("\n")
+    rest = "".join(lines[end:])
+    return ((kept + "\n" if kept else "") + ("\n" + rest if rest and kept else rest)).encode()
+
+
+def completions(home: Path, env: Mapping[str, str], shell: str | None, do_install: bool,
+                do_uninstall: bool = False) -> int:
+    if do_uninstall:
+        for name in (shell,) if shell else SHELLS:
+            uninstall(COMPLETIONS[name], home, env)
+        return 0
     if shell is None and not do_install:
         shell = os.path.basename(env.get("SHELL") or "")
         if shell not in SHELLS:
@@ -159,21 +271,29 @@ def completions(home: Path, env: Mapping[str, str], shell: str | None, do_instal
 
 
 def run(paths: Paths, target: str, *, print_only: bool = False, chain: str | None = None,
-        do_install: bool = False, shell: str | None = None, env: Mapping[str, str] | None = None) -> int:
+        do_install: bool = False, shell: str | None = None, env: Mapping[str, str] | None = None,
+        do_uninstall: bool = False) -> int:
     env = os.environ if env is None else env
-    if print_only and do_install:
-        print("--print and --install: choose one", file=sys.stderr)
+    if sum((print_only, do_install, do_uninstall)) > 1:
+        print("--print, --install and --uninstall: choose one.", file=sys.stderr)
         return 2
+    if chain is not None and target != "claude-code":
+        print(f"Note: --chain is for setup claude-code only; setup {target} ignores it.", file=sys.stderr)
+    if shell is not None and target != "completions":
+        print(f"Note: --shell is for setup completions only; setup {target} ignores it.", file=sys.stderr)
     if target == "claude-code":
         from statusline.commands import claude_settings
 
-        return claude_settings.run(paths, print_only=print_only, chain=chain)
+        return claude_settings.run(paths, print_only=print_only, chain=chain, do_install=do_install,
+                                   uninstall=do_uninstall)
     if target == "completions":
-        return completions(paths.home, env, shell, do_install)
+        return completions(paths.home, env, shell, do_install, do_uninstall)
     if target not in SNIPPETS:
         print(f"unknown target {target!r}", file=sys.stderr)
         return 2
     snippet = SNIPPETS[target]
+    if do_uninstall:
+        return uninstall(snippet, paths.home, env)
     if do_install:
         return install(snippet, paths.home, env)
     print(snippet.hint, file=sys.stderr)

@@ -6,7 +6,8 @@ re-read picks up what it wrote. ``--watch`` draws on the alternate screen, overw
 place (no scrolled copies, no clear-and-flash), follows resizes, says so when the pane is
 too short for the whole panel, and leaves on ``q`` or Ctrl+C with status 0 and the terminal
 as it was. Where the terminal cannot move the cursor (``TERM=dumb``, unset, or unknown to
-terminfo) it prints the panel as plain text instead, again whenever it changes.
+terminfo), or stdout is a pipe or a file, it prints the panel as plain text instead, again
+whenever it changes, until stopped (or the reader goes away).
 """
 
 from __future__ import annotations
@@ -44,10 +45,18 @@ def load(paths: Paths, mode: str, env: Mapping[str, str], now: float) -> tuple[S
     """(snapshot, problem) for the requested mode; no snapshot and no credentials says so."""
     acct = paths.account_dir(mode)
     snapshot, problem = store.load_snapshot(acct)
-    if snapshot is None and not cache_view.has_credentials(env, fastpaths.auth_sig(str(paths.config_dir), env)):
+    if snapshot is None and mode == "console" and not _admin_key(paths, env):
+        snapshot = Snapshot(mode="console", last_error=FetchError("no_credentials", "no Admin API key", utc(now)))
+    elif snapshot is None and not cache_view.has_credentials(env, fastpaths.auth_sig(str(paths.config_dir), env)):
         detail = f"no Claude Code login in {paths.credentials_file} and no Admin API key"
         snapshot = Snapshot(last_error=FetchError("no_credentials", detail, utc(now)))
     return snapshot, problem
+
+
+def _admin_key(paths: Paths, env: Mapping[str, str]) -> bool:
+    from statusline.sources import credentials
+
+    return credentials.load(paths, env).admin_key is not None
 
 
 def ttl_for(snapshot: Snapshot | None, mode: str, env: Mapping[str, str]) -> float:
@@ -333,9 +342,8 @@ def run(paths: Paths, mode: str, interval: float = 2.0, *, env: Mapping[str, str
     # COLUMNS/LINES would pin rich to one size: the terminal's own size follows resizes.
     environ = {k: v for k, v in env.items() if k not in ("COLUMNS", "LINES")}
     console = Console(highlight=False, _environ=environ)
-    if not console.is_terminal:
-        return print_once(paths, mode, env=env)
-    if not capable(env.get("TERM"), _fileno(sys.stdout)):
+    if not console.is_terminal or not capable(env.get("TERM"), _fileno(sys.stdout)):
+        # A pipe, a file or a dumb terminal: the panel as plain text, again whenever it changes.
         return run_plain(paths, mode, interval, env=env)
     with stop_on_signals() as stop, keyboard(sys.stdin) as keys:
         live = Live(console=console, screen=True, auto_refresh=False, transient=False,

@@ -189,18 +189,26 @@ def classify(status: int, headers: Mapping[str, str], body: bytes,
             ctype = safe_text(str(headers.get("Content-Type") or "unknown type").split(";")[0], secrets)
             return Failure("bad_response", f"HTTP {status} body is not JSON ({ctype or 'unknown type'})", status)
     detail = safe_text(_error_message(body), secrets)
-    suffix = f": {detail}" if detail else ""
+
+    def said(sentence: str, *already: str) -> str:
+        """The sentence, then the server's own words unless they only say it again."""
+        low = detail.lower()
+        if not detail or any(w in low for w in already):
+            return sentence
+        return f"{sentence}: {detail.rstrip('.')}"
+
     if status == 401:
-        return Failure("auth_invalid", f"HTTP 401 credentials rejected{suffix}", status)
+        return Failure("auth_invalid", said("the API rejected the credentials (HTTP 401)"), status)
     if status == 403:
         kind: ErrorKind = "missing_scope" if "scope" in detail.lower() else "auth_invalid"
-        return Failure(kind, f"HTTP 403 forbidden{suffix}", status)
+        return Failure(kind, said("the API refused access (HTTP 403)"), status)
     if status == 429:
         ra = parse_retry_after(headers.get("Retry-After"), now)
-        return Failure("rate_limited", f"HTTP 429 rate limited{suffix}", status, ra)
+        return Failure("rate_limited", said("the API is rate limiting this login (HTTP 429)", "rate limit",
+                                            "try again later", "too many requests"), status, ra)
     if status >= 500:
-        return Failure("server_error", f"HTTP {status} server error{suffix}", status)
-    return Failure("bad_response", f"HTTP {status} unexpected{suffix}", status)
+        return Failure("server_error", said(f"the API failed (HTTP {status})", "internal server error"), status)
+    return Failure("bad_response", said(f"the API answered HTTP {status}, which was not expected"), status)
 
 
 class _TooBig(Exception):

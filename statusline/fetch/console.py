@@ -9,7 +9,9 @@ never the organization's total, never another person's or an API key's spending.
 The console dict (``Snapshot.console``, plain JSON) holds: ``organization``, ``org_fetched_at``,
 ``email``, ``month`` ("YYYY-MM", UTC), ``mtd_usd``, ``rate_usd_per_hour``, ``rate_window``,
 ``projected_usd``, ``days`` ({"YYYY-MM-DD": usd}), ``day_fetched_at`` ({"YYYY-MM-DD": epoch})
-and ``history`` ([[epoch, mtd], ...]). Every function takes the time as an argument.
+``history`` ([[epoch, mtd], ...]), and whether the email is one of the organization's users
+(``email_known``, checked at ``email_checked_at`` for ``email_checked``: asked once a day at
+most, and only while the month reads $0.00). Every function takes the time as an argument.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ USAGE_PATH = "/v1/organizations/usage_report/claude_code"
 PAGE_LIMIT = 1000
 MAX_PAGES = 100  # per day; a cursor that never ends is a bad answer, not a reason to loop
 
+USERS_PATH = "/v1/organizations/users"
+USERS_TTL = 86400.0  # the organization's members are checked once a day at most
+USERS_PAGE = 100
 ORG_TTL = 3600.0  # the organization's name changes rarely
 # Rate windows, narrowest first: the narrowest that holds a past sample tells the current pace.
 WINDOWS: tuple[tuple[str, float], ...] = (
@@ -267,6 +272,38 @@ def fetch_day(
         page = nxt
 
 
+def is_member(client: api.Client, key: str, email: str) -> tuple[bool | None, int]:
+    """(whether ``email`` is one of the organization's users, requests): None when it could not be
+    told (a failure, pages that do not end). Only asked when the month reads $0.00: a mistyped
+    email matches no record, and would read $0.00 for ever without a word."""
+    after, seen, n = None, set(), 0
+    while n < MAX_PAGES:
+        params: dict[str, Any] = {"limit": USERS_PAGE}
+        if after:
+            params["after_id"] = after
+        outcome = client.admin_get(key, USERS_PATH, params)
+        n += 1
+        body = outcome.body if isinstance(outcome, api.Ok) else None
+        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+            return None, n
+        if any(isinstance(u, dict) and same_email(u.get("email"), email) for u in body["data"]):
+            return True, n
+        last = body.get("last_id")
+        if body.get("has_more") is not True or not isinstance(last, str) or not last or last in seen:
+            return (False if body.get("has_more") is not True else None), n
+        seen.add(last)
+        after = last
+    return None, n
+
+
+def email_check(prev: Mapping[str, Any], email: str) -> tuple[bool | None, float | None]:
+    """The last membership answer for this email, and when it was taken."""
+    if not prev or not same_email(prev.get("email_checked"), email):
+        return None, None
+    known = prev.get("email_known")
+    return (known if isinstance(known, bool) else None), _number(prev.get("email_checked_at"))
+
+
 def _days(raw: Any, month: str, today: str) -> dict[str, float]:
     out = {}
     for k, v in (raw.items() if isinstance(raw, dict) else ()):
@@ -330,8 +367,19 @@ def refresh(
             days[day.isoformat()] = round(usd or 0.0, 6)
             fetched_at[day.isoformat()] = ts
 
+    known, checked_at = email_check(prev, email)
+    if failure is None and math.fsum(days.values()) == 0:
+        if checked_at is None or not 0 <= ts - checked_at < USERS_TTL:
+            found, n = is_member(client, key, email)
+            requests += n
+            if found is not None:
+                known, checked_at = found, ts
+    elif failure is None:
+        known, checked_at = True, ts  # costs of this email were found: it is someone's
+
     cache = {"organization": org, "org_fetched_at": org_at, "email": email, "month": month,
-             "days": dict(sorted(days.items())), "day_fetched_at": dict(sorted(fetched_at.items()))}
+             "days": dict(sorted(days.items())), "day_fetched_at": dict(sorted(fetched_at.items())),
+             "email_checked": email, "email_known": known, "email_checked_at": checked_at}
     if failure is not None:
         if same and has_totals(prev):
             return ConsoleRefresh({**prev, **cache, "email": prev["email"]}, failure, requests)
@@ -355,6 +403,9 @@ def refresh(
         "days": cache["days"],
         "day_fetched_at": cache["day_fetched_at"],
         "history": history,
+        "email_checked": email,
+        "email_known": known,
+        "email_checked_at": checked_at,
     }
     return ConsoleRefresh(console, None, requests)
 

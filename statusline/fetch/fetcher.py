@@ -242,8 +242,8 @@ def _run_code(job: Job, snap: Snapshot) -> Result:
         return Result("backoff", _backoff_text(snap, now), snap)
 
     if oauth.expired(now):
-        exp = oauth.expires_at.isoformat() if oauth.expires_at else "?"
-        failure = api.Failure("auth_expired", f"login expired at {exp}: run `claude` to refresh it")
+        exp = f" at {oauth.expires_at.astimezone():%Y-%m-%d %H:%M} (local time)" if oauth.expires_at else ""
+        failure = api.Failure("auth_expired", f"the login expired{exp}: run `claude` to refresh it")
         snap = _fail(snap, failure, now, creds.cred_sig)
         _save(job, snap, ttl)
         return Result("failed", failure.message, snap)
@@ -278,6 +278,8 @@ def _run_code(job: Job, snap: Snapshot) -> Result:
             pool.write(pool_dir, shared)
             if refused is not None:
                 snap = _merge_into(snap, local_sources, None, now)
+                if refused.kind not in AUTH_KINDS:  # the profile is another endpoint: who you are still shows
+                    snap = _profile(snap, client, oauth, token_fp, ttls, now, force=False)
                 _save(job, snap, ttl, shared)
                 return Result("failed", refused.message, snap)
             step = replace(step, api_usage=shared.usage)
@@ -292,18 +294,8 @@ def _run_code(job: Job, snap: Snapshot) -> Result:
             backoff=Backoff("rate_limited", max(1, shared.budget.refusals), utc(step.until) if step.until else None),
         )
 
-    # The profile: hourly, or at once for a new token (a new login must never keep another's).
-    token_changed = snap.token_fp is not None and snap.token_fp != token_fp
-    profile_fresh = policy.is_fresh(snap.profile_fetched_at, ttls["profile"], now) and not token_changed
-    if not profile_tried and (force or not profile_fresh) and not (step.blocked and step.kind == "rate_limited"):
-        client = client or job.client()
-        pout = client.profile(oauth.access_token)
-        if isinstance(pout, api.Ok):
-            try:
-                prof = usage_api.profile(pout.body, oauth.rate_limit_tier)
-                snap = snap.replace(profile=prof, profile_fetched_at=now)
-            except usage_api.BadBody:
-                pass  # keep the old profile; it changes rarely
+    if not profile_tried and not (step.blocked and step.kind == "rate_limited"):
+        snap = _profile(snap, client or job.client(), oauth, token_fp, ttls, now, force)
 
     account = identity or (snap.profile.account_uuid if snap.profile else None) or snap.account
     snap = snap.replace(account=account, token_fp=token_fp, last_attempt_at=now)
@@ -366,6 +358,23 @@ def _run_local(job: Job, snap: Snapshot) -> Result:
     snap = snap.replace(account=identity or snap.account, last_error=None, backoff=None, last_attempt_at=now)
     _save(job, snap, ttl)
     return _aged(snap, now, ttl, "the usage API is off ([sources] usage_api = false): local readings only")
+
+
+def _profile(snap: Snapshot, client: api.Client, oauth, token_fp: str, ttls, now: datetime,
+             force: bool) -> Snapshot:
+    """The profile: hourly, or at once for a new token (a new login must never keep another's)."""
+    token_changed = snap.token_fp is not None and snap.token_fp != token_fp
+    profile_fresh = policy.is_fresh(snap.profile_fetched_at, ttls["profile"], now) and not token_changed
+    if not force and profile_fresh:
+        return snap
+    pout = client.profile(oauth.access_token)
+    if isinstance(pout, api.Ok):
+        try:
+            prof = usage_api.profile(pout.body, oauth.rate_limit_tier)
+            return snap.replace(profile=prof, profile_fetched_at=now)
+        except usage_api.BadBody:
+            pass  # keep the old profile; it changes rarely
+    return snap
 
 
 @dataclass(frozen=True)
@@ -439,7 +448,7 @@ def _usage_step(job: Job, snap: Snapshot, shared: pool.Shared, local: LocalSourc
     b = shared.budget
     if b.backoff_until is not None and t < b.backoff_until <= bound:
         return Step(blocked=True, kind="rate_limited", until=b.backoff_until,
-                    message=f"rate limited: no usage call before {_clock(b.backoff_until)}")
+                    message=f"the API is rate limiting this login: no usage call before {_clock(b.backoff_until)}")
     allowed = budget_mod.allowed_at(b, t, job.ttls["profile"])
     if not job.force and t < allowed:
         why = ("this account has no plan limits" if b.no_limits
@@ -542,6 +551,9 @@ def _run_console(job: Job, snap: Snapshot) -> Result:
                             last_error=None, backoff=None, last_attempt_at=now)
         _save(job, snap, ttl)
         text = f"console costs updated for {email} (from {where}; {got.requests} requests)"
+        if isinstance(got.console, dict) and got.console.get("email_known") is False:
+            text += (f"; but {email} is not one of the organization's users, so no costs match it: "
+                     "set CLAUDE_USAGE_EMAIL to the email you sign in to the Console with")
         return Result("fetched", text, snap)
 
     snap = snap.replace(console=got.console if got.console is not None else snap.console, extra=extra)
@@ -555,13 +567,23 @@ def _backoff_text(snap: Snapshot, now: datetime) -> str:
     b = snap.backoff
     if b is None:
         return ""
+    why = KIND_WORDS.get(b.kind, "an error")
     if b.until is None:
         if snap.mode == "console":
-            return (f"waiting for a new Admin API key after {b.kind} "
+            return (f"waiting for a new Admin API key after {why} "
                     "(set a valid ANTHROPIC_ADMIN_API_KEY or anthropicConsole.adminApiKey)")
-        return f"waiting for new credentials after {b.kind} (run `claude` to log in)"
-    left = max(0, int((b.until - now).total_seconds()))
-    return f"backing off after {b.kind} for {left}s more (until {b.until.astimezone():%H:%M:%S})"
+        return f"waiting for new credentials after {why} (run `claude` to log in)"
+    from statusline.render.segments import wait
+
+    left = wait((b.until - now).total_seconds(), " ")
+    return f"pausing after {why} for {left} more, until {b.until.astimezone():%H:%M:%S}"
+
+
+KIND_WORDS = {"auth_expired": "an expired login", "auth_invalid": "rejected credentials",
+              "missing_scope": "a token without the user:profile scope", "rate_limited": "a rate limit",
+              "network_error": "a network error", "server_error": "an API failure",
+              "bad_response": "an unexpected answer", "no_credentials": "finding no credentials",
+              "no_email": "finding no email", "internal_error": "an internal error"}
 
 
 LOG_MAX_BYTES = 64 * 1024

@@ -96,3 +96,22 @@ def render(spans, fmt="ansi", color=True, tmux_styles=None):
         return "".join(_tmux(text, level, color, base) for text, level in spans)
     wrap = _WRAP.get(fmt, _plain)
     return "".join(wrap(text, level, color) for text, level in spans)
+
+
+def _no_controls(text):
+    # C0, DEL and C1 (ESC, CSI, OSC...) as "?": the only escapes printed are our own.
+    return "".join("?" if ch < " " or "\x7f" <= ch < "\xa0" else ch for ch in text)
+
+
+_ESCAPE = {
+    "ansi": _no_controls,
+    "bash": _no_controls,
+    "tmux": lambda text: _no_controls(text).replace("#", "##"),
+    "zsh": lambda text: _no_controls(text).replace("%", "%%"),
+}
+
+
+def escape(text, fmt):
+    """``text`` made literal for one target (no colour): the door the themed styles
+    (``themes``) use for every text they draw."""
+    return _ESCAPE.get(fmt, _no_controls)(text)

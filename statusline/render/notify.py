@@ -17,8 +17,6 @@ detached with ``os.posix_spawn`` (no wait). Imports only ``os``, ``sys``, ``mars
 ``fcntl``: cheap enough for Claude Code's hook.
 """
 
-from __future__ import annotations
-
 import marshal
 import os
 import sys

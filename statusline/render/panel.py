@@ -15,6 +15,7 @@ Width rules, because a box whose right border wanders is worse than no box:
 from __future__ import annotations
 
 import io
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime, tzinfo
@@ -76,6 +77,8 @@ AUTH_WORDS = {
 }
 NO_CREDS_FIX = ("Run `claude` and log in (Code mode), or set ANTHROPIC_ADMIN_API_KEY "
                 "(Console mode).")
+NO_ADMIN_KEY_FIX = ("Console mode reads costs with an Admin API key: create one in the Claude Console "
+                    "(Settings > Admin keys), then export ANTHROPIC_ADMIN_API_KEY=sk-ant-admin\u2026")
 
 
 # --- small pure helpers -----------------------------------------------------------------
@@ -119,6 +122,21 @@ def badge(profile: Profile) -> str | None:
     if profile.has_claude_pro:
         return "PRO"
     return None
+
+
+KNOWN_TIERS = {"pro": "Pro", "max": "Max", "team": "Team", "enterprise": "Enterprise", "free": "Free",
+               "ai": "Free"}
+
+
+def tier_name(raw: str) -> str:
+    """``default_claude_max_5x`` -> ``Max 5x``, ``default_claude_pro`` -> ``Pro``: the tier as a person
+    says it. A tier this does not know is shown as it came."""
+    words = raw.lower().split("_")
+    if words[:2] == ["default", "claude"] and len(words) >= 3 and words[2] in KNOWN_TIERS:
+        rest = words[3:]
+        if all(w[:-1].isdigit() and w.endswith("x") for w in rest):
+            return " ".join([KNOWN_TIERS[words[2]], *rest])
+    return raw
 
 
 def bar_width(inner: int, label_cells: int) -> int:
@@ -193,6 +211,7 @@ def reset_row(resets_at: datetime | None, now: float, tz: tzinfo | None = None) 
 
 # --- history: sparkline, rate, ETA ----------------------------------------------------------
 
+MIN_SAMPLES = 3  # of a window, before its sparkline and rate are drawn
 SPARKS = "\u2581\u2582\u2583\u2584\u2585\u2586\u2587\u2588"  # ▁▂▃▄▅▆▇█
 SPARKS_ASCII = "_.-~=+*#"
 
@@ -244,8 +263,8 @@ def history_rows(key: str, name: str | None, w: Window, samples: Sequence[Any], 
     resets = w.resets_at.timestamp() if w.resets_at else None
     length = fc.LENGTH.get(key)
     mine = [s for s in samples if s[1] == key and s[2] == name and fc.same_window(s[4], resets)]
-    if not mine or length is None or resets is None:
-        return []
+    if len(mine) < MIN_SAMPLES or length is None or resets is None:
+        return []  # one or two samples draw a lone block and no rate: nothing worth a row yet
     rows: list[Text] = []
     start = resets - length
     pts = [(float(s[0]), float(s[3])) for s in mine if s[0] <= now]
@@ -254,8 +273,7 @@ def history_rows(key: str, name: str | None, w: Window, samples: Sequence[Any], 
         rows.append(line(" " * (label_cells + 1), (spark, STYLE[segments.level(segments.percent(w.utilization))])))
     f = fc.forecast(samples, key, name, w.utilization, resets, now, observed_at=observed_at, **(options or {}))
     if f.rate_per_hour is None:
-        rows.append(line(("Rate: not enough recent data", STYLE["muted"])))
-        return rows
+        return rows  # no rate to tell yet: the sparkline alone
     r = f.rate_per_hour
     row = line(f"Rate: +{r:.1f}%/h" if r < 10 else f"Rate: +{r:.0f}%/h")
     used = cell_len(row.plain)
@@ -297,7 +315,7 @@ def profile_rows(profile: Profile | None, inner: int) -> list[Text]:
         else:
             rows.append(line(org))
     if profile.rate_limit_tier:
-        rows.append(line(f"{ICON['tier']} Tier: {profile.rate_limit_tier}"))
+        rows.append(line(f"{ICON['tier']} Tier: {tier_name(profile.rate_limit_tier)}"))
     return rows
 
 
@@ -459,6 +477,10 @@ def console_rows(c: dict[str, Any], inner: int) -> list[Text]:
     rows.append(line("Your Claude Code Usage: ", (money(c.get("mtd_usd")), "bold " + STYLE["info"])))
     if c.get("email"):
         rows.append(line((f"({c['email']})", STYLE["muted"])))
+    if c.get("email_known") is False:
+        org = f" of {c['organization']}" if c.get("organization") else ""
+        rows.append(para(f"{ICON['warn']} {c.get('email')} is not one of the users{org}: nobody's costs match it. "
+                         "Set CLAUDE_USAGE_EMAIL to the email you sign in to the Console with.", STYLE["warn"]))
     projected = c.get("projected_usd")
     rate = c.get("rate_usd_per_hour")
     if isinstance(projected, (int, float)) or isinstance(rate, (int, float)):
@@ -480,7 +502,7 @@ def console_rows(c: dict[str, Any], inner: int) -> list[Text]:
 
 
 def status_rows(snapshot: Snapshot | None, now: float, ttl: float, tz: tzinfo | None,
-                has_data: bool, problem: str | None) -> list[Text]:
+                has_data: bool, problem: str | None, kind_of_panel: str = "code") -> list[Text]:
     """What is wrong and how to fix it; empty when all is well."""
     rows: list[Text] = []
     if problem:
@@ -491,13 +513,16 @@ def status_rows(snapshot: Snapshot | None, now: float, ttl: float, tz: tzinfo | 
         return rows
     backoff = snapshot.backoff
     if backoff and backoff.kind == "rate_limited" and backoff.until and backoff.until.timestamp() > now:
-        until = clock(backoff.until.timestamp(), tz, "%H:%M")
+        until = clock(math.ceil(backoff.until.timestamp() / 60) * 60, tz, "%H:%M")  # a wait rounds up
         rows.append(para(f"{ICON['warn']} Rate limited until {until}", STYLE["warn"]))
     err = snapshot.last_error
     kind = err.kind if err else None
     words = CONSOLE_AUTH_WORDS if snapshot.mode == "console" else AUTH_WORDS
     if kind in words:
         rows.append(para(f"{ICON['warn']} {words[kind]}", STYLE["crit"]))
+    elif kind == "no_credentials" and kind_of_panel == "console":
+        rows.append(para(f"{ICON['warn']} No Admin API key", STYLE["crit"]))
+        rows.append(para(NO_ADMIN_KEY_FIX, STYLE["muted"]))
     elif kind == "no_credentials":
         rows.append(para(f"{ICON['warn']} No credentials found", STYLE["crit"]))
         rows.append(para(NO_CREDS_FIX, STYLE["muted"]))
@@ -568,7 +593,7 @@ def rows(snapshot: Snapshot | None, now: float, *, ttl: float, inner: int, tz: t
         sections.append(usage_rows(snapshot.usage, now, inner, label_cells, tz, samples, ascii_only, options,
                                    fetched.timestamp() if fetched else None, thresholds))
         sections.append(pace_rows(pm, inner, label_cells, now))
-    sections.append(status_rows(snapshot, now, ttl, tz, has_data, problem))
+    sections.append(status_rows(snapshot, now, ttl, tz, has_data, problem, kind))
     sections.append([updated_row(snapshot, now, ttl, tz)])
     out: list[Text] = []
     for section in sections:

@@ -68,6 +68,18 @@ def duration(seconds, sep=""):
     return "%dd%s%dh" % (d, sep, h) if h else "%dd" % d
 
 
+def wait(seconds, sep=""):
+    """A wait (a backoff, Retry-After): like ``duration`` but rounded *up* at the unit shown, so it
+    never reads shorter than it is: 120 s read a moment later is 2m, not 1m; 61 s is 2m; 25h1m is 1d2h."""
+    s = max(0, -int(-seconds // 1))  # whole seconds, up
+    if s < 60:
+        return "%ds" % s
+    m = -(-s // 60)
+    if m < 24 * 60:
+        return duration(m * 60, sep)
+    return duration(-(-m // 60) * 3600, sep)
+
+
 def pick_windows(windows, now=None, items=None):
     """The windows worth a place on the line, in order, as they stand at ``now``.
 
@@ -210,6 +222,8 @@ def console_spans(c, g):
         avg = " avg" if c.get("window") == "month" else ""
         spans.append((g["sep"], "muted"))
         spans.append(("%s/h%s" % (money(c.get("rate")), avg), "text"))
+    if c.get("known") is False:  # a mistyped email matches nobody's costs: say so, not just $0.00
+        spans.append((" %s unknown email" % g["warn"], "warn"))
     return spans
 
 
@@ -288,7 +302,7 @@ def build(view, now, glyphs="emoji", has_credentials=True, note=None, show_rate=
     if not spans:
         if st == "rate_limited":
             left = view["backoff_until"] - now
-            return [("claude: %s%s" % (g["pause"], duration(left)), "warn")]
+            return [("claude: %s%s" % (g["pause"], wait(left)), "warn")]
         word = CONSOLE_WORDS.get(s) if console and s in CONSOLE_WORDS else ERROR_WORDS.get(s)
         if word:
             return [("claude: " + word, "crit" if s in AUTH else "warn")]
@@ -297,7 +311,7 @@ def build(view, now, glyphs="emoji", has_credentials=True, note=None, show_rate=
     if shows("pace"):
         spans += pace_spans(view.get("pace"), g)
     if st == "rate_limited":
-        spans.append((" %s%s" % (g["pause"], duration(view["backoff_until"] - now)), "warn"))
+        spans.append((" %s%s" % (g["pause"], wait(view["backoff_until"] - now)), "warn"))
     elif st == "auth_expired":
         spans.append((" %s %s" % (g["warn"], "key rejected" if console else "run claude"), "crit"))
     elif s == "missing_scope":

@@ -48,6 +48,8 @@ crit = 95
 
 [line]
 items = ["seven_day", "five_hour", "pace"]
+style = "powerline"
+theme = "nord"
 
 [notify]
 at = [95, 80, 99.5]
@@ -75,9 +77,11 @@ def test_every_key_from_the_file_and_the_environment_wins(home: Path) -> None:
     assert s.glyphs == "ascii" and s.email == "ada@example.com"
     assert s.thresholds == config.Thresholds(40, 70, 95)
     assert s.line_items == ("seven_day", "five_hour", "pace") and s.notify_at == (80, 95, 99.5)
+    assert (s.line_style, s.line_theme) == ("powerline", "nord")
     assert dict(s.tmux) == {"ok": "fg=colour22", "crit": "fg=colour160,bold"}
     assert {k for k in config.KEYS if s.origin(k) == "file"} == set(config.KEYS) - {"tmux.warn", "tmux.high",
-                                                                                   "tmux.stale"}
+                                                                                   "tmux.stale", "line.style",
+                                                                                   "line.theme"}  # tested with the themes
     won = config.load(env={**env, "CLAUDE_USAGE_TTL": "15", "CLAUDE_USAGE_EMAIL": "me@example.com",
                            "CLAUDE_USAGE_GLYPHS": "plain"})
     assert (won.ttl, won.email, won.glyphs) == (15, "me@example.com", "plain")
@@ -172,12 +176,16 @@ def test_the_line_follows_the_config_file_and_notices_a_change(home: Path, warm)
     assert line("--format", "plain", "--no-refresh").stdout.strip().startswith("5h 78% \u23f0")
     path = write(home, 'glyphs = "ascii"\n[thresholds]\nwarn = 90\nhigh = 95\ncrit = 99\n'
                        '[line]\nitems = ["seven_day", "five_hour"]\n')
-    wait_for(lambda: line("--format", "plain").stdout.strip() == "7d 41% | 5h 78%", timeout=10)
+    # Each wait polls the condition; the generous deadline only matters on a loaded machine.
+    wait_for(lambda: line("--format", "plain").stdout.strip() == "7d 41% | 5h 78%", timeout=60)
     assert "\x1b[32m5h 78%" in line("--no-refresh").stdout, "78 % is below the configured warn of 90"
-    time.sleep(0.05)
+    # The line starts at most one fetcher per debounce (10 s): end it, as if that time had passed.
+    from statusline.cache import paths, spawn
+
+    (paths.resolve().account_dir("auto") / spawn.STAMP).unlink(missing_ok=True)
     path.write_text('[line]\nitems = ["five_hour", "reset"]\n')
     wait_for(lambda: line("--format", "plain").stdout.strip().startswith("5h 78% \u23f0")
-             and "7d" not in line("--format", "plain", "--no-refresh").stdout, timeout=10)
+             and "7d" not in line("--format", "plain", "--no-refresh").stdout, timeout=60)
     assert fetch().returncode == 0
 
 
@@ -215,3 +223,28 @@ def test_the_panel_colours_by_the_configured_thresholds(home: Path, warm) -> Non
 
     assert five_hour_row((50.0, 80.0, 100.0)) != five_hour_row(th), "78 % is yellow by default, green below a warn of 90"
     assert five_hour_row(th) == five_hour_row((100.0, 100.0, 100.0)), "both read 78 % as ok"
+
+
+def test_config_says_notifications_are_off_and_how_to_turn_them_on(home: Path) -> None:
+    out = cli("config", env={k: v for k, v in os.environ.items() if k != "CLAUDE_USAGE_NOTIFY"}).stdout
+    row = next(ln for ln in out.splitlines() if ln.strip().startswith("notify.at"))
+    assert "= off" in row and "[notify] at = [80, 95]" in row and "CLAUDE_USAGE_NOTIFY" in row
+    assert "80, 95] (default)" not in row
+    on = cli("config", env={**os.environ, "CLAUDE_USAGE_NOTIFY": "90"}).stdout
+    assert any(ln.strip().startswith("notify.at") and "env CLAUDE_USAGE_NOTIFY" in ln for ln in on.splitlines())
+
+
+def test_config_lists_the_path_variables_in_its_columns(home: Path, tmp_path: Path) -> None:
+    env = {**os.environ, "CLAUDE_USAGE_API_URL": "http://127.0.0.1:9", "CLAUDE_CONFIG_DIR": str(tmp_path / "cc")}
+    out = cli("config", env=env).stdout.splitlines()
+    rows = {ln.split("=")[0].strip(): ln for ln in out if ln.startswith("  ")}
+    assert '"http://127.0.0.1:9"' in rows["CLAUDE_USAGE_API_URL"] and rows["CLAUDE_USAGE_API_URL"].endswith("(env)")
+    assert rows["CLAUDE_USAGE_CACHE_DIR"].endswith("(env)")  # the tests set it
+    assert str(tmp_path / "cc") in rows["CLAUDE_CONFIG_DIR"]
+    assert len({ln.index("=") for ln in rows.values()}) == 1  # one column for the = signs
+
+
+def test_a_clamped_value_says_so(home: Path) -> None:
+    s = config.load(env={"HOME": str(home), "CLAUDE_USAGE_TTL": "1"})
+    assert s.ttl == 5.0 and s.problems == ()
+    assert s.clamped == ("CLAUDE_USAGE_TTL=1 is below the minimum of 5 seconds; 5 is used",)

@@ -126,7 +126,7 @@ def test_read_regular_refuses_links_fifos_and_big_files(tmp_path):
         t = time.monotonic()
         with pytest.raises(OSError):
             safefiles.read_regular(str(tmp_path / name), **kw)
-        assert time.monotonic() - t < 1, "a FIFO must not block"
+        assert time.monotonic() - t < 10, "a FIFO must not block"  # a blocked open would never return
     with pytest.raises(FileNotFoundError):
         safefiles.read_regular(str(tmp_path / "missing"))
 

@@ -90,3 +90,25 @@ def test_full_readings_are_windows_too():
     wins = check.current([("five_hour", None, 50.0, now + 10, now - 1, "api"), ("spend", None, 300.0, None, now, "api")],
                          now)
     assert wins == [("five_hour", None, 50.0, now + 10)]
+
+
+def test_an_unknown_window_is_named_with_the_valid_ones(warm):
+    r = cli("check", "foo<3")
+    assert r.returncode == 2 and "unknown window 'foo'" in r.stderr, r.stderr
+    assert "5h, 7d, any" in r.stderr
+
+
+def test_no_credentials_does_not_advise_refresh():
+    r = cli("check", "5h<90")
+    assert r.returncode == 2 and "refresh" not in r.stderr and "log in" in r.stderr, r.stderr
+    r = cli("--mode", "console", "check", "5h<90")
+    assert "ANTHROPIC_ADMIN_API_KEY" in r.stderr and "refresh" not in r.stderr, r.stderr
+
+
+def test_history_with_an_empty_or_inverted_range_says_so(warm):
+    r = cli("history", "--since", "1h", "--until", "2h")
+    assert r.returncode == 2 and "inverted" in r.stderr, r.stderr
+    r = cli("history", "--since", "2026-01-01T10:00", "--until", "2026-01-01T10:00")
+    assert r.returncode == 2 and "empty" in r.stderr
+    r = cli("history", "--since", "2001-01-01T10:00", "--until", "2001-01-02T10:00")
+    assert r.returncode == 0 and "no samples from 2001-01-01 10:00:00 until 2001-01-02 10:00:00" in r.stdout

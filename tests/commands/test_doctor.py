@@ -29,7 +29,8 @@ def test_rate_limited_shows_backoff_and_fix(api, logged_in):
     fetch()
     r = cli("doctor")
     assert r.returncode == 1
-    assert "backoff: rate_limited x1 until" in r.stdout
+    assert "backoff: paused after a rate limit, until " in r.stdout and "(10m left)" in r.stdout
+    assert "last error: the API is rate limiting this login (HTTP 429) (at " in r.stdout
     assert "fix: wait: retrying earlier only prolongs a rate limit" in r.stdout
 
 
@@ -86,20 +87,20 @@ def fix_after(out: str, text: str) -> str:
     return nxt.strip().removeprefix("fix: ") if nxt.strip().startswith("fix:") else ""
 
 
-@pytest.mark.parametrize("reply, kind", [
-    (None, "network_error"),
-    (Reply(500, "<html>oops</html>", content_type="text/html"), "server_error"),
+@pytest.mark.parametrize("reply, kind, words", [
+    (None, "network_error", "cannot connect to"),
+    (Reply(500, "<html>oops</html>", content_type="text/html"), "server_error", "the API failed (HTTP 500)"),
     (Reply(401, {"type": "error", "error": {"type": "authentication_error", "message": "Invalid bearer token"}}),
-     "auth_invalid"),
+     "auth_invalid", "the API rejected the credentials (HTTP 401): Invalid bearer token"),
 ])
-def test_no_rate_limit_advice_for_network_server_or_auth_errors(api, logged_in, monkeypatch, reply, kind):
+def test_no_rate_limit_advice_for_network_server_or_auth_errors(api, logged_in, monkeypatch, reply, kind, words):
     if reply is None:
         monkeypatch.setenv("CLAUDE_USAGE_API_URL", "http://127.0.0.1:9")  # nothing listens there
     else:
         api.set(U, reply)
     fetch()
     r = cli("doctor")
-    assert r.returncode == 1 and f"last error: {kind}" in r.stdout, r.stdout
+    assert r.returncode == 1 and f"last error: {words}" in r.stdout and kind not in r.stdout, r.stdout
     assert "rate limit" not in r.stdout.lower(), r.stdout
     backoff = fix_after(r.stdout, "backoff:")
     if kind == "network_error":
@@ -253,3 +254,62 @@ def test_each_credentials_problem_gets_its_own_fix(home, monkeypatch):
     rows = out.splitlines()
     i = next(i for i, ln in enumerate(rows) if "Admin API key from" in ln)
     assert "Admin API key" in rows[i + 1] and "run `claude`" not in rows[i + 1] and "\x1b" not in out
+
+
+def _mistake_row(out: str) -> str | None:
+    return next((ln for ln in out.splitlines() if "called with a mistake" in ln), None)
+
+
+def test_a_line_mistake_clears_at_the_next_correct_call_and_says_when(api, logged_in):
+    """One typo (`--format` with no value) must not keep doctor at exit 1 for a week."""
+    from helpers import line
+
+    assert line("--format").returncode == 0  # from a prompt: a line anyway, the mistake noted
+    row = _mistake_row(cli("doctor").stdout)
+    assert row and "--format needs a value" in row and " ago, at " in row
+    hook_ok = line("--claude-code", "--no-refresh", input="{}")  # another kind of call: the note stays
+    assert hook_ok.returncode == 0 and _mistake_row(cli("doctor").stdout)
+    assert line("--format", "tmux", "--no-refresh").returncode == 0
+    assert _mistake_row(cli("doctor").stdout) is None
+
+
+def test_an_old_line_mistake_ages_out(api, logged_in, cache_dir):
+    import time
+
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    (cache_dir / "line-usage-error").write_text(f"{int(time.time()) - 2 * 86400}\tline\t--mode needs a value\n")
+    assert _mistake_row(cli("doctor").stdout) is None
+    (cache_dir / "line-usage-error").write_text(f"{int(time.time()) - 600}\tline\t--mode needs a value\n")
+    row = _mistake_row(cli("doctor").stdout)
+    assert row and "10m ago" in row
+
+
+def test_doctor_checks_the_configuration_with_a_fix_for_each(api, logged_in, home, monkeypatch):
+    conf = home / ".config" / "claude-usage" / "config.toml"
+    conf.parent.mkdir(parents=True)
+    conf.write_text('ttl = "often"\nglyph = "ascii"\n[thresholds]\nhihg = 90\n')
+    monkeypatch.setenv("CLAUDE_USAGE_GLYPHS", "bogus")
+    monkeypatch.setenv("CLAUDE_USAGE_CONSOLE_TTL", "abc")
+    monkeypatch.setenv("CLAUDE_USAGE_PROFILE_TTL", "1")
+    fetch()
+    r = cli("doctor")
+    assert r.returncode == 1
+    lines = r.stdout.splitlines()
+
+    def fix_of(text: str) -> str:
+        i = next(i for i, ln in enumerate(lines) if text in ln)
+        assert lines[i].startswith(("[!!]", "[warn]")), lines[i]
+        return lines[i + 1]
+
+    assert "did you mean glyphs?" in fix_of("unknown key glyph")
+    assert "did you mean thresholds.high?" in fix_of("unknown key thresholds.hihg")
+    assert "set ttl to a number of seconds" in fix_of("ttl = 'often' is not a number of seconds")
+    assert "unset CLAUDE_USAGE_GLYPHS" in fix_of("CLAUDE_USAGE_GLYPHS='bogus'")
+    assert "unset CLAUDE_USAGE_CONSOLE_TTL" in fix_of("CLAUDE_USAGE_CONSOLE_TTL='abc'")
+    assert "at least the minimum" in fix_of("CLAUDE_USAGE_PROFILE_TTL=1 is below the minimum of 5 seconds; 5 is used")
+
+
+def test_a_good_configuration_is_ok(api, logged_in, home):
+    fetch()
+    r = cli("doctor")
+    assert "[ok] configuration:" in r.stdout and r.returncode == 0, r.stdout

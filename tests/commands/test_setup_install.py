@@ -18,6 +18,14 @@ REPO = Path(__file__).resolve().parents[2]
 INTEGRATIONS = REPO / "integrations"
 
 
+def installed(rel: str, home: Path) -> str:
+    """The shipped file as ``--install`` writes it: Starship's module names the fast launch
+    (``launcher``) by its absolute path; the other plugins find it by themselves."""
+    text = (INTEGRATIONS / rel).read_text()
+    fast = home / ".local" / "share" / "claude-usage" / "bin" / "claude-usage-line"
+    return text.replace('shell = ["claude-usage-line",', f'shell = ["{fast}",') if rel.startswith("starship") else text
+
+
 @pytest.mark.parametrize("target, rel, where", [
     ("tmux", "tmux/claude-usage.tmux", ".config/tmux/claude-usage.tmux"),
     ("zsh", "zsh/claude-usage.plugin.zsh", ".config/claude-usage/claude-usage.plugin.zsh"),
@@ -30,7 +38,7 @@ def test_install_creates_folders_and_writes_the_file(target: str, rel: str, wher
     r = cli("setup", target, "--install")
     assert r.returncode == 0, r.stderr
     path = home / where
-    assert path.read_text() == (INTEGRATIONS / rel).read_text()
+    assert path.read_text() == installed(rel, home)
     assert f"wrote {path}" in r.stdout
     if target == "tmux":
         assert os.access(path, os.X_OK) and "run-shell " + str(path) in r.stdout
@@ -38,7 +46,7 @@ def test_install_creates_folders_and_writes_the_file(target: str, rel: str, wher
         assert f"source {path}" in r.stdout
     assert not stat.S_IMODE(path.stat().st_mode) & 0o022  # nobody else may rewrite what the shell runs
     again = cli("setup", target, "--install")  # twice is fine, and changes nothing
-    assert again.returncode == 0 and path.read_text() == (INTEGRATIONS / rel).read_text()
+    assert again.returncode == 0 and path.read_text() == installed(rel, home)
 
 
 def test_install_follows_xdg_config_home(home: Path, tmp_path: Path) -> None:
@@ -56,7 +64,7 @@ def test_starship_install_appends_to_an_existing_config_once(home: Path) -> None
     assert cli("setup", "starship", "--install").returncode == 0
     text = config.read_text()
     assert text.startswith('add_newline = false\n[character]\nsuccess_symbol = ">"\n\n')
-    assert text.endswith((INTEGRATIONS / "starship" / "starship.toml").read_text())
+    assert text.endswith(installed("starship/starship.toml", home))
     r = cli("setup", "starship", "--install")
     assert r.returncode == 0 and "unchanged" in r.stdout
     assert config.read_text() == text and text.count("[custom.claude_usage]") == 1
@@ -69,15 +77,80 @@ def test_starship_install_follows_starship_config(home: Path, tmp_path: Path) ->
     assert "[custom.claude_usage]" in target.read_text()
 
 
-def test_waybar_is_not_installed_automatically(home: Path) -> None:
+def test_waybar_install_prints_the_exact_module_and_where_it_goes(home: Path) -> None:
+    """Waybar's config is the user's JSONC with comments: not edited, but the answer is complete
+    (the module as valid JSON, the file, the modules list, the reload) and exits 0."""
+    import json
+
     r = cli("setup", "waybar", "--install")
-    assert r.returncode == 2 and "merge" in r.stderr
+    assert r.returncode == 0, r.stderr
     assert not (home / ".config").exists()
+    out = r.stdout
+    assert str(home / ".config" / "waybar" / "config.jsonc") in out and '"modules-right"' in out
+    assert "reload Waybar" in out and not out.rstrip().endswith(":")
+    start, end = out.index('  "custom/claude-usage": {'), out.rindex("  }") + 3
+    module = json.loads("{" + "".join(ln for ln in out[start:end].splitlines(True) if "//" not in ln) + "}")
+    assert module["custom/claude-usage"]["exec"] == "claude-usage-line --format waybar"
+    (home / ".config" / "waybar").mkdir(parents=True)
+    (home / ".config" / "waybar" / "config").write_text("{}")
+    assert str(home / ".config" / "waybar" / "config") + ":" in cli("setup", "waybar", "--install").stdout
+
+
+@pytest.mark.parametrize("target, where", [
+    ("tmux", ".config/tmux/claude-usage.tmux"),
+    ("zsh", ".config/claude-usage/claude-usage.plugin.zsh"),
+    ("fish", ".config/fish/conf.d/claude-usage.fish"),
+])
+def test_uninstall_removes_what_install_wrote(target: str, where: str, home: Path) -> None:
+    assert cli("setup", target, "--install").returncode == 0
+    path = home / where
+    r = cli("setup", target, "--uninstall")
+    assert r.returncode == 0 and f"removed {path}" in r.stdout and not path.exists()
+    assert cli("setup", target, "--install").returncode == 0
+    path.write_text(path.read_text() + "# my change\n")
+    r = cli("setup", target, "--uninstall")
+    assert r.returncode == 0 and not path.exists(), r.stdout
+    kept = list(path.parent.glob(path.name + ".bak-*"))
+    assert len(kept) == 1 and kept[0].read_text().endswith("# my change\n")  # an edited file is kept aside
+    again = cli("setup", target, "--uninstall")
+    assert again.returncode == 0 and "nothing to remove" in again.stdout
+
+
+def test_starship_uninstall_cuts_out_only_our_module(home: Path) -> None:
+    conf = home / ".config" / "starship.toml"
+    conf.parent.mkdir(parents=True)
+    mine = 'add_newline = false\n\n[character]\nsuccess_symbol = ">"\n'
+    conf.write_text(mine)
+    assert cli("setup", "starship", "--install").returncode == 0
+    assert "[custom.claude_usage]" in conf.read_text()
+    r = cli("setup", "starship", "--uninstall")
+    assert r.returncode == 0, r.stderr
+    assert conf.read_text() == mine
+    backups = list(conf.parent.glob("starship.toml.bak-*"))
+    assert len(backups) == 1 and "[custom.claude_usage]" in backups[0].read_text()
+    # Edited since: the table is cut out up to the next one, the rest kept.
+    conf.write_text(mine + '\n[custom.claude_usage]\ncommand = "mine"\n\n[git_branch]\nsymbol = "b"\n')
+    assert cli("setup", "starship", "--uninstall").returncode == 0
+    assert conf.read_text() == mine + '\n[git_branch]\nsymbol = "b"\n'
+
+
+def test_completions_uninstall(home: Path) -> None:
+    assert cli("setup", "completions", "--install").returncode == 0
+    assert cli("setup", "completions", "--uninstall").returncode == 0
+    assert not list((home / ".config" / "fish" / "completions").iterdir())
+
+
+def test_options_for_another_target_are_noted(home: Path) -> None:
+    r = cli("setup", "tmux", "--shell", "zsh")
+    assert r.returncode == 0 and "--shell is for setup completions only" in r.stderr
+    r = cli("setup", "zsh", "--chain", "x")
+    assert "--chain is for setup claude-code only" in r.stderr
 
 
 def test_print_and_install_exclude_each_other(home: Path) -> None:
     r = cli("setup", "zsh", "--install", "--print")
     assert r.returncode == 2 and not (home / ".config").exists()
+    assert cli("setup", "zsh", "--install", "--uninstall").returncode == 2
 
 
 def test_completions_install_for_every_shell(home: Path) -> None:

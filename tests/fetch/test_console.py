@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from apiserver import Reply
+from apiserver import USERS_PATH, Reply, users_handler
 from conftest import ADMIN_KEY
 from helpers import account_dir, age_cache, cli, fetch, line, line_json, wait_for
 
@@ -59,6 +59,7 @@ class Org:
         self.fail: dict[str, Reply] = {}
         server.set_handler(ME, self._me)
         server.set_handler(CC, self._report)
+        server.set_handler(USERS_PATH, users_handler(["bob@example.com", "carol@example.com", ADA]))
 
     @staticmethod
     def _authorized(req) -> bool:
@@ -121,7 +122,9 @@ def test_mtd_is_only_my_user_actor_costs_summed_over_pages_and_models(api):
     assert c["days"] == {"2025-05-01": 15.845, "2025-05-02": 0.0, "2025-05-03": 0.005, "2025-05-04": 3.0}
     assert c["organization"] == "Analytical Engines" and c["month"] == "2025-05" and c["email"] == ADA
     assert set(c) == {"organization", "org_fetched_at", "email", "month", "mtd_usd", "rate_usd_per_hour",
-                      "rate_window", "projected_usd", "days", "day_fetched_at", "history"}
+                      "rate_window", "projected_usd", "days", "day_fetched_at", "history",
+                      "email_checked", "email_known", "email_checked_at"}
+    assert c["email_known"] is True, "costs of this email were found: no users call needed"
     assert json.loads(json.dumps(c)) == c
     assert ADMIN_KEY not in json.dumps(c)
     # first fetch of the month: one request per day, plus the second page of May 1st, plus /me
@@ -494,3 +497,44 @@ def test_a_fixed_admin_key_ends_the_rejection_at_the_next_call(api, admin, monke
     monkeypatch.setenv("ANTHROPIC_ADMIN_API_KEY", ADMIN_KEY)
     text = wait_for(lambda: (t := line("--format", "plain").stdout.strip()).endswith("/h avg") and t, timeout=10)
     assert "MTD" in text and "rejected" not in text
+
+
+def test_a_mistyped_email_is_named_not_shown_as_zero(api, admin, monkeypatch):
+    """Nobody's costs match a typo: once a day at most the organization's users are asked, and
+    the line, refresh, doctor and the panel say the email is not one of them."""
+    real_org(api)
+    typo = "ada@exmaple.com"
+    monkeypatch.setenv("CLAUDE_USAGE_EMAIL", typo)
+    r = cli("refresh")
+    assert r.returncode == 0 and f"{typo} is not one of the organization's users" in r.stdout, r.stdout + r.stderr
+    asked = api.count(USERS_PATH)
+    assert asked == 2, "every page of three users, two a page"
+    assert "unknown email" in line("--format", "plain", "--no-refresh").stdout
+    panel_text = cli().stdout
+    assert f"{typo} is not one of the users of Analytical Engines" in " ".join(panel_text.split()).replace("│ ", "")
+    doctor = cli("doctor").stdout
+    assert f"[!!] Console user: {typo} (CLAUDE_USAGE_EMAIL) is not one of the users of Analytical Engines" in doctor
+    age_cache(400)
+    assert fetch().returncode == 0
+    assert api.count(USERS_PATH) == asked, "the answer holds for a day"
+
+
+def test_a_real_email_with_costs_asks_no_users(api, admin):
+    real_org(api)
+    assert fetch().returncode == 0
+    assert api.count(USERS_PATH) == 0 and "unknown email" not in line("--format", "plain", "--no-refresh").stdout
+
+
+def test_is_member_pages_and_failures():
+    from apiserver import ApiServer
+
+    server = ApiServer()
+    try:
+        server.set_handler(USERS_PATH, users_handler([f"u{i}@x.io" for i in range(5)] + ["Me@X.io"], per_page=2))
+        client = api.Client({"CLAUDE_USAGE_API_URL": server.url})
+        assert console.is_member(client, ADMIN_KEY, "me@x.io") == (True, 3)
+        assert console.is_member(client, ADMIN_KEY, "you@x.io") == (False, 3)
+        server.set(USERS_PATH, Reply(500, {"error": {"message": "down"}}))
+        assert console.is_member(client, ADMIN_KEY, "me@x.io") == (None, 1)
+    finally:
+        server.close()

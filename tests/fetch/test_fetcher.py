@@ -70,7 +70,7 @@ def test_hanging_server_times_out_and_backs_off(api, logged_in, monkeypatch):
     monkeypatch.setenv("CLAUDE_USAGE_HTTP_TIMEOUT", "0.5")
     t = time.time()
     r = fetch()
-    assert time.time() - t < 4
+    assert time.time() - t < 5  # before the server's 5 s hang ends
     assert r.returncode == 1 and "within" in r.stdout
     snap = json.loads((account_dir() / "snapshot.json").read_text())
     assert snap["last_error"]["kind"] == "network_error" and snap["backoff"]["failures"] == 1
@@ -181,7 +181,7 @@ def test_busy_lock_means_exit_not_wait(api, logged_in):
     with FileLock(str(acct / "fetch.lock")):
         t = time.time()
         r = fetch("--force")
-        assert time.time() - t < 5 and r.returncode == 0 and "another fetcher" in r.stdout
+        assert time.time() - t < 20 and r.returncode == 0 and "another fetcher" in r.stdout  # never waits it out
     assert api.count(U) == 0
 
 
@@ -206,3 +206,15 @@ def test_a_new_token_refetches_the_profile(api, logged_in, home):
     age_cache(40)
     fetch()
     assert api.count(P) == 2, "a new token may be a new login: the profile is fetched again"
+
+
+@pytest.mark.parametrize("status", (500, 429))
+def test_profile_still_shows_when_the_usage_call_fails(api, logged_in, status):
+    """A failing usage endpoint does not hide who is logged in: the profile is its own call."""
+    from helpers import cli
+
+    api.set(U, Reply(status, {"error": {"type": "x", "message": "nope"}}, headers={"Retry-After": "60"}))
+    fetch()
+    assert api.count("/api/oauth/profile") == 1
+    out = cli().stdout
+    assert "Ada (ada@example.com)" in out and "Tier: Max 5x" in out, out

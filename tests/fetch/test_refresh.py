@@ -51,7 +51,7 @@ def test_refresh_waits_for_the_running_fetch_and_reports_its_success(api, home):
     took = time.monotonic() - t0
     assert r.returncode == 0, r.stdout + r.stderr
     assert "waiting for it" in r.stderr and f"pid {bg.pid}" in r.stderr
-    assert r.stdout.startswith("fetched: usage updated (by the background fetch"), r.stdout
+    assert r.stdout.startswith("Usage updated (by the background fetch"), r.stdout
     assert 0.5 < took < 10
     assert api.count(U) == 1, "the result of the running fetch is reported, not asked again"
     assert snapshot()["usage"]["five_hour"]["utilization"] == 55.0
@@ -66,7 +66,7 @@ def test_refresh_reports_the_running_fetchs_failure(api, home):
     bg = background_fetch(env)
     r = cli("refresh", env=env)
     assert r.returncode == 1, r.stdout + r.stderr
-    assert "failed: auth_invalid" in r.stderr and "refresh skipped" not in r.stderr
+    assert "Refresh failed: the API rejected the credentials" in r.stderr and "refresh skipped" not in r.stderr
     assert api.count(U) == 1
     bg.wait(10)
 
@@ -79,7 +79,7 @@ def test_refresh_fetches_itself_when_the_holder_did_nothing_and_gives_up_after_i
         warm.set(U, Reply(200, usage_body(five=93.0)))
         r = cli("refresh")
         assert r.returncode == 0, r.stdout + r.stderr
-        assert "waiting for it" in r.stderr and r.stdout.startswith("fetched: usage updated"), r.stdout
+        assert "waiting for it" in r.stderr and r.stdout.startswith("Usage updated"), r.stdout
         assert snapshot()["usage"]["five_hour"]["utilization"] == 93.0
     finally:
         holder.wait(10)
@@ -100,6 +100,6 @@ def test_refresh_fetches_itself_when_the_holder_did_nothing_and_gives_up_after_i
 
 def test_a_free_lock_still_fetches_at_once(warm):
     r = cli("refresh")
-    assert r.returncode == 0 and r.stdout.startswith("fetched:") and "waiting" not in r.stderr
+    assert r.returncode == 0 and r.stdout.startswith("Usage updated.") and "waiting" not in r.stderr
     assert Path(account_dir() / store.LOCK).exists()
     assert fetch("--force").returncode == 0

@@ -73,7 +73,7 @@ def words_of_panel() -> set[str]:
 def words_of_line() -> set[str]:
     """Every option and listed value of ``claude-usage-line``, from its --help text."""
     words = set(re.findall(r"(?m)^\s+(?:-h, )?(--[a-z-]+)", line.HELP)) | {"-h"}
-    for opt in ("--format", "--mode", "--glyphs"):
+    for opt in ("--format", "--mode", "--glyphs", "--style", "--theme"):
         listed = re.search(rf"(?m)^\s+{opt} \S+\s+(.*)$", line.HELP)
         assert listed, opt
         words.update(re.findall(r"[a-z]+", re.sub(r"\(.*?\)", "", listed.group(1))))
@@ -83,9 +83,9 @@ def words_of_line() -> set[str]:
 @pytest.mark.parametrize("shell", sorted(FILES))
 def test_completions_know_every_option_and_choice(shell: str) -> None:
     text = FILES[shell].read_text()
-    tokens = set(re.findall(r"(?<![\w-])-{0,2}[a-z][a-z0-9-]*", text))
+    tokens = set(re.findall(r"(?<![\w-])-{0,2}[a-zA-Z][a-z0-9-]*", text))  # -V too
     if shell == "fish":  # fish spells options as -l NAME / -s X
-        tokens |= {"--" + n for n in re.findall(r"-l ([a-z-]+)", text)} | {"-" + n for n in re.findall(r"-s ([a-z])", text)}
+        tokens |= {"--" + n for n in re.findall(r"-l ([a-z-]+)", text)} | {"-" + n for n in re.findall(r"-s ([a-zA-Z])", text)}
     missing = (words_of_panel() | words_of_line()) - tokens - {"default"}
     assert not missing, f"{FILES[shell].name} lacks {sorted(missing)}"
 

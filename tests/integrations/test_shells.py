@@ -6,8 +6,9 @@ exactly as a user's ~/.zshrc or ~/.bashrc would. The tests read the screen with
 
 - after two prompts the prompt shows the segment (``5h 78%``), in the shell's own escapes;
 - the prompt never waits for Python: with ``CLAUDE_USAGE_LINE_CMD`` pointing at a wrapper
-  that sleeps 2 s before it runs claude-usage-line, a new prompt still appears within 0.5 s
-  of Enter, and the line the wrapper rendered shows up at a later prompt;
+  that sleeps 5 s before it runs claude-usage-line, new prompts appear while it still sleeps
+  (no timing bound but that one: the machine may be loaded), and the line the wrapper rendered
+  shows up at a later prompt;
 - a rendered file holding ``$(...)`` or backquotes is shown, never run, with PROMPT_SUBST
   (zsh) or promptvars (bash) on and off.
 """
@@ -25,6 +26,7 @@ import pytest
 from helpers import LINE, Tmux, bin_env, cli, poll
 
 pytestmark = pytest.mark.realprog
+SLOW_S = 5  # the slow render's sleep: prompts must be back before it ends, whatever the load
 
 REPO = Path(__file__).resolve().parents[2]
 INTEGRATIONS = REPO / "integrations"
@@ -147,7 +149,7 @@ def test_prompt_shows_segment_after_two_prompts(kind: ShellKind, warm, shell, ca
 def test_prompt_does_not_wait_for_python(kind: ShellKind, warm, shell, tmp_path: Path, cache_dir: Path) -> None:
     slow = tmp_path / "slow-claude-usage-line"
     calls = tmp_path / "calls"
-    slow.write_text(f"#!/bin/sh\necho started >> {shlex.quote(str(calls))}\nsleep 2\nexec {shlex.quote(LINE)} \"$@\"\n")
+    slow.write_text(f"#!/bin/sh\necho started >> {shlex.quote(str(calls))}\nsleep {SLOW_S}\nexec {shlex.quote(LINE)} \"$@\"\n")
     slow.chmod(0o755)
     t0 = time.monotonic()
     # Throttle 0: every prompt would start a render; only "one at a time" holds them back.
@@ -155,17 +157,17 @@ def test_prompt_does_not_wait_for_python(kind: ShellKind, warm, shell, tmp_path:
     pane.wait_prompts(1)  # this prompt started the slow render in the background
     first = time.monotonic() - t0
     print(f"{kind.name}: first prompt {first * 1000:.0f} ms after the shell started")
-    assert first < 1.5
+    assert first < SLOW_S  # a prompt that waited for the render could not be back sooner
     times = [pane.enter() for _ in range(2)]
     print(f"{kind.name}: Enter -> next prompt in " + ", ".join(f"{t * 1000:.0f} ms" for t in times)
           + " while the slow render runs")
-    assert max(times) < 0.5, times
+    assert max(times) < SLOW_S, times
     assert not (cache_dir / kind.rendered).exists()  # the render is still asleep
     deadline = time.monotonic() + 5
     while not calls.exists() and time.monotonic() < deadline:
         time.sleep(0.02)
     assert calls.read_text().count("started") == 1  # three prompts, one render: no stacking
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + SLOW_S + 30
     while not (cache_dir / kind.rendered).exists():
         assert time.monotonic() < deadline, pane.screen()
         time.sleep(0.05)
@@ -173,7 +175,7 @@ def test_prompt_does_not_wait_for_python(kind: ShellKind, warm, shell, tmp_path:
     last = pane.prompts()[-1]
     print(f"{kind.name} prompt after the slow render landed ({took * 1000:.0f} ms):", last.strip())
     assert "5h 78%" in last, pane.screen()
-    assert took < 0.5
+    assert took < SLOW_S  # this prompt started another slow render, and did not wait for it
 
 
 @pytest.mark.parametrize("subst", [True, False], ids=["subst-on", "subst-off"])

@@ -2,8 +2,9 @@
 
 ``starship prompt`` runs with a config made of the shipped module, a private HOME and a
 private ``STARSHIP_CACHE``. With a warm cache it prints the segment; with a cold cache and
-an API that hangs it still returns far under Starship's 500 ms ``command_timeout`` and keeps
-the module (``claude …``), because the line never waits on the network.
+an API that hangs it still keeps the module (``claude …``), because the line never waits on the
+network. The prompt's time is measured by ``bench/``, not here (``command_timeout`` is raised so
+a loaded machine cannot drop the module).
 """
 
 from __future__ import annotations
@@ -65,9 +66,12 @@ def starship(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture
 def prompt(starship: str, tmp_path: Path):
-    """Run ``starship prompt`` with the shipped module; returns (visible text, seconds)."""
+    """Run ``starship prompt`` with the shipped module; returns (visible text, seconds).
+    ``prompt(raw=True, shell="zsh")`` returns the prompt as that shell receives it."""
     config = tmp_path / "starship.toml"
-    config.write_text('format = "${custom.claude_usage}$character"\nadd_newline = false\n\n'
+    # command_timeout well above the default 500 ms: a loaded machine must not drop the module;
+    # a line that waited on the API (which hangs 30 s in one test) would still outlive it.
+    config.write_text('format = "${custom.claude_usage}$character"\nadd_newline = false\ncommand_timeout = 10000\n\n'
                       + MODULE.read_text())
     work = tmp_path / "work"
     work.mkdir()
@@ -76,13 +80,13 @@ def prompt(starship: str, tmp_path: Path):
     env.pop("STARSHIP_SHELL", None)
     env.pop("STARSHIP_SESSION_KEY", None)
 
-    def run() -> tuple[str, float]:
+    def run(raw: bool = False, shell: str | None = None) -> tuple[str, float]:
         t0 = time.perf_counter()
-        proc = subprocess.run([starship, "prompt"], env=env, cwd=work, capture_output=True, text=True,
-                              timeout=20)
+        proc = subprocess.run([starship, "prompt"], env=dict(env, **({"STARSHIP_SHELL": shell} if shell else {})),
+                              cwd=work, capture_output=True, text=True, timeout=20)
         elapsed = time.perf_counter() - t0
         assert proc.returncode == 0, proc.stderr
-        return ESCAPE.sub("", proc.stdout), elapsed
+        return (proc.stdout if raw else ESCAPE.sub("", proc.stdout)), elapsed
 
     return run
 
@@ -94,10 +98,12 @@ def test_shipped_module_is_plain_and_shell_independent() -> None:
         import tomli as tomllib
 
     module = tomllib.loads(MODULE.read_text())["custom"]["claude_usage"]
-    assert module["command"] == "claude-usage-line --format plain --glyphs plain"
-    assert module["shell"] == ["sh"]
+    assert "unsafe_no_escape" not in module  # Starship keeps escaping the shell's characters
+    # No sh in between: Starship runs shell[0] with shell[1:] and then the command as arguments.
+    assert module["shell"] == ["claude-usage-line", "--glyphs", "plain"]
+    assert module["command"] == "--format=ansi" and module["use_stdin"] is False  # colour by level
     assert module["when"] is True
-    assert "$output" in module["format"] and module["style"]
+    assert "$output" in module["format"]
 
 
 def test_prompt_shows_segment(api, home: Path, prompt) -> None:
@@ -116,8 +122,8 @@ def test_cold_cache_and_hanging_api_stay_far_under_timeout(api, home: Path, prom
     for text, elapsed in runs:
         print(f"starship prompt, cold cache, API hanging ({elapsed * 1000:.0f} ms): {text!r}")
         assert "claude" in text, text  # the module was not dropped
-    best = min(elapsed for _, elapsed in runs)
-    assert best < 0.5, f"starship prompt took {best:.3f}s at best"
+    # Starship drops a module whose command outlives command_timeout (10 s here, under the API's
+    # 30 s hang): "claude" in the prompt shows the line did not wait; its speed is bench/'s business.
     # The line did start the fetcher, detached: it is the one waiting on the API, not Starship.
     deadline = time.monotonic() + 5
     while api.count("/api/oauth/usage") == 0 and time.monotonic() < deadline:
@@ -130,3 +136,54 @@ def test_setup_starship_prints_the_shipped_module() -> None:
     assert r.returncode == 0, r.stderr
     assert r.stdout == MODULE.read_text()
     assert "starship.toml" in r.stderr  # the hint says where it goes, on stderr only
+
+
+HOSTILE = "A$(touch P)`touch Q`%F{red}\\[x\\]\x1b"
+
+
+@pytest.mark.skipif(shutil.which("zsh") is None or shutil.which("bash") is None, reason="needs zsh and bash")
+def test_colour_follows_the_level_and_outside_text_stays_literal(api, home: Path, prompt, tmp_path: Path) -> None:
+    """At 65 % (warn) the segment is yellow, at 7d 30 % green: the colour comes from our ANSI
+    dialect through Starship, which still escapes the shell's characters. A per-model limit
+    named with shell syntax shows as it is in zsh and bash, and runs nothing."""
+    write_credentials(home)
+    limits = [{"kind": "weekly_scoped", "group": "weekly", "percent": 91, "severity": "warning",
+               "resets_at": None, "scope": {"model": {"id": None, "display_name": HOSTILE}, "surface": None},
+               "is_active": True}]
+    api.set("/api/oauth/usage", Reply(200, usage_body(five=65.0, seven=30.0, limits=limits)))
+    assert fetch().returncode == 0
+    text, _ = prompt()
+    print("starship prompt at a warning level:", repr(text))
+    assert text.startswith("5h 65%")
+    name = "7d A$(touch P)`touch Q`%F{red}\\[x\\]? 91%"
+    work = tmp_path / "work"
+    for shell, expand in (("zsh", ["zsh", "-f", "-c", 'print -rnP -- "$1"', "zsh"]),
+                          ("bash", ["bash", "--norc", "--noprofile", "-c", 'printf %s "${1@P}"', "bash"])):
+        raw, _ = prompt(raw=True, shell=shell)
+        assert "\x1b[33m" in raw and "\x1b[38;5;208m" in raw  # yellow 65 %, orange 91 %
+        shown = subprocess.run([*expand, raw], cwd=work, capture_output=True, text=True, timeout=10,
+                               env={"PATH": os.environ["PATH"], "HOME": str(home)}).stdout
+        print(f"{shell} shows:", repr(shown))
+        seen = re.sub(r"\x1b\[[0-9;]*m", "", shown)
+        assert "\x1b[33m5h 65%" in shown  # the colour reached the terminal
+        # Starship writes a literal $ as \\$ for bash, which bash's prompt shows as # for root.
+        assert (name.replace("$", "#") if shell == "bash" and os.geteuid() == 0 else name) in seen, seen
+        assert not (work / "P").exists() and not (work / "Q").exists()
+
+
+def test_installed_module_runs_the_fast_launch_with_no_shell(api, home: Path, starship: str, tmp_path: Path) -> None:
+    """``setup starship --install`` names the fast launch; Starship starts it itself: with no
+    ``sh`` to be found on PATH the segment still shows."""
+    write_credentials(home)
+    assert fetch().returncode == 0
+    assert cli("setup", "starship", "--install").returncode == 0
+    config = home / ".config" / "starship.toml"
+    config.write_text('format = "${custom.claude_usage}$character"\nadd_newline = false\n\n' + config.read_text())
+    work = tmp_path / "work"
+    work.mkdir()
+    env = dict(os.environ, STARSHIP_CONFIG=str(config), STARSHIP_CACHE=str(tmp_path / "starship-cache"),
+               PATH=str(tmp_path / "empty"))  # no sh, no claude-usage-line: only the absolute path works
+    env.pop("STARSHIP_SHELL", None)
+    proc = subprocess.run([starship, "prompt"], env=env, cwd=work, capture_output=True, text=True, timeout=20)
+    assert proc.returncode == 0, proc.stderr
+    assert "5h 78%" in ESCAPE.sub("", proc.stdout), proc.stdout

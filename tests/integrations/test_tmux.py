@@ -153,3 +153,22 @@ def test_setup_tmux_prints_the_plugin() -> None:
     assert r.stdout == PLUGIN.read_text()
     assert "run-shell" in r.stderr
     assert os.access(PLUGIN, os.X_OK)  # TPM and run-shell execute it directly
+
+
+def test_the_plugin_makes_room_only_at_tmuxs_default_length(servers):
+    """A real line with a forecast marker, a per-model limit and an age is longer than tmux's
+    default status-right-length of 40: the README's `… | %H:%M` would lose its clock."""
+    inner = servers("len")
+    inner.start("-d", "-s", "main", "-x", "100", "-y", "8", "sleep 600")
+    assert inner("show-option", "-gv", "status-right-length").strip() == "40"  # tmux's own default
+    load_plugin(inner, "#{claude_usage} | %H:%M")
+    assert inner("show-option", "-gv", "status-right-length").strip() == "100"
+    mine = servers("mine")
+    mine.start("-d", "-s", "main", "-x", "100", "-y", "8", "sleep 600")
+    mine("set-option", "-g", "status-right-length", "55")
+    load_plugin(mine, "#{claude_usage} | %H:%M")
+    assert mine("show-option", "-gv", "status-right-length").strip() == "55"  # a chosen length is kept
+    other = servers("other")
+    other.start("-d", "-s", "main", "-x", "100", "-y", "8", "sleep 600")
+    load_plugin(other, "%H:%M")  # no placeholder: nothing of ours, nothing changed
+    assert other("show-option", "-gv", "status-right-length").strip() == "40"

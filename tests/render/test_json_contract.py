@@ -38,7 +38,8 @@ BACKOFF_KEYS = {"kind", "failures", "until", "cred_sig"}
 
 
 def section(title: str) -> str:
-    start = DOC.index(title)
+    """The ``## `` section whose heading holds ``title``."""
+    start = next(i + 1 for i in range(len(DOC)) if DOC.startswith("\n## ", i) and title in DOC[i:DOC.index("\n", i + 1)])
     end = DOC.find("\n## ", start + 1)
     return DOC[start:end if end > 0 else None]
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from rich.cells import cell_len
 
-from statusline.cache import store
+from statusline.cache import spawn, store
 from statusline.cache.paths import resolve
 from statusline.commands import watch
 from statusline.core.model import (
@@ -103,7 +103,7 @@ def test_code_panel_full(width: int) -> None:
     lines = check_box(text, width, "Claude Code Usage")
     assert "\U0001f464 Ada (ada@example.com)" in text
     assert "\U0001f3e2 Analytical Engines  MAX" in text
-    assert "\u26a1 Tier: default_claude_max_5x" in text
+    assert "\u26a1 Tier: Max 5x" in text
     for label, pct in (("5-Hour:", "78%"), ("7-Day:", "41%"), ("Opus Weekly:", "96%"), ("Usage credits:", "30%")):
         row = next(ln for ln in lines if label in ln)
         assert pct in row and "\u2588" in row and "\u2591" in row
@@ -330,7 +330,7 @@ def test_print_once_plain_when_not_a_tty(monkeypatch: pytest.MonkeyPatch) -> Non
 
     save("auto", CODE.replace(usage_fetched_at=datetime.fromtimestamp(time.time(), UTC)))
     spawned: list[tuple] = []
-    monkeypatch.setattr(watch.cache_view, "spawn_fetcher", lambda *a: spawned.append(a))
+    monkeypatch.setattr(spawn, "spawn_fetcher", lambda *a: spawned.append(a))
     out = Pipe()
     assert watch.print_once(resolve(), "auto", out=out, env={"COLORTERM": "truecolor"}) == 0
     text = out.getvalue().rstrip("\n")
@@ -343,7 +343,7 @@ def test_print_once_plain_when_not_a_tty(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_print_once_json_and_refresh_when_stale(monkeypatch: pytest.MonkeyPatch) -> None:
     save("auto", CODE)  # fetched in 2025: long stale
     spawned: list[tuple] = []
-    monkeypatch.setattr(watch.cache_view, "spawn_fetcher", lambda *a: spawned.append(a))
+    monkeypatch.setattr(spawn, "spawn_fetcher", lambda *a: spawned.append(a))
     out = Pipe()
     assert watch.print_once(resolve(), "auto", json_out=True, out=out) == 0
     data = json.loads(out.getvalue())
@@ -355,7 +355,7 @@ def test_print_once_json_and_refresh_when_stale(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_print_once_without_cache_or_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(watch.cache_view, "spawn_fetcher", lambda *a: None)
+    monkeypatch.setattr(spawn, "spawn_fetcher", lambda *a: None)
     out = Pipe()
     watch.print_once(resolve(), "auto", out=out, env={"HOME": str(Path.home())})
     assert "No credentials found" in out.getvalue()
@@ -407,3 +407,12 @@ def test_console_auth_advice_names_the_admin_key() -> None:
     snap = Snapshot(mode="console", last_error=FetchError("auth_invalid", "HTTP 401", utc(NOW)))
     text = panel.render_text(snap, NOW, ttl=300, width=60, color=False)
     assert "Admin API key rejected" in text and "run `claude`" not in text
+
+
+@pytest.mark.parametrize("raw, said", [
+    ("default_claude_max_5x", "Max 5x"), ("default_claude_max_20x", "Max 20x"), ("default_claude_pro", "Pro"),
+    ("default_claude_ai", "Free"), ("enterprise_custom_tier", "enterprise_custom_tier"),
+    ("default_claude_max_fast", "default_claude_max_fast"),
+])
+def test_tier_as_a_person_says_it(raw: str, said: str) -> None:
+    assert panel.tier_name(raw) == said

@@ -77,8 +77,17 @@ def test_ascii_sparkline_and_not_enough_data():
     text = render(40, ascii_only=True)
     spark = row_after(text.split("\n"), "5-Hour:")
     assert not (set(spark) & BLOCKS) and set(spark.strip("\u2502 ")) <= set(panel.SPARKS_ASCII)
-    few = [(NOW - 30, "five_hour", None, 77.0, FIVE_RESET), (NOW - 10, "five_hour", None, 78.0, FIVE_RESET)]
-    assert "Rate: not enough recent data" in render(40, samples=few)
+
+
+
+@pytest.mark.parametrize("count", (1, 2))
+def test_one_or_two_samples_show_no_lone_block_and_no_rate(count: int):
+    """A fresh install has a sample or two: neither a lone sparkline block nor "not enough data"."""
+    few = [(NOW - 30 + 20 * i, "five_hour", None, 77.0 + i, FIVE_RESET) for i in range(count)]
+    text = render(40, samples=few)
+    assert "Rate:" not in text and "not enough" not in text
+    spark = row_after(text.split("\n"), "5-Hour:")
+    assert not (set(spark) & (BLOCKS - {"\u2588"})) and "Resets in" in spark
 
 
 def test_colour_follows_the_level():

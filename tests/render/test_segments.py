@@ -72,7 +72,7 @@ def test_no_plan_limits_is_a_state_not_an_error():
 
 def test_markers_stale_rate_limited_auth():
     assert plain(view(fetched=NOW - 240)).endswith(" \u00b74m")
-    assert plain(view(status="rate_limited", backoff_until=NOW + 125)).endswith("\u23f82m")
+    assert plain(view(status="rate_limited", backoff_until=NOW + 125)).endswith("\u23f83m")  # 2m05s left: a wait rounds up
     assert "run claude" in plain(view(status="auth_expired"))
     assert plain(None, has_credentials=False) == "claude: no credentials"
     assert plain(view(windows=[], fetched=None, status="no_credentials")) == "claude: no credentials"
@@ -141,3 +141,14 @@ def test_console_without_email_keeps_the_total_with_a_marker():
     c = {"mtd": 1.0, "projected": 2.0, "rate": 0.1, "window": "1h"}
     assert plain(view(mode="console", console=c, windows=[], status="no_email")).endswith("\u26a0 no email")
     assert plain(view(mode="console", console=None, windows=[], fetched=None, status="no_email")) == "claude: no email set"
+
+
+def test_a_wait_rounds_up_and_a_reset_does_not():
+    """Retry-After: 120 read a moment later must not say 1m: the user would retry early."""
+    assert segments.wait(119.99) == "2m" and segments.wait(61) == "2m" and segments.wait(120) == "2m"
+    assert segments.wait(0.2) == "1s" and segments.wait(3601) == "1h01m" and segments.wait(90001) == "1d2h"
+    assert segments.duration(119.99) == "1m" and segments.duration(3601) == "1h"  # countdowns as they were
+    now = 1_800_000_000.0
+    view = {"v": 2, "mode": "code", "fetched": None, "ttl": 30.0, "windows": [], "status": "rate_limited",
+            "backoff_until": now + 119.9}
+    assert "".join(t for t, _ in segments.build(view, now, "emoji")) == "claude: \u23f82m"

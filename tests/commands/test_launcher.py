@@ -1,0 +1,154 @@
+"""The fast launch ``claude-usage setup`` writes (``statusline.commands.launcher``).
+
+Checked the way users get it: ``setup`` writes the launcher and names it in Claude Code's
+settings and Starship's config; it prints what the console script prints; it keeps working
+through an upgrade in place; and it falls back to the console script when the package is no
+longer where it says. Real installs (a venv and ``pip install --user``, from a built wheel, not
+editable) run in temporary folders.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import write_credentials
+from helpers import BIN, LINE, cli, fetch
+
+from statusline.commands import claude_settings, launcher
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def fast(home: Path) -> Path:
+    return home / ".local" / "share" / "claude-usage" / "bin" / "claude-usage-line"
+
+
+def test_setup_claude_code_names_the_fast_launch_and_it_prints_the_line(api, home: Path) -> None:
+    write_credentials(home)
+    assert fetch().returncode == 0
+    r = cli("setup", "claude-code", "--install")
+    assert r.returncode == 0, r.stderr
+    settings = json.loads((home / ".claude" / "settings.json").read_text())
+    assert settings["statusLine"]["command"] == f"{fast(home)} --claude-code"
+    first = fast(home).read_text().splitlines()[0]
+    # This install's interpreter, with no site, no user site, no PYTHON* variables:
+    assert first.startswith(f"#!{BIN / 'python'}") and first.endswith(" -IS"), first
+    ours = subprocess.run([str(fast(home)), "--format", "plain", "--no-refresh"], capture_output=True, text=True)
+    console = subprocess.run([LINE, "--format", "plain", "--no-refresh"], capture_output=True, text=True)
+    assert ours.returncode == 0 and ours.stdout == console.stdout and "5h 78%" in ours.stdout, ours
+    before = fast(home).stat().st_mtime_ns
+    assert cli("setup", "claude-code", "--install").returncode == 0 and fast(home).stat().st_mtime_ns == before  # no rewrite
+
+
+def test_a_console_script_command_becomes_the_fast_launch_with_its_flags_and_chain_kept() -> None:
+    old = {"statusLine": {"type": "command", "command": "/old/bin/claude-usage-line --claude-code --show model"
+                          " --chain 'echo hi'"}}
+    new = claude_settings.updated(old, "/fast/claude-usage-line --claude-code")
+    assert new["statusLine"]["command"] == "/fast/claude-usage-line --claude-code --show model --chain 'echo hi'"
+    wrapped = {"statusLine": {"command": "env X=1 claude-usage-line --claude-code"}}  # the user's own: kept
+    assert claude_settings.updated(wrapped, "/fast/claude-usage-line --claude-code")["statusLine"]["command"] \
+        == "env X=1 claude-usage-line --claude-code"
+
+
+def test_the_launcher_runs_the_console_script_when_the_package_is_gone(tmp_path: Path, warm) -> None:
+    text = launcher.text(sys.executable, str(tmp_path / "no-such-site-packages"), LINE)
+    assert text is not None
+    moved = tmp_path / "claude-usage-line"
+    moved.write_text(text)
+    moved.chmod(0o755)
+    r = subprocess.run([str(moved), "--format", "plain", "--no-refresh"], capture_output=True, text=True)
+    assert r.returncode == 0 and "5h 78%" in r.stdout, r  # the console script answered
+    nothing = launcher.text(sys.executable, str(tmp_path / "gone"), str(tmp_path / "no-script"))
+    assert nothing is not None
+    moved.write_text(nothing)
+    r = subprocess.run([str(moved), "--format", "plain"], capture_output=True, text=True,
+                       env=dict(os.environ, PATH=str(tmp_path / "empty")))
+    assert r.returncode == 0 and r.stdout == "claude: ?\n"  # still a line, and exit 0
+
+
+@pytest.mark.parametrize("python", ["/opt/my python/bin/python3", "/" + "x" * 130 + "/python3", "python3", ""])
+def test_no_fast_launch_where_a_shebang_cannot_carry_the_interpreter(python: str) -> None:
+    assert launcher.text(python, "/site", "/bin/claude-usage-line") is None
+
+
+def _wheel(tmp_path: Path) -> Path:
+    r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path / "wheel"),
+                        str(REPO)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    return next((tmp_path / "wheel").glob("claude_usage_line-*.whl"))
+
+
+def _deps_pth(site: Path) -> None:
+    """The runtime dependencies from the test venv, through a .pth (processed by ``site``, so
+    the console script and the CLI see them, and the fast launch, which has no site, doesn't)."""
+    import requests
+
+    (site / "zz-test-deps.pth").write_text(str(Path(requests.__file__).parent.parent) + "\n")
+
+
+@pytest.mark.scenario
+def test_real_venv_install_upgrade_in_place_and_uninstall(tmp_path: Path, home: Path, warm) -> None:
+    wheel = _wheel(tmp_path)
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "-q", "--no-deps", "--no-index"]
+    subprocess.run([*pip, str(wheel)], check=True, timeout=300)
+    site = Path(subprocess.run([str(venv / "bin" / "python"), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"],
+                               capture_output=True, text=True, check=True).stdout.strip())
+    _deps_pth(site)
+    r = subprocess.run([str(venv / "bin" / "claude-usage"), "setup", "claude-code", "--install"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    text = fast(home).read_text()
+    assert text.startswith(f"#!{venv / 'bin' / 'python'} -IS\n") and repr(str(site)) in text
+    assert "claude-usage-line --claude-code" in (home / ".claude" / "settings.json").read_text()
+
+    def shown() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(fast(home)), "--format", "plain", "--no-refresh"], capture_output=True, text=True)
+
+    assert "5h 78%" in shown().stdout
+    subprocess.run([*pip, "--force-reinstall", str(wheel)], check=True, timeout=300)  # an upgrade in place
+    assert "5h 78%" in shown().stdout and fast(home).read_text() == text
+    subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "uninstall", "-q", "-y", "claude-usage-line"],
+                   check=True, timeout=300)
+    gone = subprocess.run([str(fast(home)), "--format", "plain"], capture_output=True, text=True,
+                          env=dict(os.environ, PATH=str(tmp_path / "empty")))
+    assert gone.returncode == 0 and gone.stdout == "claude: ?\n", gone  # no traceback in a prompt
+
+
+@pytest.mark.scenario
+def test_real_pip_install_user(tmp_path: Path, home: Path, warm) -> None:
+    base = getattr(sys, "_base_executable", "") or sys.executable
+    if sys.prefix == sys.base_prefix or not os.access(base, os.X_OK):
+        pytest.skip("needs a venv's base interpreter")
+    userbase = tmp_path / "userbase"
+    env = dict(os.environ, PYTHONUSERBASE=str(userbase), PIP_BREAK_SYSTEM_PACKAGES="1")
+    r = subprocess.run([base, "-m", "pip", "install", "-q", "--user", "--no-deps", "--no-index", str(_wheel(tmp_path))],
+                       capture_output=True, text=True, env=env, timeout=300)
+    if r.returncode != 0 and "No module named pip" in r.stderr:
+        pytest.skip("the base interpreter has no pip")
+    assert r.returncode == 0, r.stderr
+    site = Path(subprocess.run([base, "-c", "import site; print(site.getusersitepackages())"], env=env,
+                               capture_output=True, text=True, check=True).stdout.strip())
+    _deps_pth(site)
+    r = subprocess.run([str(userbase / "bin" / "claude-usage"), "setup", "claude-code", "--install"], capture_output=True,
+                       text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    assert repr(str(site)) in fast(home).read_text()
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONUSERBASE"}  # the prompt's environment
+    r = subprocess.run([str(fast(home)), "--format", "plain", "--no-refresh"], capture_output=True, text=True,
+                       env=clean)
+    assert r.returncode == 0 and "5h 78%" in r.stdout, r
+
+
+def test_the_plugins_find_the_fast_launch(home: Path) -> None:
+    """tmux, zsh, bash and fish look for it where ``launcher.path`` puts it."""
+    rel = "${XDG_DATA_HOME:-$HOME/.local/share}/claude-usage/bin/claude-usage-line"
+    for plugin in ("tmux/claude-usage.tmux", "zsh/claude-usage.plugin.zsh", "bash/claude-usage.bash"):
+        assert rel in (REPO / "integrations" / plugin).read_text(), plugin
+    assert "$data/claude-usage/bin/claude-usage-line" in (REPO / "integrations/fish/claude-usage.fish").read_text()
+    assert launcher.path({"HOME": str(home)}) == fast(home)
