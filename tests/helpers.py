@@ -183,3 +183,32 @@ class Tmux:
     def kill(self) -> None:
         self("kill-server", check=False)
         socket_path(self.name, self.env).unlink(missing_ok=True)  # tmux leaves its socket file behind
+
+
+# --- colours as a terminal shows them (xterm's 256-colour palette), for contrast checks ---------
+
+BASE16 = ["000000", "cd0000", "00cd00", "cdcd00", "0000ee", "cd00cd", "00cdcd", "e5e5e5",
+          "7f7f7f", "ff0000", "00ff00", "ffff00", "5c5cff", "ff00ff", "00ffff", "ffffff"]
+
+
+def xterm_rgb(n: int) -> tuple[int, int, int]:
+    """The RGB of xterm colour ``n`` (0-255)."""
+    if n < 16:
+        h = BASE16[n]
+        return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+    if n < 232:
+        steps = (0, 95, 135, 175, 215, 255)
+        n -= 16
+        return steps[n // 36], steps[n // 6 % 6], steps[n % 6]
+    g = 8 + 10 * (n - 232)
+    return g, g, g
+
+
+def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    """WCAG contrast ratio of two colours (1 to 21; 4.5 is the bar for text)."""
+    def lum(rgb: tuple[int, int, int]) -> float:
+        lin = [(c / 255 / 12.92) if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((lum(a), lum(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)

@@ -15,7 +15,8 @@ import re
 import shutil
 
 import pytest
-from helpers import poll
+from helpers import contrast, poll
+from helpers import xterm_rgb as palette
 from test_tmux import attach_from_outer, bar, load_plugin, servers, start_inner, visible  # noqa: F401
 
 from statusline.render import dialects
@@ -23,34 +24,11 @@ from statusline.render import dialects
 # The data-level checks run everywhere; the two that draw a bar need tmux.
 needs_tmux = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)")
 
-# xterm's default 16 colours; 16..255 are the same everywhere.
-BASE16 = ["000000", "cd0000", "00cd00", "cdcd00", "0000ee", "cd00cd", "00cdcd", "e5e5e5",
-          "7f7f7f", "ff0000", "00ff00", "ffff00", "5c5cff", "ff00ff", "00ffff", "ffffff"]
+# xterm colour names; the RGB of each comes from helpers.xterm_rgb.
 NAMES = {"black": 0, "red": 1, "green": 2, "yellow": 3, "blue": 4, "magenta": 5, "cyan": 6, "white": 7}
 TERMINAL_FG, TERMINAL_BG = (0xE5, 0xE5, 0xE5), (0, 0, 0)  # a dark terminal's defaults
 SGR = re.compile(r"\x1b\[([0-9;:]*)m")
 MIN_CONTRAST = 4.5
-
-
-def palette(n: int) -> tuple[int, int, int]:
-    if n < 16:
-        h = BASE16[n]
-        return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
-    if n < 232:
-        steps = (0, 95, 135, 175, 215, 255)
-        n -= 16
-        return steps[n // 36], steps[n // 6 % 6], steps[n % 6]
-    g = 8 + 10 * (n - 232)
-    return g, g, g
-
-
-def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
-    def lum(rgb: tuple[int, int, int]) -> float:
-        lin = [(c / 255 / 12.92) if c / 255 <= 0.03928 else ((c / 255 + 0.055) / 1.055) ** 2.4 for c in rgb]
-        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-    hi, lo = sorted((lum(a), lum(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
 
 
 def cells(line: str) -> list[tuple[str, tuple[int, int, int], tuple[int, int, int]]]:

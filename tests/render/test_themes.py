@@ -9,7 +9,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from helpers import BIN, fetch, line
+from helpers import BIN, contrast, fetch, line
+from helpers import xterm_rgb as rgb
 from themes_golden import GOLDEN
 
 from statusline.cache import cache_view, config
@@ -105,29 +106,6 @@ def test_no_colour_and_unknown_targets_fall_back_to_the_plain_dialect():
 # --- themes as data ----------------------------------------------------------------------------
 
 
-BASE16 = ["000000", "cd0000", "00cd00", "cdcd00", "0000ee", "cd00cd", "00cdcd", "e5e5e5",
-          "7f7f7f", "ff0000", "00ff00", "ffff00", "5c5cff", "ff00ff", "00ffff", "ffffff"]
-
-
-def rgb(n: int) -> tuple[int, int, int]:
-    if n < 16:
-        h = BASE16[n]
-        return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
-    if n < 232:
-        steps = (0, 95, 135, 175, 215, 255)
-        n -= 16
-        return steps[n // 36], steps[n // 6 % 6], steps[n % 6]
-    g = 8 + 10 * (n - 232)
-    return g, g, g
-
-
-def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
-    def lum(c: tuple[int, int, int]) -> float:
-        lin = [(x / 255 / 12.92) if x / 255 <= 0.03928 else ((x / 255 + 0.055) / 1.055) ** 2.4 for x in c]
-        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
-
-    hi, lo = sorted((lum(a), lum(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
 
 
 @pytest.mark.parametrize("name", sorted(themes.THEMES))
