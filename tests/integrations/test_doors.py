@@ -63,7 +63,7 @@ def test_tmux_display_message_runs_nothing_from_a_model_name(tmp_path: Path) -> 
         # The same format unescaped does run (tmux is really evaluating): wait for it, then the
         # escaped one, sent first, has had its chance too.
         server("display-message", "#(touch %s)" % control)
-        poll("the control command", control.exists, bool)
+        poll("the control command", control.exists, bool, timeout=30)
         time.sleep(0.3)
         assert not pwned.exists()
         shown = server("display-message", "-p", "--", dialects.tmux_message_text(message)).rstrip("\n")
