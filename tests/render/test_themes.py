@@ -11,25 +11,11 @@ from pathlib import Path
 import pytest
 from helpers import BIN, contrast, fetch, line
 from helpers import xterm_rgb as rgb
+from test_segments import NOW, r, view  # one view fixture for the line's renderers
 from themes_golden import GOLDEN
 
 from statusline.cache import cache_view, config
 from statusline.render import dialects, segments, themes
-
-NOW = 1_800_000_000.0
-
-
-def r(key, name, util, resets, observed=NOW - 5, source="api"):
-    return (key, name, util, resets, observed, source)
-
-
-def view(**kw):
-    v = {"v": 2, "mode": "code", "fetched": NOW - 5, "ttl": 30.0, "status": "ok", "error": None,
-         "backoff_until": None, "next_call": None, "wait_sig": None, "cred_sig": None, "console": None,
-         "pace": None, "money": None, "no_limits": False, "source": "api", "at": NOW - 5,
-         "windows": [r("five_hour", None, 78.0, NOW + 6000), r("seven_day", None, 41.0, NOW + 3 * 86400)]}
-    v.update(kw)
-    return v
 
 
 @pytest.mark.parametrize("key", sorted(GOLDEN))
