@@ -100,7 +100,7 @@ def age_cache(seconds: float, mode: str = "auto") -> None:
 
     snap = shift(snap)
     p = paths.resolve()
-    pool_dir = pool.directory(p)
+    pool_dir = pool.directory(p, store.account_key(snap))
     shared = pool.read(pool_dir)
     b = shared.budget
 

@@ -20,7 +20,7 @@ import pytest
 from apiserver import Reply, usage_body
 from helpers import LINE, account_dir, cli, fetch, line, line_json, wait_for
 
-from statusline.cache import history
+from statusline.cache import cache_view, history
 
 # Process-level scenarios: the main Python runs them (.ci/run), the others the rest.
 pytestmark = pytest.mark.scenario
@@ -119,9 +119,10 @@ def test_climb_flat_and_reset(api, logged_in, fast):
     assert doc["five_hour"]["utilization"] == 3.0
     assert F["hits_limit_before_reset"] is False and F["rate_per_hour"] == 0.0, F
     new_resets = iso_epoch(doc["five_hour"]["resets_at"])
-    mine = [s for s in history.load(account_dir(), key="five_hour") if abs(s[4] - new_resets) <= 120]
+    hist = cache_view.history_dir(str(account_dir()))
+    mine = [s for s in history.load(hist, key="five_hour") if abs(s[4] - new_resets) <= 120]
     assert len(mine) == 1 and mine[0][3] == 3.0  # flat: one sample (repeats dropped)
-    assert len(history.load(account_dir(), key="five_hour")) > len(mine)
+    assert len(history.load(hist, key="five_hour")) > len(mine)
     assert "\u26a0" not in line("--no-refresh", "--format", "plain").stdout
 
 

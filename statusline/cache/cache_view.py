@@ -42,8 +42,10 @@ def _num(x):
     return x if isinstance(x, (int, float)) and not isinstance(x, bool) and x == x else None
 
 
-def merge_harvest(view, harvest):
-    """Lay readings harvested from Claude Code over the view: one merge rule (``readings``)."""
+def merge_harvest(view, harvest, now=None):
+    """Lay readings harvested from Claude Code over the view: one merge rule (``readings``).
+    The view's freshness is when its newest reading was observed, not when the hook last ran:
+    an idle session replaying old numbers does not make the data fresh."""
     if not harvest:
         return view
     h_at = _num(harvest.get("fetched"))
@@ -57,11 +59,17 @@ def merge_harvest(view, harvest):
                 "source": "claude-code", "at": None}
     if view.get("mode") == "console":
         return view
+    since = _num(view.get("account_since"))
+    if since is not None:  # readings heard before this account logged in here are another's
+        h_windows = [w for w in h_windows if readings.is_reading(w) and w[4] >= since]
     merged = dict(view)
-    merged["windows"] = readings.merge(view.get("windows"), h_windows)
+    merged["windows"] = readings.merge(view.get("windows"), h_windows, now=now)
     fetched = _num(view.get("fetched"))
-    if fetched is None or h_at > fetched:
-        merged["fetched"] = h_at
+    h_new = readings.newest([w for w in h_windows if readings.is_reading(w)])
+    if h_new is not None and now is not None:
+        h_new = min(h_new, now)
+    if h_new is not None and (fetched is None or h_new > fetched):
+        merged["fetched"] = h_new
         if merged.get("status") in TRANSIENT:
             merged["status"] = "ok"  # fresher numbers arrived another way
         merged["no_limits"] = False
@@ -70,16 +78,43 @@ def merge_harvest(view, harvest):
         money = dict(merged.get("money") or {"credits": None})
         money["spend"] = spend
         merged["money"] = money
+        if merged.get("fetched") is None:
+            merged["fetched"] = _num(spend.get("observed"))
     best = max(merged["windows"], key=lambda r: r[4], default=None)
     if best is not None:
         merged["source"] = best[5]
     return merged
 
 
-def current_view(acct):
+def current_view(acct, now=None):
     """The account's line view with any harvested rate limits laid over it."""
     return merge_harvest(read_view(os.path.join(acct, "line.bin")),
-                         read_harvest(os.path.join(acct, "harvest.bin")))
+                         read_harvest(os.path.join(acct, "harvest.bin")), now)
+
+
+def valid_key(key):
+    """``key`` when it is an account key (short, alphanumeric: it names files), else None."""
+    return key if isinstance(key, str) and 0 < len(key) <= 40 and key.isalnum() else None
+
+
+def account_key(acct, view=None):
+    """The short key of the account whose data ``acct`` holds (the fetcher writes it into the
+    view), or None while it is not known."""
+    view = read_view(os.path.join(acct, "line.bin")) if view is None else view
+    return valid_key((view or {}).get("account"))
+
+
+def key_dir(acct, key):
+    """Where account ``key``'s own files (history, notification state) live inside the config
+    dir's account dir: ``accounts/<key>/``; the dir itself while the account is not known. Two
+    accounts logged in one after the other in one config dir never share one."""
+    key = valid_key(key)
+    return os.path.join(os.fspath(acct), "accounts", key) if key else os.fspath(acct)
+
+
+def history_dir(acct, view=None):
+    """Where the current account's history lives (``key_dir`` of the view's account)."""
+    return key_dir(acct, account_key(acct, view))
 
 
 def ttl_for(view, env):
@@ -125,9 +160,15 @@ def needs_fetch(view, now, cred_sig, env):
     return True
 
 
+def platform(env):
+    """``sys.platform``, or ``CLAUDE_USAGE_PLATFORM`` (the tests' seam for the macOS Keychain path)."""
+    forced = env.get("CLAUDE_USAGE_PLATFORM")
+    return forced if forced in ("darwin", "linux") else sys.platform
+
+
 def has_credentials(env, cred_sig):
     """Anything to log in with: the credentials file (its signature exists), a key, the Keychain."""
-    return cred_sig is not None or bool(env.get("ANTHROPIC_ADMIN_API_KEY")) or sys.platform == "darwin"
+    return cred_sig is not None or bool(env.get("ANTHROPIC_ADMIN_API_KEY")) or platform(env) == "darwin"
 
 
 def refresh(acct, mode, view, cred_sig, env, now, debounce=None):
@@ -148,8 +189,12 @@ def load(mode, refresh_ok, env, now):
     cfg = fastpaths.config_dir(env)
     acct = fastpaths.account_dir(fastpaths.cache_root(env), cfg, mode)
     cred_sig = fastpaths.auth_sig(cfg, env)
-    view = current_view(acct)
+    view = current_view(acct, now)
     note = refresh(acct, mode, view, cred_sig, env, now) if refresh_ok else None
+    if view is not None and view.get("status") == "no_credentials" and cred_sig != view.get("cred_sig") \
+            and has_credentials(env, cred_sig):
+        # credentials appeared since the fetcher said there were none: it is at work on them now
+        view = dict(view, status="ok", error=None)
     return view, cred_sig, note
 
 

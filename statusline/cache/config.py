@@ -28,6 +28,10 @@ dict of plain values (marshal-safe) for the fetcher to keep in the cache, and ``
     [notify]
     at = [80, 95]           # percents at which a window's crossing is worth a notification
 
+    [sources]
+    usage_api = true        # false: never call the OAuth endpoints (CLAUDE_USAGE_API=off); the
+                            # line lives on Claude Code's input, ~/.claude.json and Pace Maker
+
     [tmux]                  # tmux styles per level (the plugin's @claude_usage_* options win)
     ok = "fg=colour22"
     warn = "fg=colour94"
@@ -65,7 +69,9 @@ ENV = {
     "email": "CLAUDE_USAGE_EMAIL",
     "line.style": "CLAUDE_USAGE_STYLE",
     "line.theme": "CLAUDE_USAGE_THEME",
+    "sources.usage_api": "CLAUDE_USAGE_API",
 }
+BOOL_WORDS = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,7 @@ class Settings:
     line_theme: str = "default"
     notify_at: tuple[float, ...] = (80.0, 95.0)
     tmux: tuple[tuple[str, str], ...] = ()  # (level, tmux style) pairs, in LEVELS order
+    usage_api: bool = True  # [sources] usage_api: False = no call to the OAuth endpoints at all
     path: str = ""
     origins: tuple[tuple[str, Origin], ...] = ()
     problems: tuple[str, ...] = field(default=())
@@ -112,12 +119,14 @@ class Settings:
             return self.notify_at
         if key.startswith("tmux."):
             return dict(self.tmux).get(key.split(".", 1)[1])
+        if key == "sources.usage_api":
+            return self.usage_api
         return getattr(self, key)
 
 
 KEYS = ("ttl", "console_ttl", "profile_ttl", "http_timeout", "glyphs", "email",
         "thresholds.warn", "thresholds.high", "thresholds.crit", "line.items", "line.style", "line.theme", "notify.at",
-        *(f"tmux.{lvl}" for lvl in LEVELS))
+        "sources.usage_api", *(f"tmux.{lvl}" for lvl in LEVELS))
 
 
 # --- where -------------------------------------------------------------------------------------
@@ -198,7 +207,7 @@ def _flatten(table: dict[str, Any], problems: list[str], where: str,
     fixes = [] if fixes is None else fixes
     flat: dict[str, Any] = {}
     sections = {"thresholds": ("warn", "high", "crit"), "line": ("items", "style", "theme"), "notify": ("at",),
-                "tmux": LEVELS}
+                "tmux": LEVELS, "sources": ("usage_api",)}
     for key, value in table.items():
         if key in sections:
             if not isinstance(value, dict):
@@ -256,6 +265,10 @@ def _convert(key: str, value: Any) -> tuple[bool, Any]:
         vals = [_percent(v) for v in value] if isinstance(value, list) else [None]
         ok = all(v is not None for v in vals)
         return ok, tuple(sorted({v for v in vals if v is not None})) if ok else None
+    if key == "sources.usage_api":
+        if isinstance(value, str):
+            value = BOOL_WORDS.get(value.strip().lower())
+        return isinstance(value, bool), value
     if key.startswith("tmux."):
         ok = isinstance(value, str) and len(value) <= 200 and all(c.isprintable() and c not in "#[]" for c in value)
         return ok, value if ok else None
@@ -273,6 +286,8 @@ def _expected(key: str) -> str:
         return "an email address"
     if key.startswith("thresholds.") or key == "notify.at":
         return "percent values from 0 to 1000"
+    if key == "sources.usage_api":
+        return "true or false (on/off)"
     if key == "line.items":
         return "a list of distinct items from " + ", ".join(LINE_ITEMS)
     if key == "line.style":
@@ -340,6 +355,7 @@ def load(path: os.PathLike[str] | str | None = None, env: Mapping[str, str] | No
         line_theme=values.get("line.theme", base.line_theme),
         notify_at=values.get("notify.at", base.notify_at),
         tmux=tmux,
+        usage_api=values.get("sources.usage_api", base.usage_api),
         path=str(p),
         origins=tuple(sorted(origins.items())),
         problems=tuple(problems),

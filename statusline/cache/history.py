@@ -64,6 +64,8 @@ def _sample(reading, now):
     if resets is not None and not _number(resets):
         return None
     t = float(observed) if _number(observed) else float(now)
+    if resets is not None and float(resets) <= (max(t, float(now)) if _number(now) else t):
+        return None  # that window has reset: its percentage is no current sample
     return (t, key, name, round(float(util), 4), None if resets is None else float(resets))
 
 
@@ -146,7 +148,7 @@ def record(acct_dir, readings, now):
     """Append readings as samples (and fold in the hook's pending ones), under the lock."""
     acct = os.fspath(acct_dir)
     new = [s for s in (_sample(r, now) for r in readings or ()) if s is not None]
-    os.makedirs(acct, mode=0o700, exist_ok=True)
+    safefiles.makedirs_private(acct)
     with safefiles.Locked(os.path.join(acct, LOCK)):
         _fold_locked(acct, new, now)
 
@@ -176,7 +178,7 @@ def note(acct_dir, readings, now):
     if not new:
         return
     try:
-        os.makedirs(acct, mode=0o700, exist_ok=True)
+        safefiles.makedirs_private(acct)
         with safefiles.Locked(os.path.join(acct, LOCK), NOTE_WAIT_S):
             path = os.path.join(acct, PENDING)
             try:

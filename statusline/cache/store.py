@@ -24,7 +24,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from statusline.cache import safefiles
+from statusline.cache import fastpaths, safefiles
 from statusline.core.model import Snapshot
 
 SNAPSHOT = "snapshot.json"
@@ -200,3 +200,18 @@ def lock_holder(account_dir: Path) -> tuple[int | None, float | None, bool]:
     if pid is None:
         return None, None, False
     return pid, since_f, pid_alive(pid)
+
+
+def account_key(snap: Snapshot) -> str | None:
+    """Which account the snapshot holds, as a short key (a hash: names files, reveals nothing):
+    Code mode by the OAuth account's uuid, Console mode by the organization and the email."""
+    if snap.mode == "console":
+        c = snap.console or {}
+        email = c.get("email")
+        if not isinstance(email, str) or not email:
+            return None
+        org = c.get("organization") if isinstance(c.get("organization"), str) else ""
+        return "c" + fastpaths.fnv1a64(f"{org}\n{email.strip().lower()}")
+    if snap.account:
+        return "u" + fastpaths.fnv1a64(snap.account)
+    return None

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
-from statusline.cache import history, lineview, store
+from statusline.cache import cache_view, history, lineview, store
 from statusline.cache.paths import Paths
 from statusline.core import forecast
 
@@ -230,7 +230,7 @@ def run(paths: Paths, mode: str, texts: Sequence[str], *, max_age: str | None = 
     wins = current(lineview.windows(snap), now)
     forecasts: Mapping[str, forecast.Forecast | None] = {}
     if any(e.measure != "util" for e in exprs):
-        samples = history.load(acct, since=now - forecast.LOOKBACK_S - 60)
+        samples = history.load(cache_view.history_dir(str(acct)), since=now - forecast.LOOKBACK_S - 60)
         forecasts = forecast.for_windows(samples, [w for w in wins if w[0] in forecast.VIEW_KEYS], now, env,
                                          fetched.timestamp())
     failures, missing = evaluate(exprs, wins, forecasts, now)

@@ -217,10 +217,12 @@ def _main(argv: list[str] | None = None) -> int:
 
             return config.run()
         if args.command == "history":
+            from statusline.cache import cache_view
             from statusline.commands import history as history_cmd
 
-            return history_cmd.command(paths.account_dir(args.mode), window=args.window, since=args.since,
-                                   until=args.until, fmt=args.history_fmt or "table")
+            where = cache_view.history_dir(str(paths.account_dir(args.mode)))
+            return history_cmd.command(where, window=args.window, since=args.since,
+                                       until=args.until, fmt=args.history_fmt or "table")
         if args.command == "check":
             from statusline.commands import check
 

@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from statusline.cache import fastpaths, store
+from statusline.cache import config, fastpaths, store
 from statusline.cache.paths import Paths
 from statusline.core import clean, readings
 from statusline.core.model import AUTH_KINDS, Snapshot, utc
@@ -343,7 +343,7 @@ def check_snapshot(r: Report, c: Context) -> None:
     if snap.mode != "console":  # data as old as the spacing the endpoint accepts is as fresh as it gets
         from statusline.fetch import pool
 
-        ttl = max(ttl, pool.read(pool.directory(c.paths)).budget.spacing)
+        ttl = max(ttl, pool.read(pool.directory(c.paths, store.account_key(snap))).budget.spacing)
     fetched = snap.data_fetched_at()
     if fetched:
         age = (now - fetched).total_seconds()
@@ -461,7 +461,7 @@ def check_sources(r: Report, c: Context) -> None:
     def ago(at: float | None) -> str:
         return "none" if at is None else f"{_age(t - at)} ago ({_local(utc(at))})"
 
-    shared = pool.read(pool.directory(c.paths))
+    shared = pool.read(pool.directory(c.paths, store.account_key(c.snap) if c.snap else None))
     b = shared.budget
     api_row = f"source usage API: last answer {ago(shared.usage_at)}"
     if b.spacing:
@@ -469,6 +469,12 @@ def check_sources(r: Report, c: Context) -> None:
     allowed = budget.allowed_at(b, t, policy.ttls(c.env)["profile"])
     if allowed > t:
         api_row += f"; next call not before {_local(utc(allowed))}"
+    if not config.load(env=c.env).usage_api:
+        api_row = ("source usage API: off ([sources] usage_api = false or CLAUDE_USAGE_API=off): "
+                   "no call to the OAuth endpoints")
+    if c.snap is not None and c.snap.account:
+        who = c.snap.profile.email if c.snap.profile and c.snap.profile.email else None
+        r.add(True, f"account: {who or 'OAuth account'} (key {store.account_key(c.snap)})")
     r.add(True, api_row + f"; User-Agent claude-code/{claude_version.current(c.paths.cache_root, c.env, t)}")
     harvest = cache_view.read_harvest(str(c.paths.account_dir(c.requested) / store.HARVEST)) or {}
     at = harvest.get("fetched") if isinstance(harvest.get("fetched"), (int, float)) else None

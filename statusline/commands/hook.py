@@ -76,15 +76,27 @@ def parse_input(raw):
     return obj if isinstance(obj, dict) else {}
 
 
-def updated_harvest(old, new, present, spend, now):
+def updated_harvest(old, new, present, spend, now, session="-", heard=None, out=None):
     """The harvest document after one input: merged readings; a window the input no longer
-    names and whose reset has passed is gone (Claude Code drops a window once it resets)."""
+    names and whose reset has passed is gone (Claude Code drops a window once it resets).
+
+    ``new`` readings are stamped with when the session heard them: ``heard`` (its transcript's
+    modification time) when known, else the first time this session handed us these numbers
+    (an idle session replays the same ones on every refresh: they stay as old as they are).
+    The stamped readings are appended to ``out`` (a list) when given."""
     old = old or {}
     kept = [w for w in old.get("windows") or () if readings.is_reading(w)]
     if present is not None:
         kept = [w for w in kept if w[0] in present or w[3] is None or w[3] > now]
-    doc = {"v": cache_view.HARVEST_VERSION, "fetched": now, "windows": readings.merge(kept, new),
-           "spend": spend if spend is not None else old.get("spend")}
+    sessions = old.get("sessions")
+    if new:
+        first, sessions = claude_code.first_seen(sessions, session, new, now)
+        new = claude_code.stamped(new, heard if heard is not None else first)
+        if out is not None:
+            out.extend(new)
+    doc = {"v": cache_view.HARVEST_VERSION, "fetched": now, "windows": readings.merge(kept, new, now=now),
+           "spend": spend if spend is not None else old.get("spend"),
+           "sessions": sessions if isinstance(sessions, dict) else {}}
     return doc
 
 
@@ -109,11 +121,13 @@ def unchanged(old, doc, now):
     return said(old) == said(doc)
 
 
-def harvest(new, present, spend, env, now):
-    """Merge readings into each account dir's harvest file. An unwritable cache must not blank
-    Claude Code's status line, so failures are swallowed here."""
+def harvest(new, present, spend, env, now, session="-", heard=None):
+    """Merge readings into each account dir's harvest file; the readings as stamped (see
+    ``updated_harvest``). An unwritable cache must not blank Claude Code's status line, so
+    failures are swallowed here."""
     cfg = fastpaths.config_dir(env)
     root = fastpaths.cache_root(env)
+    stamped = []
     for mode in HARVEST_MODES:
         acct = fastpaths.account_dir(root, cfg, mode)
         path = os.path.join(acct, "harvest.bin")
@@ -124,11 +138,17 @@ def harvest(new, present, spend, env, now):
             safefiles.prepare_dir(acct)
         except OSError:
             continue  # an unwritable or untrusted cache must not blank Claude Code's status line
+        got = []
         safefiles.update_marshal(path,
-                                 lambda old: updated_harvest(_harvest_doc(old), new, present, spend, now))
+                                 lambda old, got=got: updated_harvest(_harvest_doc(old), new, present, spend, now,
+                                                                      session, heard, got))
         from statusline.cache import history  # only when something is written
 
-        history.note(acct, new, now)  # cheap: an append; the fetcher folds it in
+        fresh = got or new
+        # the account's own history; a replay of old numbers is no news
+        history.note(cache_view.history_dir(acct), [r for r in fresh if r[4] >= now - history.HEARTBEAT_S], now)
+        stamped = stamped or fresh
+    return stamped or new
 
 
 def remember_version(version, env):
@@ -209,12 +229,14 @@ def run(opts, env, now):
     new = claude_code.readings(data, now)
     spend = claude_code.spend(data, now)
     if new or spend is not None:
-        harvest(new, claude_code.present_keys(data), spend, env, now)
+        new = harvest(new, claude_code.present_keys(data), spend, env, now,
+                      claude_code.session_key(data, fastpaths.fnv1a64), claude_code.transcript_time(data, now))
     remember_version(claude_code.version(data), env)
     view, cred_sig, note = cache_view.load(opts.get("mode") or "auto", opts.get("refresh", True), env, now)
     if new:  # off unless CLAUDE_USAGE_NOTIFY or config.toml's [notify] at; state per config dir
         acct = fastpaths.account_dir(fastpaths.cache_root(env), fastpaths.config_dir(env), "code")
-        notify.maybe_notify(acct, new, now, notify.with_config(env, (view or {}).get("config")))
+        notify.maybe_notify(acct, new, now, notify.with_config(env, (view or {}).get("config")),
+                            cache_view.account_key(acct))
     glyphs = cache_view.glyphs(opts, view, env) or "emoji"
     g = segments.GLYPHS.get(glyphs, segments.GLYPHS["emoji"])
     spans = segments.build(view, now, glyphs, cred_sig is not None or bool(new), note,

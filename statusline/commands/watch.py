@@ -72,7 +72,7 @@ def refresh(paths: Paths, mode: str, now: float, env: Mapping[str, str]) -> str 
     """
     acct = str(paths.account_dir(mode))
     cred_sig = fastpaths.auth_sig(str(paths.config_dir), env)
-    return cache_view.refresh(acct, mode, cache_view.current_view(acct), cred_sig, env, now, DEBOUNCE)
+    return cache_view.refresh(acct, mode, cache_view.current_view(acct, now), cred_sig, env, now, DEBOUNCE)
 
 
 def reap() -> None:
@@ -92,7 +92,7 @@ def history_args(paths: Paths, mode: str, env: Mapping[str, str], now: float) ->
     from statusline.core import forecast
 
     try:
-        samples = history.load(paths.account_dir(mode), since=now - 8 * 86400)
+        samples = history.load(cache_view.history_dir(str(paths.account_dir(mode))), since=now - 8 * 86400)
     except OSError:
         samples = []
     from statusline.cache import config

@@ -10,13 +10,33 @@ turns its outside format into readings of one shape, a plain tuple so that it ma
 - ``utilization``: percent, finite, may exceed 100; ``resets_at``, ``observed_at``: epoch s;
 - ``source``: ``api`` | ``claude-code`` | ``claude-json`` | ``pace-maker``.
 
-Merge rule, per (key, name): within one window (resets within ``SAME_WINDOW_S``) usage never
-goes down, so the larger utilization wins (the newer observation on a tie); a later reset is a
-new window and replaces an earlier one; a reading of an earlier, finished window is ignored.
-A window whose reset is in the past has reset: its old percentage no longer holds (``live``).
+Merge rule, per (key, name) of one account (readings of two accounts never meet here: the
+cache, the harvest and the history are kept per account, and an account change starts empty):
+
+1. The reading observed last wins, lower or not, and whatever its reset. Why: utilization is
+   usage / the plan's allowance, and the allowance can change inside a window (a Max 5x -> 20x
+   upgrade took a weekly meter from 100 % to 0 %; a downgrade pins it up; limits have been reset
+   for everyone mid-window), and a window's reset can move earlier. The newest authoritative
+   answer is the truth; "usage never goes down" is not.
+2. Readings observed within ``CLOSE_S`` of each other (two busy sessions answered at about the
+   same moment, or a session and the API) are one moment: within the same window the larger
+   utilization wins (then the newer observation). Why: neither is staler, and the larger is the
+   safe side of a limit.
+3. A reading stamped in the future (a clock ahead, a hostile file) counts as observed ``now``:
+   it can never outrank what comes later by being dated later.
+4. A window whose reset has passed reads 0 with no reset (``live``). Why: it has reset, its old
+   percentage no longer holds.
+
+"Observed" is when the source heard the number from the server, which depends on the source:
+the usage API's fetch time; ``~/.claude.json``'s ``fetchedAtMs``; Pace Maker's row time; for
+Claude Code's statusLine input the modification time of the session's transcript (its last
+traffic; an idle session replays old numbers on every refresh), else the first time the hook
+saw those numbers for that session. Each source stamps its own readings; this module only
+compares the stamps.
 """
 
-SAME_WINDOW_S = 120.0
+SAME_WINDOW_S = 120.0  # resets this close apart name the same window
+CLOSE_S = 5.0  # observations this close apart are one moment (rule 2)
 KEYS = ("five_hour", "seven_day", "routines", "scoped")
 SOURCES = ("api", "claude-code", "claude-json", "pace-maker")
 EPOCH_MIN, EPOCH_MAX = 1e9, 4102444800.0  # as in ``clean``: 2001 .. 2100
@@ -38,33 +58,45 @@ def within(x, lo, hi):
 
 
 def merge_one(old, new):
-    """The reading that stands for one window after ``new`` meets ``old`` (either may be None)."""
+    """The reading that stands for one window after ``new`` meets ``old`` (either may be None).
+    Both must already be clamped to ``now`` (``merge`` does it)."""
     if old is None:
         return new
     if new is None:
         return old
-    o_reset, n_reset = old[3], new[3]
-    if o_reset is None or n_reset is None:
-        if (o_reset is None) == (n_reset is None):
-            return new if new[4] >= old[4] else old
-        return new if n_reset is not None else old  # a reading with a reset is the better one
-    if abs(n_reset - o_reset) <= SAME_WINDOW_S:
-        if new[2] > old[2] or (new[2] == old[2] and new[4] >= old[4]):
-            return new
-        return old
-    return new if n_reset > o_reset else old
+    o_at, n_at = old[4], new[4]
+    if abs(n_at - o_at) <= CLOSE_S:
+        o_reset, n_reset = old[3], new[3]
+        same = (o_reset is None and n_reset is None) or (
+            o_reset is not None and n_reset is not None and abs(n_reset - o_reset) <= SAME_WINDOW_S)
+        if same and new[2] != old[2]:
+            return new if new[2] > old[2] else old  # one moment: the larger is the safe side
+        if not same and (o_reset is None) != (n_reset is None):
+            return new if n_reset is not None else old  # a reading with a reset says more
+    return new if n_at >= o_at else old  # the reading observed last wins, lower or not
 
 
-def merge(*groups):
-    """All readings of all ``groups`` folded into one per window, in display order."""
+def merge(*groups, now=None):
+    """All readings of all ``groups`` folded into one per window, in display order. With ``now``,
+    a reading observed after ``now`` counts as observed ``now`` (rule 3)."""
     got = {}
     for group in groups:
         for r in group or ():
             if is_reading(r):
                 r = tuple(r)
+                if now is not None and r[4] > now:
+                    r = r[:4] + (now, r[5])
                 k = (r[0], r[1] if r[0] == "scoped" else None)
                 got[k] = merge_one(got.get(k), r)
     return sorted(got.values(), key=order)
+
+
+def observed_at(stamp, now):
+    """A source's observation time bounded by ``now`` (a stamp from the future is ``now``), or
+    None when ``stamp`` is no plausible time."""
+    if not within(stamp, EPOCH_MIN, EPOCH_MAX):
+        return None
+    return min(float(stamp), now)
 
 
 def order(r):

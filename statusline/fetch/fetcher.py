@@ -29,7 +29,7 @@ from statusline.sources import claude_json as claude_json_source
 from statusline.sources import claude_version, credentials, usage_api
 from statusline.sources import pace_maker as pace_maker_source
 
-State = Literal["fetched", "fresh", "busy", "backoff", "failed", "no_credentials"]
+State = Literal["fetched", "fresh", "stale", "busy", "backoff", "failed", "no_credentials"]
 Clock = Callable[[], float]
 
 
@@ -110,24 +110,31 @@ def _save(job: Job, snap: Snapshot, ttl: float, shared: pool.Shared | None = Non
         if shared.budget.no_limits:
             interval = max(interval, job.ttls["profile"])
     cfg = config.line_config(job.settings)
+    key = store.account_key(snap)
     fc = None
     if snap.mode == "code" and snap.usage_fetched_at is not None:
         fc = _observe(job.acct, lineview.windows(snap), snap.usage_fetched_at.timestamp(),
-                             snap.usage_source or "api", t, notify.with_config(job.env, cfg))
+                      snap.usage_source or "api", t, notify.with_config(job.env, cfg), key)
+    snap = snap.replace(extra={**snap.extra, "config_dir": str(job.paths.config_dir)})
     view = lineview.build(snap, ttl=interval, cred_sig=job.creds.cred_sig, next_call=next_call, forecast=fc,
                           config=cfg)
+    view["account"] = key
+    since = snap.extra.get("account_since")
+    view["account_since"] = since if readings.within(since, readings.EPOCH_MIN, readings.EPOCH_MAX) else None
     store.save_snapshot(job.acct, snap, view)
 
 
-def _observe(acct_dir, windows, observed_at, source, now, env):
-    """Record line-view ``windows`` observed at ``observed_at`` as samples, announce crossed
-    thresholds, and return the line view's ``forecast`` (see ``forecast``). Never raises for
-    a cache problem: history is a nicety, the fetch must still be saved."""
+def _observe(acct_dir, windows, observed_at, source, now, env, key=None):
+    """Record line-view ``windows`` observed at ``observed_at`` as samples (in the account's own
+    history), announce crossed thresholds, and return the line view's ``forecast`` (see
+    ``forecast``). Never raises for a cache problem: history is a nicety, the fetch must still
+    be saved."""
     readings = history.from_windows(windows, observed_at, source)
+    where = cache_view.key_dir(acct_dir, key)
     try:
-        history.record(acct_dir, readings, now)
-        notify.maybe_notify(acct_dir, readings, now, env)
-        samples = history.load(acct_dir, since=now - forecast.LOOKBACK_S - 60)
+        history.record(where, readings, now)
+        notify.maybe_notify(acct_dir, readings, now, env, key)
+        samples = history.load(where, since=now - forecast.LOOKBACK_S - 60)
     except OSError:
         samples = []
     return forecast.for_view(samples, windows, now, env, observed_at)
@@ -192,6 +199,8 @@ def _run_locked(
     settings = config.load(env=env)
     ttls = policy.ttls(env, settings)
     job = Job(paths, acct, creds, force, now, ttls, env, settings)
+    if mode is None and requested in ("auto", "code") and not settings.usage_api:
+        mode = "code"  # local sources only: Claude Code's input, ~/.claude.json, Pace Maker
 
     if mode is None:
         where = str(paths.credentials_file)
@@ -207,21 +216,26 @@ def _run_locked(
 
 def _run_code(job: Job, snap: Snapshot) -> Result:
     """Code mode: readings from every source, one merge; the usage API only when the data is
-    due and the endpoint will take the call (``budget``, shared by the login's ``pool``)."""
+    due and the endpoint will take the call (``budget``, shared by the login's ``pool``), and
+    never when the user turned it off (``[sources] usage_api = false``)."""
     paths, creds, force, now, ttls = job.paths, job.creds, job.force, job.now, job.ttls
     ttl = ttls["code"]
     oauth = creds.oauth
-    if oauth is None:
+    api_on = job.settings.usage_api
+    if oauth is None and api_on:
         detail = "; ".join(creds.problems) or (
             f"no Claude Code login found in {paths.credentials_file}: run `claude` and log in"
         )
         return _stop(job, snap, "no_credentials", detail, ttl)
+    if not api_on:
+        return _run_local(job, snap)
+    assert oauth is not None
 
     claude_json = credentials.read_claude_json(paths)
     local = credentials.local_account(paths, claude_json)
     identity = local.get("account_uuid")
-    if snap.account and identity and snap.account != identity:
-        snap = Snapshot(mode="code")  # another account logged in here: never mix their numbers
+    token_fp = oauth.fingerprint()
+    client: api.Client | None = None  # one per run, made only when a request is due
 
     auth_wait = snap.backoff is not None and snap.backoff.kind != "rate_limited"
     if not force and auth_wait and policy.blocked(snap.backoff, now, creds.cred_sig):
@@ -234,15 +248,31 @@ def _run_code(job: Job, snap: Snapshot) -> Result:
         _save(job, snap, ttl)
         return Result("failed", failure.message, snap)
 
-    local_sources = _local_readings(job, claude_json, identity)
-    client: api.Client | None = None  # one per run, made only when a request is due
-    token_fp = oauth.fingerprint()
-    pool_dir = pool.directory(paths)
+    # Who is this token? ~/.claude.json says; else a new token asks the profile at once, before
+    # any reading is merged: a new login must never be shown another account's numbers.
+    early_profile, profile_tried = None, False
+    if identity is None and (snap.token_fp != token_fp or snap.account is None):
+        profile_tried = True
+        client = job.client()
+        pout = client.profile(oauth.access_token)
+        if isinstance(pout, api.Ok):
+            try:
+                early_profile = usage_api.profile(pout.body, oauth.rate_limit_tier)
+            except usage_api.BadBody:
+                early_profile = None
+        if early_profile is not None:
+            identity = early_profile.account_uuid
+    snap = _switch_account(job, snap, identity)
+    if early_profile is not None:
+        snap = snap.replace(profile=early_profile, profile_fetched_at=now)
+
+    local_sources = _local_readings(job, claude_json, identity, snap)
+    pool_dir = pool.directory(paths, _key_for(identity or snap.account))
     with pool.locked(pool_dir, timeout=_lock_wait(job.env)) as have_lock:
         shared = pool.read(pool_dir)
         step = _usage_step(job, snap, shared, local_sources, token_fp, have_lock, ttl)
         if step.call:
-            client = job.client()
+            client = client or job.client()
             outcome = client.usage(oauth.access_token)
             shared, snap, refused = _after_call(outcome, shared, snap, now, token_fp, creds.cred_sig)
             pool.write(pool_dir, shared)
@@ -255,6 +285,7 @@ def _run_code(job: Job, snap: Snapshot) -> Result:
             step = replace(step, api_usage=shared.usage)
 
     snap = _merge_into(snap, local_sources, step.api_usage, now)
+    taken = _taken(snap, step.api_usage)
     if step.api_usage is not None:
         snap = snap.replace(last_error=None, backoff=None)
     elif step.blocked and step.kind == "rate_limited":
@@ -263,17 +294,70 @@ def _run_code(job: Job, snap: Snapshot) -> Result:
             backoff=Backoff("rate_limited", max(1, shared.budget.refusals), utc(step.until) if step.until else None),
         )
 
-    if not (step.blocked and step.kind == "rate_limited"):
+    if not profile_tried and not (step.blocked and step.kind == "rate_limited"):
         snap = _profile(snap, client or job.client(), oauth, token_fp, ttls, now, force)
 
     account = identity or (snap.profile.account_uuid if snap.profile else None) or snap.account
     snap = snap.replace(account=account, token_fp=token_fp, last_attempt_at=now)
     _save(job, snap, ttl, shared)
     if step.call:
-        return Result("fetched", "usage updated", snap)
+        if taken:
+            return Result("fetched", "usage updated", snap)
+        return Result("fetched", "the usage API answered, but readings observed at the same moment "
+                                 "are higher and stay shown", snap)
     if step.blocked:
         return Result("busy" if step.kind == "busy" else "backoff", step.message, snap)
-    return Result("fresh", step.message, snap)
+    if step.api_usage is not None and not taken:
+        return _aged(snap, now, ttl, "the answer another mode of this login fetched is older than the cache")
+    return _aged(snap, now, ttl, step.message)
+
+
+def _aged(snap: Snapshot, now: datetime, ttl: float, message: str) -> Result:
+    """``fresh`` only when the data is: ageing data is called what it is."""
+    fetched = snap.usage_fetched_at
+    age = None if fetched is None else now.timestamp() - fetched.timestamp()
+    if age is None or age > ttl:
+        shown = "no usage yet" if age is None else f"usage is {int(age)}s old"
+        return Result("stale", f"{shown}: {message}", snap)
+    return Result("fresh", message, snap)
+
+
+def _taken(snap: Snapshot, api_usage: Usage | None) -> bool:
+    """Whether the API's answer is what the cache now shows (at least one window of it)."""
+    if api_usage is None:
+        return False
+    fresh = api_usage.readings()
+    if not fresh:
+        return True  # an answer with no windows (no limits, credits only) is taken whole
+    shown = set(snap.usage.readings(snap.usage_fetched_at)) if snap.usage else set()
+    return any(tuple(r) in shown for r in fresh)
+
+
+def _key_for(account: str | None) -> str | None:
+    return store.account_key(Snapshot(mode="code", account=account))
+
+
+def _switch_account(job: Job, snap: Snapshot, identity: str | None) -> Snapshot:
+    """The snapshot for ``identity``: another account logged in here starts empty (never mix
+    two accounts' numbers); from now on, readings heard before this moment are not its own."""
+    if snap.account and identity and snap.account != identity:
+        return Snapshot(mode="code", account=identity,
+                        extra={"account_since": job.now.timestamp(), "config_dir": str(job.paths.config_dir)})
+    return snap
+
+
+def _run_local(job: Job, snap: Snapshot) -> Result:
+    """``[sources] usage_api = false``: no call to the OAuth endpoints at all; the line lives on
+    Claude Code's input, ``~/.claude.json`` and Pace Maker."""
+    now, ttl = job.now, job.ttls["code"]
+    claude_json = credentials.read_claude_json(job.paths)
+    identity = credentials.local_account(job.paths, claude_json).get("account_uuid")
+    snap = _switch_account(job, snap, identity)
+    local_sources = _local_readings(job, claude_json, identity, snap)
+    snap = _merge_into(snap, local_sources, None, now)
+    snap = snap.replace(account=identity or snap.account, last_error=None, backoff=None, last_attempt_at=now)
+    _save(job, snap, ttl)
+    return _aged(snap, now, ttl, "the usage API is off ([sources] usage_api = false): local readings only")
 
 
 def _profile(snap: Snapshot, client: api.Client, oauth, token_fp: str, ttls, now: datetime,
@@ -319,10 +403,14 @@ class LocalSources:
     pace_maker_backoff: float | None = None
 
 
-def _local_readings(job: Job, claude_json: dict[str, Any] | None, identity: str | None) -> LocalSources:
+def _local_readings(job: Job, claude_json: dict[str, Any] | None, identity: str | None,
+                    snap: Snapshot | None = None) -> LocalSources:
     t = job.now.timestamp()
     harvest = cache_view.read_harvest(str(job.acct / store.HARVEST)) or {}
     got: list[tuple[Any, ...]] = [tuple(r) for r in harvest.get("windows") or () if readings.is_reading(r)]
+    since = (snap.extra.get("account_since") if snap is not None else None)
+    if readings.within(since, readings.EPOCH_MIN, readings.EPOCH_MAX):
+        got = [r for r in got if r[4] >= since]  # heard before this account logged in here
     cached = claude_json_source.usage(claude_json, identity, t)
     if cached is not None:
         got += cached.readings()
@@ -399,7 +487,6 @@ def _after_call(outcome: api.Outcome, shared: pool.Shared, snap: Snapshot, now: 
 
 
 KEEP_RESET_S = 86400.0  # a window this long past its reset is dropped from the cache
-CLOCK_SKEW_S = 300.0
 
 
 def _merge_into(snap: Snapshot, local: LocalSources, api_usage: Usage | None, now: datetime) -> Snapshot:
@@ -407,11 +494,11 @@ def _merge_into(snap: Snapshot, local: LocalSources, api_usage: Usage | None, no
     sources', the API's. Account facts (credits, spend, no limits) come from the newest answer."""
     t = now.timestamp()
     base = snap.usage or Usage()
-    # A reading observed in the future was written by a clock that was ahead: not trusted.
-    previous = [r for r in base.readings(snap.usage_fetched_at) if r[4] <= t + CLOCK_SKEW_S]
-    seen = [r for r in local.readings if r[4] <= t + CLOCK_SKEW_S]
+    previous = base.readings(snap.usage_fetched_at)
     fresh = api_usage.readings() if api_usage is not None else []
-    merged = [r for r in readings.merge(previous, seen, fresh) if r[3] is None or r[3] > t - KEEP_RESET_S]
+    # A reading stamped in the future counts as observed now (``readings.merge``).
+    merged = [r for r in readings.merge(previous, local.readings, fresh, now=t)
+              if r[3] is None or r[3] > t - KEEP_RESET_S]
     facts = api_usage if api_usage is not None else base
     if api_usage is not None and api_usage.no_limits:
         merged = [r for r in merged if r[5] != "api"]  # the API says: no plan limits now
@@ -422,8 +509,8 @@ def _merge_into(snap: Snapshot, local: LocalSources, api_usage: Usage | None, no
     usage = replace(facts.with_readings(merged), spend=spend, no_limits=facts.no_limits and not merged)
     newest = readings.newest(merged)
     fetched = utc(newest) if newest is not None else snap.usage_fetched_at
-    if fetched is not None and fetched.timestamp() > t + CLOCK_SKEW_S:
-        fetched = None
+    if fetched is not None and fetched.timestamp() > t:
+        fetched = now
     if api_usage is not None and not merged:
         fetched = now  # an answer with no windows (no limits, credits only) is fresh too
     best = max(merged, key=lambda r: r[4], default=None)

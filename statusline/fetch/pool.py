@@ -33,8 +33,11 @@ class Shared:
     token_fp: str | None = None  # which token got it (a fingerprint, never the token)
 
 
-def directory(paths: Paths) -> Path:
-    return paths.cache_root / ("oauth-" + fastpaths.fnv1a64(str(paths.config_dir)))
+def directory(paths: Paths, account: str | None = None) -> Path:
+    """The login's pool: per config dir, and per account (``account`` is its short key) once it
+    is known, so the spacing learned for one account is never another's."""
+    name = "oauth-" + fastpaths.fnv1a64(str(paths.config_dir))
+    return paths.cache_root / (name + "-" + account if account else name)
 
 
 def read(pool: Path) -> Shared:

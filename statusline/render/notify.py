@@ -111,6 +111,9 @@ def decide(state, readings, levels, now):
     return state, messages
 
 
+ACCOUNT = "account"  # the state's entry naming whose crossings it holds (window ids hold a "|")
+
+
 def _same(a, b):
     if a is None or b is None:
         return a is None and b is None
@@ -137,20 +140,27 @@ def _save(path, state):
     safefiles.write_atomic(path, marshal.dumps(state, 4), sync=False)
 
 
-def maybe_notify(acct_dir, readings, now, env):
-    """Announce thresholds newly crossed by ``readings`` (and resets); returns the messages sent."""
+def maybe_notify(acct_dir, readings, now, env, key=None):
+    """Announce thresholds newly crossed by ``readings`` (and resets); returns the messages sent.
+    ``key`` names the account (its state is its own)."""
     levels = thresholds(env)
     if not levels or not readings:
         return []
     from statusline.cache import safefiles
+    from statusline.cache.cache_view import valid_key
 
+    key = valid_key(key)
     path, lock = _state_paths(acct_dir)
     try:
         os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
         with safefiles.Locked(lock, safefiles.LOCK_TIMEOUT_S):  # a held lock: skip, never hang
             old = _load(path)
+            owner = old.pop(ACCOUNT, None)
+            if key and owner and owner != key:
+                old = {}  # another account's crossings are not this one's: it starts untold
             state, messages = decide(old, readings, levels, now)
-            if messages or state != old:
+            state[ACCOUNT] = key or owner  # a caller that does not know the account keeps the owner
+            if messages or state != {**old, ACCOUNT: owner}:
                 _save(path, state)
     except OSError:
         return []

@@ -8,7 +8,10 @@ number is range-checked here (a reset in milliseconds or microseconds is scaled;
 negatives or a reset that is no plausible time are dropped) and every string cleaned.
 """
 
+import os
+
 from statusline.core import clean
+from statusline.core import readings as readings_mod
 
 # A reset more than this far from now is not one we believe (7-day windows, a monthly period).
 RESET_AHEAD_S = 40 * 86400.0
@@ -28,8 +31,66 @@ def reset_epoch(value, now):
     return at
 
 
+PATH_MAX = 4096
+SESSION_MAX = 256  # a session id longer than this is cut before it is hashed: only ever a key
+
+
+def transcript_time(data, now):
+    """When the session last had traffic: its transcript's modification time, bounded by ``now``;
+    None when the path is missing, not a regular file (a FIFO, a directory, a dangling link) or
+    cannot be stat'ed. Only ``stat``: the transcript is never opened."""
+    path = _obj(data).get("transcript_path")
+    if not isinstance(path, str) or not 0 < len(path) <= PATH_MAX or "\0" in path:
+        return None
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if st.st_mode & 0o170000 != 0o100000:  # S_ISREG, without importing ``stat``
+        return None
+    return readings_mod.observed_at(st.st_mtime, now)
+
+
+def session_key(data, fnv):
+    """The session as a bounded key (a hash; never shown), or "-" when there is none."""
+    sid = _obj(data).get("session_id")
+    if not isinstance(sid, str) or not sid:
+        return "-"
+    return fnv(sid[:SESSION_MAX])
+
+
+def numbers(found):
+    """What a session's readings say, without when: tells a replay from a new answer."""
+    return [(r[0], round(r[2], 3), None if r[3] is None else int(r[3])) for r in found]
+
+
+def first_seen(sessions, key, found, now, keep=32):
+    """(when these numbers were first seen for this session, the updated session table).
+    ``sessions`` maps a session key to ``[numbers, first seen]``; at most ``keep`` are kept."""
+    table = dict(sessions) if isinstance(sessions, dict) else {}
+    sig = numbers(found)
+    entry = table.get(key)
+    at = now
+    if isinstance(entry, (list, tuple)) and len(entry) == 2 and entry[0] == sig:
+        seen = readings_mod.observed_at(entry[1], now)
+        if seen is not None:
+            at = seen
+    table[key] = [sig, at]
+    if len(table) > keep:
+        newest = sorted(table.items(), key=lambda kv: kv[1][1] if isinstance(kv[1], list) and len(kv[1]) == 2
+                        and isinstance(kv[1][1], (int, float)) else 0, reverse=True)[:keep]
+        table = dict(newest)
+    return at, table
+
+
+def stamped(found, at):
+    """``found`` readings observed at ``at``."""
+    return [r[:4] + (at, r[5]) for r in found]
+
+
 def readings(data, now):
-    """``rate_limits`` windows as ``readings`` tuples observed ``now``."""
+    """``rate_limits`` windows as ``readings`` tuples observed ``now`` (the hook re-stamps them
+    with when the session heard them: ``transcript_time``, else ``first_seen``)."""
     rl = _obj(_obj(data).get("rate_limits"))
     out = []
     for key in RATE_KEYS:

@@ -86,17 +86,54 @@ def _decode_keychain(text: str) -> str:
 
 
 Runner = Callable[..., "subprocess.CompletedProcess[str]"]
+KEYCHAIN_TIMEOUT_S = 3.0
+KEYCHAIN_LIMIT = 1 << 16
 
 
-def read_keychain(env: Mapping[str, str], run: Runner = subprocess.run) -> tuple[dict[str, Any] | None, str | None]:
-    """(parsed JSON, problem) from the macOS Keychain."""
+def bounded_run(argv: list[str], *, timeout: float = KEYCHAIN_TIMEOUT_S, **_: Any) -> subprocess.CompletedProcess[str]:
+    """Run ``argv`` with no stdin, its stdout captured, for at most ``timeout`` seconds. On time
+    the whole process group is killed (a child of it holding the pipe cannot keep us waiting)
+    and ``TimeoutExpired`` raised. The output stays in memory: a secret never touches disk."""
+    import signal
+
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    try:
+        out, _err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            proc.kill()
+        try:
+            proc.communicate(timeout=1.0)
+        except subprocess.TimeoutExpired:
+            pass
+        raise
+    text = (out or b"")[:KEYCHAIN_LIMIT].decode("utf-8", "replace")
+    return subprocess.CompletedProcess(argv, proc.returncode, text, "")
+
+
+def platform_of(env: Mapping[str, str]) -> str:
+    """``sys.platform``, or ``CLAUDE_USAGE_PLATFORM`` (the tests' seam: the Keychain path runs
+    on Linux against a stub ``security``)."""
+    forced = env.get("CLAUDE_USAGE_PLATFORM")
+    return forced if forced in ("darwin", "linux") else sys.platform
+
+
+def read_keychain(env: Mapping[str, str], run: Runner | None = None) -> tuple[dict[str, Any] | None, str | None]:
+    """(parsed JSON, problem) from the macOS Keychain, through ``security ... -w`` (bounded by
+    ``KEYCHAIN_TIMEOUT_S``; the secret is parsed in memory, never written anywhere)."""
     service = keychain_service(env)
+    run = bounded_run if run is None else run
     try:
         proc = run(
             ["security", "find-generic-password", "-s", service, "-w"],
-            capture_output=True, text=True, timeout=3,
+            capture_output=True, text=True, timeout=KEYCHAIN_TIMEOUT_S,
         )
-    except (OSError, subprocess.TimeoutExpired) as exc:
+    except subprocess.TimeoutExpired:
+        return None, f"Keychain lookup timed out after {KEYCHAIN_TIMEOUT_S:g}s (`security` did not answer)"
+    except OSError as exc:
         return None, f"Keychain lookup failed ({type(exc).__name__})"
     if proc.returncode != 0:
         return None, None  # not found: not a problem, just absent
@@ -104,7 +141,9 @@ def read_keychain(env: Mapping[str, str], run: Runner = subprocess.run) -> tuple
         data = json.loads(_decode_keychain(proc.stdout or ""), parse_constant=lambda _c: None)
     except (ValueError, RecursionError):
         return None, f"Keychain item '{service}' is not valid JSON"
-    return (data if isinstance(data, dict) else None), None
+    if not isinstance(data, dict):
+        return None, f"Keychain item '{service}' does not hold a JSON object"
+    return data, None
 
 
 def secret_problem(secret: str) -> str | None:
@@ -189,11 +228,12 @@ def _read_json_file(
 def load(
     paths: Paths,
     env: Mapping[str, str] | None = None,
-    platform: str = sys.platform,
-    run: Runner = subprocess.run,
+    platform: str | None = None,
+    run: Runner | None = None,
 ) -> Credentials:
     """Read everything fresh. Never raises for bad input: problems are listed instead."""
     env = os.environ if env is None else env
+    platform = platform_of(env) if platform is None else platform
     problems: list[str] = []
     cred_file = paths.credentials_file
     data, problem = _read_json_file(cred_file, private=True)

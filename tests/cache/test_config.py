@@ -54,6 +54,9 @@ theme = "nord"
 [notify]
 at = [95, 80, 99.5]
 
+[sources]
+usage_api = false
+
 [tmux]
 ok = "fg=colour22"
 crit = "fg=colour160,bold"
@@ -79,11 +82,12 @@ def test_every_key_from_the_file_and_the_environment_wins(home: Path) -> None:
     assert s.line_items == ("seven_day", "five_hour", "pace") and s.notify_at == (80, 95, 99.5)
     assert (s.line_style, s.line_theme) == ("powerline", "nord")
     assert dict(s.tmux) == {"ok": "fg=colour22", "crit": "fg=colour160,bold"}
+    assert s.usage_api is False
     assert {k for k in config.KEYS if s.origin(k) == "file"} == set(config.KEYS) - {"tmux.warn", "tmux.high",
                                                                                    "tmux.stale"}
     won = config.load(env={**env, "CLAUDE_USAGE_TTL": "15", "CLAUDE_USAGE_EMAIL": "me@example.com",
-                           "CLAUDE_USAGE_GLYPHS": "plain"})
-    assert (won.ttl, won.email, won.glyphs) == (15, "me@example.com", "plain")
+                           "CLAUDE_USAGE_GLYPHS": "plain", "CLAUDE_USAGE_API": "on"})
+    assert (won.ttl, won.email, won.glyphs, won.usage_api) == (15, "me@example.com", "plain", True)
     assert won.origin("ttl") == won.origin("email") == won.origin("glyphs") == "env"
     assert won.origin("console_ttl") == "file"
     assert config.load(env={"HOME": str(home), "CLAUDE_USAGE_CONFIG": str(path)}).ttl == 60

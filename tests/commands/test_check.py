@@ -7,7 +7,7 @@ import time
 import pytest
 from helpers import account_dir, age_cache, cli
 
-from statusline.cache import history, store
+from statusline.cache import cache_view, history, store
 from statusline.commands import check
 
 
@@ -67,7 +67,7 @@ def test_eta_and_rate_from_history(warm):
     assert r.returncode == 2 and "no data" in r.stderr  # no history yet: unknown, not fine
     now = time.time()
     # 42 % -> 78 % over the last hour: 36 points an hour, 100 % in about 37 minutes.
-    history.record(acct, [("five_hour", None, 42.0 + 3.0 * i, resets, now - 3600 + 300 * i, "api")
+    history.record(cache_view.history_dir(str(acct)), [("five_hour", None, 42.0 + 3.0 * i, resets, now - 3600 + 300 * i, "api")
                           for i in range(13)], now)
     assert cli("check", "eta5h>30m", "rate5h>30", "rate5h<40").returncode == 0
     r = cli("check", "eta5h>1h")

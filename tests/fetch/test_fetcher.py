@@ -26,7 +26,10 @@ def test_success_writes_a_private_cache_without_secrets(api, logged_in):
     acct = account_dir()
     assert stat.S_IMODE(acct.stat().st_mode) == 0o700
     assert stat.S_IMODE(acct.parent.stat().st_mode) == 0o700
-    for f in acct.iterdir():
+    for f in acct.rglob("*"):
+        if f.is_dir():
+            assert stat.S_IMODE(f.stat().st_mode) == 0o700, f
+            continue
         assert stat.S_IMODE(f.stat().st_mode) == 0o600, f
         assert TOKEN.encode() not in f.read_bytes(), f"token leaked into {f.name}"
     req = api.requests[0]
