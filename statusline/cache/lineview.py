@@ -27,13 +27,17 @@ version treats the view as missing, and the fetcher rewrites it):
     forecast   {"five_hour": P | None, "seven_day": P | None} (see ``forecast``), or None
     config     what the line needs of config.toml (``config.line_config``): sig, glyphs,
                thresholds, items, notify_at, tmux; or None
+    account    the account's short key (``store.account_key``: a hash), or None while unknown
+    account_since  epoch seconds this account logged in here (after another one), or None:
+               harvested readings observed before it are the previous account's
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from statusline.core import clean
+from statusline.cache import store
+from statusline.core import clean, readings
 from statusline.core.model import AUTH_KINDS, Snapshot, epoch
 
 VERSION = 2
@@ -95,4 +99,10 @@ def build(snapshot: Snapshot, *, ttl: float, cred_sig: str | None, next_call: fl
         "at": epoch(snapshot.last_attempt_at),
         "forecast": forecast,
         "config": config,
+        "account": store.account_key(snapshot),  # whose numbers these are (a key, never a name)
+        "account_since": _since(snapshot.extra.get("account_since")),  # older harvests are another's
     }
+
+
+def _since(t: Any) -> float | None:
+    return float(t) if readings.within(t, readings.EPOCH_MIN, readings.EPOCH_MAX) else None

@@ -118,9 +118,6 @@ def _save(job: Job, snap: Snapshot, ttl: float, shared: pool.Shared | None = Non
     snap = snap.replace(extra={**snap.extra, "config_dir": str(job.paths.config_dir)})
     view = lineview.build(snap, ttl=interval, cred_sig=job.creds.cred_sig, next_call=next_call, forecast=fc,
                           config=cfg)
-    view["account"] = key
-    since = snap.extra.get("account_since")
-    view["account_since"] = since if readings.within(since, readings.EPOCH_MIN, readings.EPOCH_MAX) else None
     store.save_snapshot(job.acct, snap, view)
 
 

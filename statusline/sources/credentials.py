@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -115,10 +114,11 @@ def bounded_run(argv: list[str], *, timeout: float = KEYCHAIN_TIMEOUT_S, **_: An
 
 
 def platform_of(env: Mapping[str, str]) -> str:
-    """``sys.platform``, or ``CLAUDE_USAGE_PLATFORM`` (the tests' seam: the Keychain path runs
-    on Linux against a stub ``security``)."""
-    forced = env.get("CLAUDE_USAGE_PLATFORM")
-    return forced if forced in ("darwin", "linux") else sys.platform
+    """``sys.platform``, or the tests' ``CLAUDE_USAGE_PLATFORM`` seam (``cache_view.platform``:
+    the line and the fetcher must agree on whether the Keychain is there)."""
+    from statusline.cache import cache_view
+
+    return str(cache_view.platform(env))
 
 
 def read_keychain(env: Mapping[str, str], run: Runner | None = None) -> tuple[dict[str, Any] | None, str | None]:
