@@ -29,6 +29,7 @@ complete -c claude-usage -n "not __fish_seen_subcommand_from $__claude_usage_com
 complete -c claude-usage -n "not __fish_seen_subcommand_from $__claude_usage_commands" -l watch -d 'redraw the panel in place until Ctrl+C'
 complete -c claude-usage -n "not __fish_seen_subcommand_from $__claude_usage_commands" -l interval -x -d 'how often --watch re-reads the cache (seconds)'
 complete -c claude-usage -n "not __fish_seen_subcommand_from $__claude_usage_commands" -l json -d 'print the whole snapshot as JSON'
+complete -c claude-usage -n "not __fish_seen_subcommand_from $__claude_usage_commands" -l all -d 'every account in the cache'
 complete -c claude-usage -n "not __fish_seen_subcommand_from $__claude_usage_commands" -s V -l version -d 'show the version'
 complete -c claude-usage -s h -l help -d 'show the help'
 set -l __claude_usage_targets claude-code tmux starship zsh bash fish waybar xbar completions

@@ -215,3 +215,35 @@ def account_key(snap: Snapshot) -> str | None:
     if snap.account:
         return "u" + fastpaths.fnv1a64(snap.account)
     return None
+
+
+ACCOUNT_DIR_MODES = ("auto", "code", "console")
+
+
+def every_account(cache_root: Path) -> list[tuple[Path, Snapshot]]:
+    """Every account this user's cache holds, from the cache only (no credentials read, no
+    call): one (account dir, snapshot) per account, the freshest where two config dirs or two
+    modes hold the same one; accounts not yet known are one per dir. Freshest first."""
+    try:
+        names = sorted(os.listdir(cache_root))
+    except OSError:
+        return []
+    best: dict[str, tuple[Path, Snapshot]] = {}
+    for name in names:
+        mode, _, tail = name.partition("-")
+        if mode not in ACCOUNT_DIR_MODES or len(tail) != 16 or not all(c in "0123456789abcdef" for c in tail):
+            continue
+        acct = cache_root / name
+        snap, _problem = load_snapshot(acct)
+        if snap is None or (snap.usage is None and snap.console is None):
+            continue  # nothing was ever fetched here: no account to show
+        key = account_key(snap) or str(acct)
+        held = best.get(key)
+        if held is None or _fetched(snap) > _fetched(held[1]):
+            best[key] = (acct, snap)
+    return sorted(best.values(), key=lambda pair: -_fetched(pair[1]))
+
+
+def _fetched(snap: Snapshot) -> float:
+    at = snap.data_fetched_at()
+    return at.timestamp() if at is not None else 0.0

@@ -46,6 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--interval", type=float, default=None, metavar="SECONDS",
                         help="how often --watch re-reads the cache (default 2, at least 0.5)")
     parser.add_argument("--json", action="store_true", help="print the whole snapshot as JSON")
+    parser.add_argument("--all", dest="all_accounts", action="store_true",
+                        help="every account in the cache (each config dir seen), from the cache only")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands (optional)",
                                 prog="claude-usage")
 
@@ -129,6 +131,8 @@ def warnings(args: argparse.Namespace) -> list[str]:
             out.append(f"--interval {args.interval:g} is too short; using 0.5 seconds")
     if args.watch and args.command:
         out.append(f"--watch does nothing for {args.command}; ignored")
+    if args.all_accounts and (args.command or args.watch):
+        out.append(f"--all does nothing for {args.command or '--watch'}; ignored")
     if args.json and args.command and args.command != "history":
         out.append(f"--json does nothing for {args.command}; ignored")
     return out
@@ -234,6 +238,8 @@ def _main(argv: list[str] | None = None) -> int:
                              do_install=args.do_install, shell=args.shell, do_uninstall=args.do_uninstall)
         from statusline.commands import watch
 
+        if args.all_accounts:
+            return watch.print_all(paths, json_out=args.json)
         if args.watch:
             return watch.run(paths, args.mode, max(0.5, 2.0 if args.interval is None else args.interval))
         return watch.print_once(paths, args.mode, json_out=args.json)

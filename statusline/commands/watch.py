@@ -157,6 +157,48 @@ def print_once(paths: Paths, mode: str, *, env: Mapping[str, str] | None = None,
     return 0
 
 
+def print_all(paths: Paths, *, env: Mapping[str, str] | None = None, json_out: bool = False,
+              out: IO[str] | None = None, clock: Clock = time.time, tz: Any = None) -> int:
+    """``claude-usage --all``: every account this user's cache holds (``store.every_account``),
+    each under the config dir it was seen in, from the cache only: no fetch is started, nothing
+    is called, so it is instant and never spends any account's API budget."""
+    from statusline.cache import history
+    from statusline.core import clean, forecast
+
+    env = os.environ if env is None else env
+    out = sys.stdout if out is None else out
+    now = clock()
+    accounts = store.every_account(paths.cache_root)
+    try:
+        if json_out:
+            docs = []
+            for _acct, snap in accounts:
+                doc = snapshot_json(snap, now, ttl_for(snap, snap.mode or "auto", env), None)
+                doc["config_dir"] = clean.text(snap.extra.get("config_dir"), 400)
+                doc["account_key"] = store.account_key(snap)
+                docs.append(doc)
+            out.write(json.dumps({"kind": "accounts", "accounts": docs}, indent=2, sort_keys=True) + "\n")
+        elif not accounts:
+            out.write("No account in the cache yet: run `claude-usage` or `claude-usage refresh` first.\n")
+        else:
+            color = _isatty(out) and not env.get("NO_COLOR")
+            width = terminal_width(out, env)
+            for i, (acct, snap) in enumerate(accounts):
+                where = clean.text(snap.extra.get("config_dir"), 400) or "(config dir not recorded)"
+                try:
+                    samples = history.load(cache_view.key_dir(acct, store.account_key(snap)), since=now - 8 * 86400)
+                except OSError:
+                    samples = []
+                text = panel.render_text(snap, now, ttl=ttl_for(snap, snap.mode or "auto", env), width=width,
+                                         color=color, tz=tz, mode=snap.mode, samples=samples,
+                                         ascii_only=bool(env.get("NO_COLOR")), options=forecast.options(env))
+                out.write(("\n" if i else "") + f"{where}\n{text}\n")
+        out.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    return 0
+
+
 def _isatty(out: IO[str]) -> bool:
     try:
         return out.isatty()

@@ -57,9 +57,9 @@ def test_harvest_shows_everywhere_without_an_api_call(api, logged_in):
     assert snap["usage"]["five_hour"]["utilization"] == 23.5 and snap["usage_source"] == "claude-code"
 
 
-def test_same_window_never_goes_down_later_reset_replaces(logged_in):
+def test_two_inputs_at_one_moment_take_the_larger_and_a_new_window_replaces(logged_in):
     hook(status_input(five=40.0))
-    hook(status_input(five=30.0))  # an idle session replaying older numbers
+    hook(status_input(five=30.0))  # within readings.CLOSE_S of the first: one moment, the larger is safe
     assert line_json()["five_hour"]["utilization"] == 40.0
     later = {"five_hour": {"used_percentage": 2.0, "resets_at": int(NOW + 6000 + 5 * 3600)}}
     hook(status_input(rate_limits=later))

@@ -1,0 +1,312 @@
+"""The freshest truth (issue 16), end to end: a loopback API whose answers change as they do
+for real users, the installed line and hook as real processes, a TTL of 5 s.
+
+Each test waits for the line itself (which starts its own background fetch when the data is
+due) to show the new truth, polling for at most ``SHOW_S``; nothing is forced behind its back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+from apiserver import PROFILE_BODY, Reply, usage_body
+from conftest import write_credentials
+from helpers import account_dir, cli, fetch, line, line_json, poll
+
+from statusline.cache import cache_view, history
+
+pytestmark = pytest.mark.scenario
+
+U = "/api/oauth/usage"
+P = "/api/oauth/profile"
+SHOW_S = 20.0  # each new truth must show within this (TTL 5 s, plus a loaded machine's start)
+
+
+@pytest.fixture(autouse=True)
+def ttl5(monkeypatch):
+    monkeypatch.setenv("CLAUDE_USAGE_TTL", "5")
+
+
+def plain() -> str:
+    """What a prompt shows now: the line as users run it (it may start a background fetch)."""
+    r = line("--format", "plain")
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
+def shows(fragment: str, timeout: float = SHOW_S) -> list[str]:
+    """Every line printed until one holds ``fragment`` (which is the last)."""
+    seen: list[str] = []
+
+    def probe() -> str:
+        seen.append(plain())
+        return seen[-1]
+
+    poll(f"the line to show {fragment!r}", probe, lambda s: fragment in s, timeout, every=0.5)
+    return seen
+
+
+def hook_input(five: float, resets: float, *, session: str = "s1", transcript: Path | None = None,
+               seven: float = 41.0) -> str:
+    return json.dumps({
+        "session_id": session, "transcript_path": str(transcript) if transcript else "/nonexistent/t.jsonl",
+        "model": {"id": "claude-opus-4-1", "display_name": "Opus"}, "version": "2.1.90",
+        "rate_limits": {"five_hour": {"used_percentage": five, "resets_at": int(resets)},
+                        "seven_day": {"used_percentage": seven, "resets_at": int(resets + 3 * 86400)}},
+    })
+
+
+def hook(stdin: str) -> str:
+    r = line("--claude-code", "--no-refresh", input=stdin)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def strip_ansi(s: str) -> str:
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*m", "", s)
+
+
+def transcript(tmp_path: Path, age_s: float, name: str = "t.jsonl") -> Path:
+    """A session transcript last written ``age_s`` seconds ago (only its mtime is ever read)."""
+    p = tmp_path / name
+    p.write_text('{"type":"assistant"}\n')
+    t = time.time() - age_s
+    os.utime(p, (t, t))
+    return p
+
+
+# --- 1. a plan upgrade lowers a window -----------------------------------------------------------
+
+def test_a_plan_upgrade_lowers_the_window_at_once(api, logged_in):
+    state = {"five": 90.0, "base": time.time()}
+    api.set_handler(U, lambda req: Reply(200, usage_body(five=state["five"], seven=41.0, now=state["base"])))
+    assert fetch().returncode == 0
+    assert plain().startswith("5h 90%")
+    state["five"] = 20.0  # Max 5x -> 20x: the same window (same resets_at), a lower figure
+    seen = shows("5h 20%")
+    assert "5h 90%" not in seen[-1]
+    assert line_json()["five_hour"]["utilization"] == 20.0
+
+
+# --- 2. the server moves a reset earlier ---------------------------------------------------------
+
+def test_an_earlier_reset_is_taken_and_refresh_says_so_truthfully(api, logged_in):
+    base = time.time()
+    api.set(U, Reply(200, usage_body(five=50.0, seven=41.0, now=base, five_reset_in=4 * 3600)))
+    assert fetch().returncode == 0
+    api.set(U, Reply(200, usage_body(five=12.0, seven=41.0, now=base, five_reset_in=3600)))
+    r = cli("refresh")
+    assert r.returncode == 0 and "Usage updated." in r.stdout, r.stdout + r.stderr
+    doc = line_json()
+    assert doc["five_hour"]["utilization"] == 12.0
+    from datetime import datetime
+
+    assert datetime.fromisoformat(doc["five_hour"]["resets_at"]).timestamp() == pytest.approx(base + 3600, abs=2)
+    assert plain().startswith("5h 12%")
+
+
+# --- 3. an idle session's replay against a fresh answer ------------------------------------------
+
+def test_an_idle_sessions_replay_never_outweighs_a_fresh_answer(api, logged_in, tmp_path):
+    base = time.time()
+    api.set(U, Reply(200, usage_body(five=30.0, seven=41.0, now=base)))
+    assert fetch().returncode == 0
+    idle = transcript(tmp_path, 20 * 60)  # its last traffic was 20 minutes ago
+    out = strip_ansi(hook(hook_input(70.0, base + 6000, session="idle", transcript=idle)))
+    assert "5h 30%" in out, out
+    doc = line_json()
+    assert doc["five_hour"]["utilization"] == 30.0 and doc["five_hour"]["source"] == "api"
+    # Replayed again and again it stays 20 minutes old.
+    for _ in range(3):
+        hook(hook_input(70.0, base + 6000, session="idle", transcript=idle))
+    assert line_json()["five_hour"]["utilization"] == 30.0
+
+
+def test_an_idle_replay_first_is_replaced_by_the_next_answer(api, logged_in, tmp_path):
+    base = time.time()
+    api.set(U, Reply(200, usage_body(five=30.0, seven=41.0, now=base)))
+    idle = transcript(tmp_path, 20 * 60)
+    hook(hook_input(70.0, base + 6000, session="idle", transcript=idle))
+    assert line_json()["age_seconds"] >= 20 * 60 - 5, "a replay is as old as the session's last traffic"
+    seen = shows("5h 30%")  # the data is 20 minutes old: the line fetches, and the answer wins
+    assert api.count(U) >= 1 and seen[-1].startswith("5h 30%")
+
+
+def test_a_session_without_a_transcript_is_as_old_as_its_first_sight(api, logged_in):
+    """No transcript to stat: the first time the hook saw these numbers for this session."""
+    base = time.time()
+    hook(hook_input(70.0, base + 6000, session="quiet"))
+    time.sleep(6)
+    api.set(U, Reply(200, usage_body(five=30.0, seven=41.0, now=base)))
+    assert fetch().returncode == 0
+    hook(hook_input(70.0, base + 6000, session="quiet"))  # the same numbers again: a replay
+    assert line_json()["five_hour"]["utilization"] == 30.0
+
+
+# --- 4. an active session's higher figure --------------------------------------------------------
+
+def test_an_active_sessions_higher_figure_shows_at_once(api, logged_in, tmp_path):
+    base = time.time()
+    api.set(U, Reply(200, usage_body(five=30.0, seven=41.0, now=base)))
+    assert fetch().returncode == 0
+    time.sleep(CLOSE_GAP)
+    busy = transcript(tmp_path, 0)  # it just heard from the API
+    out = strip_ansi(hook(hook_input(45.0, base + 6000, session="busy", transcript=busy)))
+    assert "5h 45%" in out, out
+    doc = line_json()
+    assert doc["five_hour"]["utilization"] == 45.0 and doc["five_hour"]["source"] == "claude-code"
+    assert plain().startswith("5h 45%")
+
+
+def test_an_active_sessions_lower_figure_wins_too(api, logged_in, tmp_path):
+    """The same plan upgrade seen first by Claude Code: the newest answer is the truth."""
+    base = time.time()
+    api.set(U, Reply(200, usage_body(five=90.0, seven=41.0, now=base)))
+    assert fetch().returncode == 0
+    time.sleep(CLOSE_GAP)
+    out = strip_ansi(hook(hook_input(20.0, base + 6000, session="busy", transcript=transcript(tmp_path, 0))))
+    assert "5h 20%" in out, out
+
+
+CLOSE_GAP = 5.5  # past readings.CLOSE_S: two observations this far apart are not one moment
+
+
+# --- 5. a new login: lower figures, earlier resets -----------------------------------------------
+
+def by_token(answers: dict[str, Reply]):
+    def handler(req) -> Reply:
+        token = req.headers.get("Authorization", "").removeprefix("Bearer ")
+        return answers.get(token, Reply(401, {"type": "error", "error": {"type": "authentication_error"}}))
+    return handler
+
+
+def test_a_new_login_never_shows_the_previous_accounts_numbers(api, home):
+    base = time.time()
+    old, new = "sk-ant-oat01-OLD-account-token", "sk-ant-oat01-NEW-account-token"
+    other = {"account": {**PROFILE_BODY["account"], "uuid": "acc-2222", "email": "grace@example.com"},
+             "organization": PROFILE_BODY["organization"]}
+    api.set_handler(U, by_token({old: Reply(200, usage_body(five=80.0, seven=60.0, now=base, five_reset_in=4 * 3600)),
+                                 new: Reply(200, usage_body(five=10.0, seven=5.0, now=base, five_reset_in=1800,
+                                                            seven_reset_in=86400))}))
+    api.set_handler(P, by_token({old: Reply(200, PROFILE_BODY), new: Reply(200, other)}))
+    write_credentials(home, token=old)
+    assert fetch().returncode == 0
+    assert plain().startswith("5h 80%")
+    old_history = cache_view.history_dir(str(account_dir()))
+    assert history.load(old_history)
+    write_credentials(home, token=new)  # `claude /login` as another account; no ~/.claude.json
+    seen = shows("5h 10%")
+    after = seen[next((i for i, s in enumerate(seen) if "80%" not in s), len(seen)):]
+    assert all("80%" not in s and "60%" not in s for s in after), seen
+    doc = line_json()
+    assert (doc["five_hour"]["utilization"], doc["seven_day"]["utilization"]) == (10.0, 5.0)
+    new_history = cache_view.history_dir(str(account_dir()))
+    assert new_history != old_history
+    assert {s[3] for s in history.load(new_history)} <= {10.0, 5.0}, "no sample of the old account"
+    assert "grace@example.com" in cli("doctor").stdout
+
+
+# --- 6. the first line after a login, and refresh's word for ageing data -------------------------
+
+def test_the_first_line_after_a_login_no_longer_says_no_credentials(api, home):
+    r = fetch()
+    assert "no_credentials" in json.dumps(line_json()) or "no credentials" in plain()
+    assert "no credentials" in plain()
+    write_credentials(home)
+    first = plain()
+    assert "no credentials" not in first, first
+    shows("5h 78%")
+
+
+def test_refresh_never_calls_ageing_data_fresh(api, logged_in, monkeypatch):
+    assert fetch().returncode == 0
+    from helpers import age_cache
+
+    age_cache(600)
+    # A budget that will not allow a call yet (another mode of this login just made one).
+    api.set(U, Reply(429, {"type": "error", "error": {"type": "rate_limit_error"}}, headers={"retry-after": "600"}))
+    cli("refresh")
+    r = cli("refresh")
+    assert "Nothing to fetch" not in r.stdout and "fresh" not in r.stdout.lower(), r.stdout + r.stderr
+    assert r.returncode != 0
+
+
+# --- 7. history keeps only windows that are still current ----------------------------------------
+
+def test_a_replay_of_windows_already_reset_adds_no_sample(logged_in):
+    fixture = Path(__file__).parents[1] / "bench" / "statusline-input-2.1.332.json"
+    data = json.loads(fixture.read_text())
+    resets = [w.get("resets_at") for w in (data.get("rate_limits") or {}).values() if isinstance(w, dict)]
+    assert resets and all(r < time.time() for r in resets), "the recorded input's resets are past"
+    hook(fixture.read_text())
+    hook(fixture.read_text())
+    assert fetch().returncode in (0, 1)
+    samples = history.load(cache_view.history_dir(str(account_dir())))
+    assert not [s for s in samples if s[4] is not None and s[4] < time.time()], samples
+
+
+# --- local only: the usage API off ---------------------------------------------------------------
+
+def test_usage_api_off_makes_no_call_and_lives_on_claude_codes_input(api, logged_in, home, tmp_path):
+    cfg = home / ".config" / "claude-usage" / "config.toml"
+    cfg.parent.mkdir(parents=True, exist_ok=True)
+    cfg.write_text("[sources]\nusage_api = false\n")
+    base = time.time()
+    out = strip_ansi(hook(hook_input(33.0, base + 6000, transcript=transcript(tmp_path, 0))))
+    assert "5h 33%" in out
+    for _ in range(3):
+        plain()
+    assert fetch("--force").returncode in (0, 1)
+    cli("refresh")
+    doc = json.loads(cli("--json").stdout)
+    assert doc is not None
+    assert "usage API: off" in cli("doctor").stdout
+    time.sleep(1.0)  # any background fetch the line started has had its chance to call
+    assert api.count(U) == 0 and api.count(P) == 0, [r.path for r in api.requests]
+    assert line_json()["five_hour"]["utilization"] == 33.0
+
+
+def test_usage_api_off_from_the_environment(api, logged_in, monkeypatch):
+    monkeypatch.setenv("CLAUDE_USAGE_API", "off")
+    assert fetch("--force").returncode in (0, 1)
+    plain()
+    cli("refresh")
+    time.sleep(1.0)
+    assert api.requests == []
+
+
+# --- every account at a glance -------------------------------------------------------------------
+
+def test_two_accounts_side_by_side_in_all(api, home, tmp_path):
+    base = time.time()
+    a, b = "sk-ant-oat01-ADA-account-token", "sk-ant-oat01-GRACE-account-token"
+    grace = {"account": {**PROFILE_BODY["account"], "uuid": "acc-2222", "full_name": "Grace Hopper",
+                         "email": "grace@example.com"}, "organization": PROFILE_BODY["organization"]}
+    api.set_handler(U, by_token({a: Reply(200, usage_body(five=81.0, seven=40.0, now=base)),
+                                 b: Reply(200, usage_body(five=12.0, seven=7.0, now=base))}))
+    api.set_handler(P, by_token({a: Reply(200, PROFILE_BODY), b: Reply(200, grace)}))
+    write_credentials(home, token=a)
+    work = tmp_path / "work-claude"
+    (work).mkdir()
+    (work / ".credentials.json").write_text((home / ".claude" / ".credentials.json").read_text().replace(a, b))
+    (work / ".credentials.json").chmod(0o600)
+    other = dict(os.environ, CLAUDE_CONFIG_DIR=str(work))
+    assert fetch().returncode == 0 and fetch(env=other).returncode == 0
+    calls = len(api.requests)
+    doc = json.loads(cli("--all", "--json").stdout)
+    assert doc["kind"] == "accounts"
+    got = {d["profile"]["email"]: (d["usage"]["five_hour"]["utilization"], d["config_dir"]) for d in doc["accounts"]}
+    assert got == {"ada@example.com": (81.0, str(home / ".claude")), "grace@example.com": (12.0, str(work))}
+    panel = cli("--all", env=dict(os.environ, COLUMNS="70")).stdout
+    assert "ada@example.com" in panel and "grace@example.com" in panel and str(work) in panel
+    assert "81%" in panel and "12%" in panel
+    assert len(api.requests) == calls, "--all reads the cache only"
+    # Each login's own line still shows only its own numbers.
+    assert plain().startswith("5h 81%")
+    assert line("--format", "plain", env=other).stdout.startswith("5h 12%")
