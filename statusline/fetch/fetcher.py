@@ -201,7 +201,10 @@ def _run_locked(
 
     if mode is None:
         where = str(paths.credentials_file)
-        detail = "; ".join(creds.problems) or f"no Claude Code login in {where} and no Admin API key"
+        if credentials.platform_of(env) == "darwin":
+            where += f" or the Keychain item '{credentials.keychain_service(env)}'"
+        detail = "; ".join(creds.problems) or (
+            f"no Claude Code login in {where} and no Admin API key: run `claude` and log in")
         return _stop(job, snap, "no_credentials", detail, ttls["code"])
 
     if snap.mode is not None and snap.mode != mode:
