@@ -166,7 +166,7 @@ def main() -> int:
             env = setup_env(tmp, python, state)
             if state == "harvest":  # the hook's harvest: what one Claude Code event leaves
                 subprocess.run([line, "--claude-code"], env=env, input=stdin, capture_output=True, check=True)
-            subprocess.run([str(bindir / "claude-usage"), "setup", "claude-code"], env=env, check=True,
+            subprocess.run([str(bindir / "claude-usage"), "setup", "claude-code", "--install"], env=env, check=True,
                            capture_output=True)
             settings = json.loads(Path(tmp, ".claude", "settings.json").read_text())
             hook_cmd = settings["statusLine"]["command"].split()  # setup wrote an absolute path, no spaces here

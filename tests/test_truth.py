@@ -35,6 +35,7 @@ def plain() -> str:
     """What a prompt shows now: the line as users run it (it may start a background fetch)."""
     r = line("--format", "plain")
     assert r.returncode == 0, r.stderr
+    print("line:", r.stdout.strip())  # `pytest -s` shows every line printed (the closing note's table)
     return r.stdout.strip()
 
 
@@ -63,6 +64,7 @@ def hook_input(five: float, resets: float, *, session: str = "s1", transcript: P
 def hook(stdin: str) -> str:
     r = line("--claude-code", "--no-refresh", input=stdin)
     assert r.returncode == 0, r.stderr
+    print("hook:", strip_ansi(r.stdout).strip())
     return r.stdout
 
 
@@ -221,6 +223,14 @@ def test_the_first_line_after_a_login_no_longer_says_no_credentials(api, home):
     first = plain()
     assert "no credentials" not in first, first
     shows("5h 78%")
+
+
+def test_the_first_line_after_a_new_admin_key_no_longer_says_no_credentials(api, home, monkeypatch):
+    assert fetch().returncode == 1
+    assert "no credentials" in plain()
+    monkeypatch.setenv("ANTHROPIC_ADMIN_API_KEY", "sk-ant-admin01-a-new-key-for-tests")
+    first = plain()
+    assert "no credentials" not in first, first
 
 
 def test_refresh_never_calls_ageing_data_fresh(api, logged_in):
