@@ -5,10 +5,9 @@ The line, the Claude Code hook and ``--watch`` all read the cache through here, 
 no longer imports the line (and the line imports the hook only for ``--claude-code``).
 """
 
-import os
 import sys
 
-from statusline.cache import fastpaths, safefiles
+from statusline.cache import fastpaths, oslite, safefiles
 from statusline.core import readings
 
 DEFAULT_TTL = {"code": 30.0, "console": 300.0}
@@ -88,8 +87,8 @@ def merge_harvest(view, harvest, now=None):
 
 def current_view(acct, now=None):
     """The account's line view with any harvested rate limits laid over it."""
-    return merge_harvest(read_view(os.path.join(acct, "line.bin")),
-                         read_harvest(os.path.join(acct, "harvest.bin")), now)
+    return merge_harvest(read_view(oslite.join(acct, "line.bin")),
+                         read_harvest(oslite.join(acct, "harvest.bin")), now)
 
 
 def valid_key(key):
@@ -100,7 +99,7 @@ def valid_key(key):
 def account_key(acct, view=None):
     """The short key of the account whose data ``acct`` holds (the fetcher writes it into the
     view), or None while it is not known."""
-    view = read_view(os.path.join(acct, "line.bin")) if view is None else view
+    view = read_view(oslite.join(acct, "line.bin")) if view is None else view
     return valid_key((view or {}).get("account"))
 
 
@@ -109,7 +108,7 @@ def key_dir(acct, key):
     dir's account dir: ``accounts/<key>/``; the dir itself while the account is not known. Two
     accounts logged in one after the other in one config dir never share one."""
     key = valid_key(key)
-    return os.path.join(os.fspath(acct), "accounts", key) if key else os.fspath(acct)
+    return oslite.join(oslite.fspath(acct), "accounts", key) if key else oslite.fspath(acct)
 
 
 def history_dir(acct, view=None):

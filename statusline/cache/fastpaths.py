@@ -5,26 +5,29 @@ The line runs on every prompt, so it cannot afford ``platformdirs`` (+17 ms) or 
 cache root here agrees with platformdirs' answer.
 """
 
-import os
 import sys
+
+from statusline.cache import oslite
 
 APP = "claude-usage"
 CACHE_ENV = "CLAUDE_USAGE_CACHE_DIR"
 
 
-def config_dir(env=os.environ):
+def config_dir(env=None):
     """Claude Code's config dir: ``$CLAUDE_CONFIG_DIR`` or ``~/.claude``."""
+    env = oslite.environ() if env is None else env
     raw = env.get("CLAUDE_CONFIG_DIR")
-    base = raw if raw else os.path.join(_home(env), ".claude")
-    return os.path.abspath(os.path.expanduser(base))
+    base = raw if raw else oslite.join(_home(env), ".claude")
+    return oslite.abspath(oslite.expanduser(base))
 
 
-def cache_root(env=os.environ):
+def cache_root(env=None):
     """``$CLAUDE_USAGE_CACHE_DIR``, else platformdirs' user cache dir for ``claude-usage``;
     inside a shared one, our own ``user-<uid>`` subfolder (``per_user``)."""
+    env = oslite.environ() if env is None else env
     forced = env.get(CACHE_ENV)
     if forced:
-        return per_user(os.path.abspath(os.path.expanduser(forced)))
+        return per_user(oslite.abspath(oslite.expanduser(forced)))
     return per_user(_default_root(env))
 
 
@@ -36,34 +39,34 @@ def shared(root):
     ours or root's). We never use such a dir itself, only our own subfolder in it. Any other dir
     others may write to, or another user's, is refused (``safefiles.trust_problem``)."""
     try:
-        st = os.stat(root)
+        st = oslite.stat(root)
     except OSError:
         return False
-    uid = os.geteuid() if hasattr(os, "geteuid") else None
+    uid = oslite.geteuid() if hasattr(oslite, "geteuid") else None
     return bool(st.st_mode & 0o022) and bool(st.st_mode & 0o1000) and st.st_uid in (uid, 0)
 
 
 def per_user(root):
     """``root``, or ``root/user-<uid>`` when ``root`` is shared: files there are ours only (it
     is created 0700; one of another user's in its place is refused, never used)."""
-    if hasattr(os, "geteuid") and shared(root):
-        return os.path.join(root, "%s%d" % (SHARED_PREFIX, os.geteuid()))
+    if hasattr(oslite, "geteuid") and shared(root):
+        return oslite.join(root, "%s%d" % (SHARED_PREFIX, oslite.geteuid()))
     return root
 
 
 def _default_root(env):
     if sys.platform == "darwin":
-        return os.path.join(_home(env), "Library", "Caches", APP)
+        return oslite.join(_home(env), "Library", "Caches", APP)
     if sys.platform == "win32":  # pragma: no cover - speed matters less where there is no tmux
         import platformdirs
 
         return platformdirs.user_cache_dir(APP, appauthor=False)
     xdg = (env.get("XDG_CACHE_HOME") or "").strip()
-    return os.path.join(xdg if xdg else os.path.join(_home(env), ".cache"), APP)
+    return oslite.join(xdg if xdg else oslite.join(_home(env), ".cache"), APP)
 
 
 def _home(env):
-    return env.get("HOME") or os.path.expanduser("~")
+    return env.get("HOME") or oslite.expanduser("~")
 
 
 def fnv1a64(text):
@@ -76,34 +79,36 @@ def fnv1a64(text):
 
 def account_dir(root, cfg_dir, mode):
     """One directory per (Claude config dir, requested mode): two accounts never share one."""
-    return os.path.join(root, "%s-%s" % (mode, fnv1a64(cfg_dir)))
+    return oslite.join(root, "%s-%s" % (mode, fnv1a64(cfg_dir)))
 
 
 def cred_sig(path):
     """``mtime_ns:size`` of a credentials file, or None: tells when Claude Code rewrote it."""
     try:
-        st = os.stat(path)
+        st = oslite.stat(path)
     except OSError:
         return None
     return "%d:%d" % (st.st_mtime_ns, st.st_size)
 
 
-def auth_sig(cfg_dir, env=os.environ):
+def auth_sig(cfg_dir, env=None):
     """What an auth failure waits to see change: the credentials file's signature, and which
     Admin key the environment holds (8 hex digits of FNV-1a: tells keys apart, reveals nothing
     usable), so a fixed key or a fresh login ends the wait at the next call."""
-    sig = cred_sig(os.path.join(cfg_dir, ".credentials.json"))
+    env = oslite.environ() if env is None else env
+    sig = cred_sig(oslite.join(cfg_dir, ".credentials.json"))
     key = env.get("ANTHROPIC_ADMIN_API_KEY")
     if key:
         return "%s|k%s" % (sig or "-", fnv1a64(key.strip())[:8])
     return sig
 
 
-def config_file(env=os.environ):
+def config_file(env=None):
     """``config.toml``'s path as ``statusline.cache.config.default_path`` computes it, without pathlib."""
+    env = oslite.environ() if env is None else env
     explicit = env.get("CLAUDE_USAGE_CONFIG")
     if explicit:
-        return os.path.expanduser(explicit)
+        return oslite.expanduser(explicit)
     xdg = env.get("XDG_CONFIG_HOME") or ""
-    base = xdg if os.path.isabs(xdg) else os.path.join(_home(env), ".config")
-    return os.path.join(base, APP, "config.toml")
+    base = xdg if oslite.isabs(xdg) else oslite.join(_home(env), ".config")
+    return oslite.join(base, APP, "config.toml")

@@ -19,9 +19,8 @@ at start-up (``os``, ``marshal``) plus ``fcntl``, so the hook can afford ``note`
 """
 
 import marshal
-import os
 
-from statusline.cache import safefiles
+from statusline.cache import oslite, safefiles
 
 HISTORY = "history.bin"
 PENDING = "history.pending"
@@ -79,7 +78,7 @@ def same_window(a_resets, b_resets):
 
 
 def _read_history(acct):
-    path = os.path.join(acct, HISTORY)
+    path = oslite.join(acct, HISTORY)
     try:
         raw = safefiles.read_regular(path, HISTORY_LIMIT)
     except FileNotFoundError:
@@ -89,7 +88,7 @@ def _read_history(acct):
     data = None if raw is None else safefiles.loads_marshal(raw)  # sizes checked before loading
     if data is None:
         try:
-            os.replace(path, path + ".corrupt")
+            oslite.replace(path, path + ".corrupt")
         except OSError:
             pass
         return []
@@ -103,7 +102,7 @@ def _read_pending(acct):
     try:
         import io
 
-        with io.BytesIO(safefiles.read_own(os.path.join(acct, PENDING), 8 << 20)) as fh:  # ours, no FIFO
+        with io.BytesIO(safefiles.read_own(oslite.join(acct, PENDING), 8 << 20)) as fh:  # ours, no FIFO
             while True:
                 try:
                     chunk = marshal.load(fh)
@@ -117,7 +116,7 @@ def _read_pending(acct):
 
 
 def _write(acct, samples):
-    safefiles.write_atomic(os.path.join(acct, HISTORY), marshal.dumps(samples, MARSHAL_VERSION))
+    safefiles.write_atomic(oslite.join(acct, HISTORY), marshal.dumps(samples, MARSHAL_VERSION))
 
 
 def merge(samples, new):
@@ -146,10 +145,10 @@ def bound(samples, now):
 
 def record(acct_dir, readings, now):
     """Append readings as samples (and fold in the hook's pending ones), under the lock."""
-    acct = os.fspath(acct_dir)
+    acct = oslite.fspath(acct_dir)
     new = [s for s in (_sample(r, now) for r in readings or ()) if s is not None]
     safefiles.makedirs_private(acct)
-    with safefiles.Locked(os.path.join(acct, LOCK)):
+    with safefiles.Locked(oslite.join(acct, LOCK)):
         _fold_locked(acct, new, now)
 
 
@@ -161,7 +160,7 @@ def _fold_locked(acct, new, now):
         _write(acct, samples)
     if pending:
         try:
-            os.unlink(os.path.join(acct, PENDING))
+            oslite.unlink(oslite.join(acct, PENDING))
         except OSError:
             pass
 
@@ -173,33 +172,33 @@ def note(acct_dir, readings, now):
     slowing Claude Code's status line. Folds in place when the pending file grows large
     (no fetcher has run for a while).
     """
-    acct = os.fspath(acct_dir)
+    acct = oslite.fspath(acct_dir)
     new = [s for s in (_sample(r, now) for r in readings or ()) if s is not None]
     if not new:
         return
     try:
         safefiles.makedirs_private(acct)
-        with safefiles.Locked(os.path.join(acct, LOCK), NOTE_WAIT_S):
-            path = os.path.join(acct, PENDING)
+        with safefiles.Locked(oslite.join(acct, LOCK), NOTE_WAIT_S):
+            path = oslite.join(acct, PENDING)
             try:
-                size = os.stat(path).st_size
+                size = oslite.stat(path).st_size
             except FileNotFoundError:
                 size = 0
             if size > PENDING_FOLD_BYTES:
                 _fold_locked(acct, new, now)
                 return
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_NOFOLLOW", 0), 0o600)
+            fd = safefiles.append_fd(path)  # no link followed, 0600
             try:
-                os.write(fd, marshal.dumps(new, MARSHAL_VERSION))
+                oslite.write(fd, marshal.dumps(new, MARSHAL_VERSION))
             finally:
-                os.close(fd)
+                oslite.close(fd)
     except OSError:
         pass  # history is a nicety: never break the caller
 
 
 def load(acct_dir, key=None, since=None, until=None, name=None):
     """Samples sorted by time (pending ones included), filtered by window key/name and time."""
-    acct = os.fspath(acct_dir)
+    acct = oslite.fspath(acct_dir)
     samples = merge(_read_history(acct), _read_pending(acct))
     out = []
     for s in samples:

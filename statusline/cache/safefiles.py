@@ -23,9 +23,10 @@ The rules every writer of the cache follows, in one place:
 """
 
 import marshal
-import os
 import sys
 import time
+
+from statusline.cache import oslite
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
@@ -35,9 +36,9 @@ READ_LIMIT = 1 << 20  # no cache file of ours is anywhere near 1 MiB
 LOCK_TIMEOUT_S = 0.5
 MARSHAL_VERSION = 4
 
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
-_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
-_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
+_NOFOLLOW = getattr(oslite, "O_NOFOLLOW", 0)
+_CLOEXEC = getattr(oslite, "O_CLOEXEC", 0)
+_NONBLOCK = getattr(oslite, "O_NONBLOCK", 0)
 _S_IFMT = 0o170000
 _S_IFDIR = 0o040000
 _S_IFREG = 0o100000
@@ -57,7 +58,7 @@ def is_regular(st):
 
 
 def _euid():
-    return os.geteuid() if hasattr(os, "geteuid") else None
+    return oslite.geteuid() if hasattr(oslite, "geteuid") else None
 
 
 def mkdir_private(path):
@@ -66,13 +67,13 @@ def mkdir_private(path):
     An existing non-directory raises ``FileExistsError``. Never changes an existing directory.
     """
     try:
-        os.mkdir(path, DIR_MODE)
+        oslite.mkdir(path, DIR_MODE)
     except FileExistsError:
-        if not os.path.isdir(path):
+        if not oslite.isdir(path):
             raise
         return False
     try:
-        os.chmod(path, DIR_MODE)  # the umask may have taken bits away (umask 0700 gives 0000)
+        oslite.chmod(path, DIR_MODE)  # the umask may have taken bits away (umask 0700 gives 0000)
     except OSError:
         pass
     return True
@@ -80,12 +81,12 @@ def mkdir_private(path):
 
 def makedirs_private(path):
     """Create ``path`` and any missing parents, each one we create 0700; existing ones untouched."""
-    path = os.path.abspath(path)
+    path = oslite.abspath(path)
     missing = []
     p = path
-    while not os.path.isdir(p):
+    while not oslite.isdir(p):
         missing.append(p)
-        parent = os.path.dirname(p)
+        parent = oslite.dirname(p)
         if parent == p:
             break
         p = parent
@@ -102,9 +103,9 @@ def trust_problem(acct):
     tightened, since it is ours by name; the holder is never chmod'ed.
     """
     uid = _euid()
-    holder = os.path.dirname(os.path.abspath(acct))
+    holder = oslite.dirname(oslite.abspath(acct))
     try:
-        st = os.stat(holder)
+        st = oslite.stat(holder)
     except OSError as exc:
         return "cannot use cache dir %s: %s" % (holder, exc.strerror or exc)
     if uid is not None and st.st_uid not in (uid, 0):
@@ -115,7 +116,7 @@ def trust_problem(acct):
                 "run `chmod go-w %s` or set CLAUDE_USAGE_CACHE_DIR to a private directory"
                 % (holder, st.st_mode & 0o777, holder))
     try:
-        st = os.lstat(acct)
+        st = oslite.lstat(acct)
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -127,7 +128,7 @@ def trust_problem(acct):
                 "CLAUDE_USAGE_CACHE_DIR to a directory of yours" % (acct, st.st_uid))
     if st.st_mode & 0o077:
         try:
-            os.chmod(acct, DIR_MODE)
+            oslite.chmod(acct, DIR_MODE)
         except OSError as exc:
             return "cannot make cache dir %s private: %s" % (acct, exc.strerror or exc)
     return None
@@ -138,7 +139,7 @@ def prepare_dir(acct):
 
     Raises ``UnsafeDir`` with a sentence safe to show, or ``OSError`` when it cannot be created.
     """
-    problem = trust_problem(acct) if os.path.isdir(os.path.dirname(os.path.abspath(acct))) else None
+    problem = trust_problem(acct) if oslite.isdir(oslite.dirname(oslite.abspath(acct))) else None
     if problem:
         raise UnsafeDir(problem)
     makedirs_private(acct)
@@ -152,7 +153,7 @@ def clear_path(path):
     """Free the name ``path``: remove a file, a link or an empty directory there, or move a
     directory with contents aside (``NAME.broken-…``). True when the name is free."""
     try:
-        os.unlink(path)
+        oslite.unlink(path)
         return True
     except FileNotFoundError:
         return True
@@ -161,12 +162,12 @@ def clear_path(path):
     except OSError:
         return False
     try:
-        os.rmdir(path)
+        oslite.rmdir(path)
         return True
     except OSError:
         pass
     try:
-        os.rename(path, "%s.broken-%d-%s" % (path, os.getpid(), os.urandom(3).hex()))
+        oslite.rename(path, "%s.broken-%d-%s" % (path, oslite.getpid(), oslite.urandom(3).hex()))
         return True
     except OSError:
         return False
@@ -177,9 +178,9 @@ def repair(directory, names):
     sits there (a directory, a link, a FIFO) is cleared. Returns the names repaired."""
     fixed = []
     for name in names:
-        path = os.path.join(directory, name)
+        path = oslite.join(directory, name)
         try:
-            st = os.lstat(path)
+            st = oslite.lstat(path)
         except OSError:
             continue
         if not is_regular(st) and clear_path(path):
@@ -189,7 +190,7 @@ def repair(directory, names):
 
 def open_nofollow(path, flags, mode=FILE_MODE):
     """``os.open`` that refuses a symlink at ``path`` (ELOOP) and never leaks into children."""
-    return os.open(path, flags | _NOFOLLOW | _CLOEXEC, mode)
+    return oslite.open(path, flags | _NOFOLLOW | _CLOEXEC, mode)
 
 
 def read_regular(path, limit=READ_LIMIT, follow=False, seen=None):
@@ -200,10 +201,10 @@ def read_regular(path, limit=READ_LIMIT, follow=False, seen=None):
     seen by ``fstat``, not waited on). ``seen``, a list, receives the file's ``stat``.
     Raises ``FileNotFoundError`` when missing and ``OSError`` for anything refused.
     """
-    flags = os.O_RDONLY | _NONBLOCK | _CLOEXEC
-    fd = os.open(path, flags) if follow else open_nofollow(path, flags)
+    flags = oslite.O_RDONLY | _NONBLOCK | _CLOEXEC
+    fd = oslite.open(path, flags) if follow else open_nofollow(path, flags)
     try:
-        st = os.fstat(fd)
+        st = oslite.fstat(fd)
         if seen is not None:
             seen.append(st)
         if not is_regular(st):
@@ -213,7 +214,7 @@ def read_regular(path, limit=READ_LIMIT, follow=False, seen=None):
         chunks = []
         left = limit + 1
         while left > 0:
-            chunk = os.read(fd, min(left, 65536))
+            chunk = oslite.read(fd, min(left, 65536))
             if not chunk:
                 break
             chunks.append(chunk)
@@ -223,7 +224,7 @@ def read_regular(path, limit=READ_LIMIT, follow=False, seen=None):
             raise OSError(27, "file too large", path)
         return data
     finally:
-        os.close(fd)
+        oslite.close(fd)
 
 
 def read_own(path, limit=READ_LIMIT):
@@ -239,8 +240,8 @@ def read_own(path, limit=READ_LIMIT):
 
 def temp_name(path):
     """A fresh temp name beside ``path``: ``.NAME.<pid>.<random>.tmp`` (swept when stale)."""
-    d, name = os.path.split(path)
-    return os.path.join(d, ".%s.%d.%s%s" % (name, os.getpid(), os.urandom(4).hex(), TEMP_SUFFIX))
+    d, name = oslite.split(path)
+    return oslite.join(d, ".%s.%d.%s%s" % (name, oslite.getpid(), oslite.urandom(4).hex(), TEMP_SUFFIX))
 
 
 def write_atomic(path, data, sync=True):
@@ -251,21 +252,21 @@ def write_atomic(path, data, sync=True):
     error raised.
     """
     tmp = temp_name(path)
-    fd = open_nofollow(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+    fd = open_nofollow(tmp, oslite.O_WRONLY | oslite.O_CREAT | oslite.O_EXCL)
     try:
         try:
-            os.fchmod(fd, FILE_MODE)
+            oslite.fchmod(fd, FILE_MODE)
             view = memoryview(data)
             while view:
-                view = view[os.write(fd, view):]
+                view = view[oslite.write(fd, view):]
             if sync:
-                os.fsync(fd)
+                oslite.fsync(fd)
         finally:
-            os.close(fd)
-        os.replace(tmp, path)
+            oslite.close(fd)
+        oslite.replace(tmp, path)
     except BaseException:
         try:
-            os.unlink(tmp)
+            oslite.unlink(tmp)
         except OSError:
             pass
         raise
@@ -273,7 +274,7 @@ def write_atomic(path, data, sync=True):
 
 def append_fd(path):
     """An fd appending to ``path`` (created 0600), refusing a link; for logs."""
-    return open_nofollow(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+    return open_nofollow(path, oslite.O_WRONLY | oslite.O_CREAT | oslite.O_APPEND)
 
 
 def sweep_temps(directory, now=None, older_than=STALE_TEMP_S):
@@ -285,17 +286,17 @@ def sweep_temps(directory, now=None, older_than=STALE_TEMP_S):
     now = time.time() if now is None else now
     removed = 0
     try:
-        names = os.listdir(directory)
+        names = oslite.listdir(directory)
     except OSError:
         return 0
     for name in names:
         if not name.startswith(".") or not (name.endswith(TEMP_SUFFIX) or name.startswith(".harvest.")):
             continue
-        path = os.path.join(directory, name)
+        path = oslite.join(directory, name)
         try:
-            st = os.lstat(path)
+            st = oslite.lstat(path)
             if is_regular(st) and now - st.st_mtime > older_than:
-                os.unlink(path)
+                oslite.unlink(path)
                 removed += 1
         except OSError:
             pass
@@ -411,7 +412,7 @@ class Locked:
     def __enter__(self):
         import fcntl
 
-        self.fd = open_nofollow(self.path, os.O_RDWR | os.O_CREAT)
+        self.fd = open_nofollow(self.path, oslite.O_RDWR | oslite.O_CREAT)
         try:
             if self.timeout is None:
                 fcntl.flock(self.fd, fcntl.LOCK_EX)
@@ -426,13 +427,13 @@ class Locked:
                         raise
                     time.sleep(0.002)
         except BaseException:
-            os.close(self.fd)
+            oslite.close(self.fd)
             self.fd = -1
             raise
 
     def __exit__(self, *exc):
         if self.fd >= 0:
-            os.close(self.fd)
+            oslite.close(self.fd)
             self.fd = -1
 
 
@@ -464,14 +465,14 @@ def untrusted_fds(keep=(0, 1, 2)):
     """Mark every inheritable descriptor beyond ``keep`` close-on-exec: a child we start then
     holds only stdin, stdout and stderr (``$(claude-usage-line 3>&1)`` must not wait for it)."""
     try:
-        fds = [int(n) for n in os.listdir("/proc/self/fd" if sys.platform.startswith("linux") else "/dev/fd")]
+        fds = [int(n) for n in oslite.listdir("/proc/self/fd" if sys.platform.startswith("linux") else "/dev/fd")]
     except (OSError, ValueError):
         fds = list(range(3, 256))
     for fd in fds:
         if fd in keep:
             continue
         try:
-            if os.get_inheritable(fd):
-                os.set_inheritable(fd, False)
+            if oslite.get_inheritable(fd):
+                oslite.set_inheritable(fd, False)
         except OSError:
             pass

@@ -12,9 +12,8 @@ and once left stdin open with no EOF, so stdin is read with a deadline and parsi
 the first complete JSON object.
 """
 
-import os
 
-from statusline.cache import cache_view, fastpaths, safefiles
+from statusline.cache import cache_view, fastpaths, oslite, safefiles
 from statusline.core import jsonlite, readings
 from statusline.render import dialects, notify, segments
 from statusline.sources import claude_code
@@ -47,7 +46,7 @@ def read_stdin(fd=0, deadline=STDIN_DEADLINE_S, limit=STDIN_LIMIT):
         if not ready:
             break
         try:
-            chunk = os.read(fd, 65536)
+            chunk = oslite.read(fd, 65536)
         except OSError:
             break
         if not chunk:
@@ -130,7 +129,7 @@ def harvest(new, present, spend, env, now, session="-", heard=None):
     stamped = []
     for mode in HARVEST_MODES:
         acct = fastpaths.account_dir(root, cfg, mode)
-        path = os.path.join(acct, "harvest.bin")
+        path = oslite.join(acct, "harvest.bin")
         old = _harvest_doc(cache_view.read_harvest(path))
         if unchanged(old, updated_harvest(old, new, present, spend, now), now):
             continue
@@ -155,14 +154,14 @@ def remember_version(version, env):
     """Keep the Claude Code version the user runs, for the fetcher's User-Agent."""
     if not version:
         return
-    path = os.path.join(fastpaths.cache_root(env), VERSION_FILE)
+    path = oslite.join(fastpaths.cache_root(env), VERSION_FILE)
     try:
         if safefiles.read_own(path, 4096)[:64].decode("ascii", "replace").strip() == version:
             return
     except OSError:
         pass
     try:
-        safefiles.makedirs_private(os.path.dirname(path))
+        safefiles.makedirs_private(oslite.dirname(path))
         safefiles.write_atomic(path, (version + "\n").encode("ascii"), sync=False)
     except OSError:
         pass

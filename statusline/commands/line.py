@@ -1,18 +1,18 @@
 """claude-usage-line: print one line from the cache and exit 0, never waiting on the network.
 
-This is the hot path. It runs on every prompt and tmux redraw, so it imports only what
-Python has already loaded (os, sys, time, marshal) plus a few small modules of ours, parses
-argv by hand, reads two small marshal files (the view and any harvest from Claude Code, see
-``cache_view``), and when the data is due starts the fetcher detached with ``os.posix_spawn``
-(debounced by a stamp file, so a burst of prompts starts one fetcher). Anything heavier
-(json for ``--format json``, the Claude Code hook) is imported only by the option that needs it.
+This is the hot path. It runs on every prompt and tmux redraw, so it imports only what Python
+has already loaded (sys, time, marshal; ``cache/oslite`` stands in for ``os``, which a ``-I -S``
+start has not loaded) plus a few small modules of ours, parses argv by hand, reads two small
+marshal files (the view and any harvest from Claude Code, see ``cache_view``), and when the data
+is due starts the fetcher detached with ``os.posix_spawn`` (debounced by a stamp file, so a
+burst of prompts starts one fetcher). Anything heavier (json for ``--format json``, the Claude
+Code hook) is imported only by the option that needs it.
 """
 
-import os
 import sys
 import time
 
-from statusline.cache import cache_view
+from statusline.cache import cache_view, oslite
 from statusline.render import dialects, segments
 
 HELP = """usage: claude-usage-line [options]
@@ -126,7 +126,7 @@ def report_problems(problems, env, now, kind="line"):
     text = ("%d\t%s\t%s\n" % (int(now), kind, "; ".join(problems))).encode("utf-8", "replace")[:1000]
     try:
         safefiles.makedirs_private(root)
-        safefiles.write_atomic(os.path.join(root, NOTE_FILE), text, sync=False)
+        safefiles.write_atomic(oslite.join(root, NOTE_FILE), text, sync=False)
     except OSError:
         pass
 
@@ -136,15 +136,15 @@ def clear_problems(env, kind):
     mistake was fixed. One stat when there is no note, the usual case."""
     from statusline.cache import fastpaths, safefiles
 
-    path = os.path.join(fastpaths.cache_root(env), NOTE_FILE)
+    path = oslite.join(fastpaths.cache_root(env), NOTE_FILE)
     try:
-        os.stat(path)
+        oslite.stat(path)
     except OSError:
         return
     try:
         fields = safefiles.read_own(path, 4096).split(b"\t")
         if len(fields) < 3 or fields[1].decode("ascii", "replace") == kind:
-            os.unlink(path)
+            oslite.unlink(path)
     except OSError:
         pass
 
@@ -200,15 +200,15 @@ def main(argv=None):
                 sys.stderr.write(message + "\n(see claude-usage-line --help)\n")
                 return USAGE_ERROR
             sys.stderr.write(message + "\n")  # in a prompt or a bar: still a line, and exit 0
-            report_problems(opts["problems"] + opts["notes"], os.environ, time.time(), _kind(opts))
+            report_problems(opts["problems"] + opts["notes"], oslite.environ(), time.time(), _kind(opts))
         elif opts["notes"]:
             if _interactive():
                 sys.stderr.write("claude-usage-line: note: " + "; ".join(opts["notes"]) + "\n")
             else:
-                report_problems(opts["notes"], os.environ, time.time(), _kind(opts))
+                report_problems(opts["notes"], oslite.environ(), time.time(), _kind(opts))
         elif not (opts["help"] or opts["version"]):
-            clear_problems(os.environ, _kind(opts))
-        out = render(opts, os.environ, time.time())
+            clear_problems(oslite.environ(), _kind(opts))
+        out = render(opts, oslite.environ(), time.time())
     except BaseException as exc:  # noqa: BLE001 - the prompt must survive anything
         if isinstance(exc, SystemExit):
             raise

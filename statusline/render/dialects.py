@@ -1,7 +1,7 @@
 """How each target writes colour: one escape table and one wrapper per format.
 
 Spans are ``(text, level)``; levels are semantic (ok, warn, high, crit, stale, muted, info,
-text) and only here become escape codes. Hot-path module: imports only ``os`` (already loaded).
+text) and only here become escape codes. Hot-path module: the environment through ``cache/oslite``.
 
 tmux: a status bar has a colour of its own (tmux's default is black on green, themes are
 mostly dark), so a foreground colour alone is unreadable somewhere: green on the default
@@ -12,7 +12,7 @@ level through ``CLAUDE_USAGE_TMUX_STYLES`` (``ok=fg=black,bg=green;warn=none``),
 tmux plugin builds from its ``@claude_usage_style_*`` options.
 """
 
-import os
+from statusline.cache import oslite
 
 ANSI = {"ok": "32", "warn": "33", "high": "38;5;208", "crit": "1;31", "stale": "2", "muted": "2", "info": "36"}
 TMUX = {
@@ -66,7 +66,7 @@ def _tmux(text, level, color, base=None):
     text = text.replace("#", "##")
     if not color:
         return text
-    spec = os.environ.get(TMUX_STYLES_ENV)
+    spec = oslite.environ().get(TMUX_STYLES_ENV)
     if base:  # config.toml's [tmux] first: the plugin's options (the environment) win
         spec = base + (";" + spec if spec else "")
     if spec != _tmux_cache[0]:

@@ -13,13 +13,14 @@ give one notification.
 
 Backends, first that applies: ``notify-send`` (Linux, when on PATH), ``osascript`` (macOS),
 ``tmux display-message`` (inside tmux: ``TMUX`` set), else nothing. The command is spawned
-detached with ``os.posix_spawn`` (no wait). Imports only ``os``, ``sys``, ``marshal`` and
+detached with ``posix_spawn`` (no wait). Imports only ``sys``, ``marshal``, ``cache/oslite`` and
 ``fcntl``: cheap enough for Claude Code's hook.
 """
 
 import marshal
-import os
 import sys
+
+from statusline.cache import oslite
 
 ENV = "CLAUDE_USAGE_NOTIFY"
 TITLE = "Claude usage"
@@ -121,10 +122,10 @@ def _same(a, b):
 
 
 def _state_paths(acct_dir):
-    acct = os.fspath(acct_dir)
-    root, base = os.path.split(acct.rstrip(os.sep))
+    acct = oslite.fspath(acct_dir)
+    root, base = oslite.split(acct.rstrip(oslite.sep))
     account = base.split("-", 1)[1] if "-" in base else base  # "<mode>-<hash>": shared by both modes
-    return os.path.join(root, "notify-%s.bin" % account), os.path.join(root, "notify-%s.lock" % account)
+    return oslite.join(root, "notify-%s.bin" % account), oslite.join(root, "notify-%s.lock" % account)
 
 
 def _load(path):
@@ -152,7 +153,7 @@ def maybe_notify(acct_dir, readings, now, env, key=None):
     key = valid_key(key)
     path, lock = _state_paths(acct_dir)
     try:
-        os.makedirs(os.path.dirname(path), mode=0o700, exist_ok=True)
+        safefiles.makedirs_private(oslite.dirname(path))
         with safefiles.Locked(lock, safefiles.LOCK_TIMEOUT_S):  # a held lock: skip, never hang
             old = _load(path)
             owner = old.pop(ACCOUNT, None)
@@ -170,9 +171,11 @@ def maybe_notify(acct_dir, readings, now, env, key=None):
 
 
 def _which(prog, env):
+    import os  # only to send a notification, which is rare
+
     for d in (env.get("PATH") or os.defpath).split(os.pathsep):
-        p = os.path.join(d or ".", prog)
-        if os.path.isfile(p) and os.access(p, os.X_OK):
+        p = oslite.join(d or ".", prog)
+        if oslite.isfile(p) and oslite.access(p, oslite.X_OK):
             return p
     return None
 
@@ -205,10 +208,10 @@ def send(message, env):
     if argv is None:
         return False
     try:
-        os.posix_spawn(argv[0], argv, dict(env), file_actions=[
-            (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-            (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
-            (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0),
+        oslite.posix_spawn(argv[0], argv, dict(env), file_actions=[
+            (oslite.POSIX_SPAWN_OPEN, 0, oslite.devnull, oslite.O_RDONLY, 0),
+            (oslite.POSIX_SPAWN_OPEN, 1, oslite.devnull, oslite.O_WRONLY, 0),
+            (oslite.POSIX_SPAWN_OPEN, 2, oslite.devnull, oslite.O_WRONLY, 0),
         ], setsid=True)
     except (AttributeError, OSError):
         return False

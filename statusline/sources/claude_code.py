@@ -8,8 +8,8 @@ number is range-checked here (a reset in milliseconds or microseconds is scaled;
 negatives or a reset that is no plausible time are dropped) and every string cleaned.
 """
 
-import os
 
+from statusline.cache import oslite
 from statusline.core import clean
 from statusline.core import readings as readings_mod
 
@@ -43,7 +43,7 @@ def transcript_time(data, now):
     if not isinstance(path, str) or not 0 < len(path) <= PATH_MAX or "\0" in path:
         return None
     try:
-        st = os.stat(path)
+        st = oslite.stat(path)
     except (OSError, ValueError):
         return None
     if st.st_mode & 0o170000 != 0o100000:  # S_ISREG, without importing ``stat``

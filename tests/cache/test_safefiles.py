@@ -105,13 +105,13 @@ def test_write_atomic_removes_its_temp_file_on_a_full_disk(tmp_path, monkeypatch
     def full(fd, data):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(safefiles.os, "write", full)
+    monkeypatch.setattr(safefiles.oslite, "write", full)
     with pytest.raises(OSError):
         safefiles.write_atomic(str(tmp_path / "f"), b"x")
     monkeypatch.undo()
     assert os.listdir(tmp_path) == []
     with pytest.raises(store.CacheError, match="No space left"):
-        monkeypatch.setattr(safefiles.os, "write", full)
+        monkeypatch.setattr(safefiles.oslite, "write", full)
         store.atomic_write(tmp_path / "g", b"x")
 
 
@@ -217,7 +217,7 @@ def test_writable_problem_names_a_full_disk(tmp_path, monkeypatch):
     def full(fd, data):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(safefiles.os, "write", full)
+    monkeypatch.setattr(safefiles.oslite, "write", full)
     assert "No space left on device" in store.writable_problem(acct)
     monkeypatch.undo()
     assert os.listdir(acct) == []

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from apiserver import Reply, usage_body
 from conftest import TOKEN
 from helpers import LINE, fetch, line, line_json, wait_for
+
+import statusline
 
 U = "/api/oauth/usage"
 CONTRACT_KEYS = {"schema", "kind", "mode", "status", "fetched_at", "age_seconds", "five_hour", "seven_day",
@@ -113,7 +117,34 @@ def test_hot_path_imports_stay_small(tmp_path, logged_in):
     assert set(loaded) <= {"statusline", "statusline.commands", "statusline.render", "statusline.cache",
                            "statusline.core", "statusline.commands.line", "statusline.render.dialects", "statusline.cache.fastpaths",
                            "statusline.render.segments", "statusline.version", "statusline.cache.cache_view",
-                           "statusline.core.readings", "statusline.cache.spawn", "statusline.cache.safefiles"}, loaded
+                           "statusline.core.readings", "statusline.cache.spawn", "statusline.cache.safefiles",
+                           "statusline.cache.oslite"}, loaded
+
+
+HOOK_INPUT = {"session_id": "s1", "model": {"display_name": "Opus"},
+              "rate_limits": {"five_hour": {"used_percentage": 64, "resets_at": int(time.time()) + 3600},
+                              "seven_day": {"used_percentage": 41, "resets_at": int(time.time()) + 86400}}}
+
+
+@pytest.mark.parametrize("args,stdin,shown", [(["--format", "tmux"], "", "5h 78%"),
+                                               (["--claude-code"], json.dumps(HOOK_INPUT), "5h 64%")])
+def test_the_fast_launch_never_imports_os(api, logged_in, args, stdin, shown):
+    """Under ``python -I -S`` (what setup's launcher runs) ``os`` is not loaded, and loading it
+    would cost a seventh of the start: the line and the hook (which writes its harvest and a
+    history sample here) do without it (``cache/oslite``)."""
+    fetch()
+    probe = (
+        "import sys, io; sys.path.append(%r); sys.argv=['claude-usage-line', *%r];"
+        "out=io.StringIO(); real=sys.stdout; sys.stdout=out;"
+        "from statusline.commands.line import main; main(); sys.stdout=real;"
+        "print(repr(out.getvalue())); print(sorted(m for m in sys.modules if m in ('os', 'posixpath', 'stat')))"
+    ) % (str(Path(statusline.__file__).parent.parent), args)
+    r = subprocess.run([sys.executable, "-I", "-S", "-c", probe], capture_output=True, text=True, input=stdin)
+    out, loaded = r.stdout.strip().splitlines()[-2:]
+    assert shown in out, r.stdout + r.stderr
+    assert loaded == "[]", loaded
+    if stdin:  # it did write: the harvest is there for the next plain line
+        assert "5h 64%" in line("--format", "plain", "--no-refresh").stdout
 
 
 def test_fastpaths_cache_root_agrees_with_platformdirs(monkeypatch, tmp_path):
