@@ -27,6 +27,7 @@ else:  # the system calls, as os has them (os re-exports these very functions)
         O_RDONLY,
         O_RDWR,
         O_WRONLY,
+        POSIX_SPAWN_DUP2,
         POSIX_SPAWN_OPEN,
         X_OK,
         access,
@@ -52,6 +53,7 @@ else:  # the system calls, as os has them (os re-exports these very functions)
         stat,
         unlink,
         urandom,
+        utime,
         write,
     )
     from posix import environ as _bytes_environ

@@ -1,7 +1,8 @@
 """Start the background fetcher from the hot path: detached, debounced, holding nothing of ours.
 
-Imports only os, sys and time; ``safefiles`` (which adds no more than marshal) is loaded
-only when a fetcher is actually started, so a line that starts none pays for one small module.
+Imports only sys, time and ``oslite`` (``os`` without its import cost); ``safefiles`` (which adds
+no more than marshal) is loaded only when a fetcher is actually started, so a line that starts
+none pays for one small module.
 
 - **Debounced** by ``spawn.stamp``: a burst of prompts starts one fetcher. A stamp that is not
   a regular file (a directory, a link) is repaired, not a silent stop.
@@ -13,9 +14,10 @@ only when a fetcher is actually started, so a line that starts none pays for one
   ``$(claude-usage-line 3>&1)`` returns at once, and ``cwd`` ``/`` so it pins no mount.
 """
 
-import os
 import sys
 import time
+
+from statusline.cache import oslite
 
 STAMP = "spawn.stamp"
 LOG = "fetcher.log"
@@ -31,9 +33,9 @@ def claim(acct, now, debounce):
     """
     from statusline.cache import safefiles
 
-    stamp = os.path.join(acct, STAMP)
+    stamp = oslite.join(acct, STAMP)
     try:
-        st = os.lstat(stamp)
+        st = oslite.lstat(stamp)
     except (FileNotFoundError, NotADirectoryError):
         st = None
     except OSError:
@@ -53,7 +55,7 @@ def claim(acct, now, debounce):
     except OSError:
         return "cache dir not writable"
     try:
-        os.close(safefiles.open_nofollow(stamp, os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        oslite.close(safefiles.open_nofollow(stamp, oslite.O_CREAT | oslite.O_EXCL | oslite.O_WRONLY))
     except FileExistsError:
         return "debounced"  # another line won the race: it starts the fetcher
     except OSError:
@@ -74,21 +76,21 @@ def hold(acct, until, now=None):
     until = min(float(until), now + HOLD_MAX)
     if not until > now:
         return False
-    stamp = os.path.join(acct, STAMP)
+    stamp = oslite.join(acct, STAMP)
     try:
-        st = os.lstat(stamp)
+        st = oslite.lstat(stamp)
         if safefiles.is_regular(st) and st.st_mode & 0o777 == HOLD_MODE and until < st.st_mtime <= now + HOLD_MAX:
             return True  # a longer hold is already in place: never shorten it
     except OSError:
         pass
     try:
         try:
-            os.close(safefiles.open_nofollow(stamp, os.O_WRONLY | os.O_CREAT))
+            oslite.close(safefiles.open_nofollow(stamp, oslite.O_WRONLY | oslite.O_CREAT))
         except OSError:
-            if not safefiles.is_regular(os.lstat(stamp)):
+            if not safefiles.is_regular(oslite.lstat(stamp)):
                 return False
-        os.chmod(stamp, HOLD_MODE)
-        os.utime(stamp, (until, until))
+        oslite.chmod(stamp, HOLD_MODE)
+        oslite.utime(stamp, (until, until))
     except OSError:
         return False
     return True
@@ -96,7 +98,7 @@ def hold(acct, until, now=None):
 
 def fetcher_argv(mode):
     """The fetcher's command line: this interpreter, this package, ``cwd`` moved to ``/`` first."""
-    pkg_parent = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # statusline/cache/..
+    pkg_parent = oslite.dirname(oslite.dirname(oslite.dirname(oslite.abspath(__file__))))  # statusline/cache/..
     code = ("import os;os.chdir('/');import sys;sys.path[0]=%r;"
             "from statusline.fetch.fetcher import main;sys.exit(main())" % pkg_parent)
     return [sys.executable, "-c", code, "--mode", mode, "--background"]
@@ -106,7 +108,7 @@ def start(argv, log_path, env=None):
     """Start ``argv`` detached with only fds 0-2 (stderr to ``log_path``); a problem or None."""
     from statusline.cache import safefiles
 
-    env = os.environ if env is None else env
+    env = oslite.environ() if env is None else env
     try:
         log_fd = safefiles.append_fd(log_path)
     except OSError:
@@ -114,13 +116,13 @@ def start(argv, log_path, env=None):
     safefiles.untrusted_fds(keep=(0, 1, 2) if log_fd is None else (0, 1, 2, log_fd))
     try:
         if log_fd is None:
-            err = (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)
+            err = (oslite.POSIX_SPAWN_OPEN, 2, oslite.devnull, oslite.O_WRONLY, 0)
         else:
-            err = (os.POSIX_SPAWN_DUP2, log_fd, 2)
+            err = (oslite.POSIX_SPAWN_DUP2, log_fd, 2)
         try:
-            os.posix_spawn(argv[0], argv, env, file_actions=[
-                (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0),
-                (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+            oslite.posix_spawn(argv[0], argv, env, file_actions=[
+                (oslite.POSIX_SPAWN_OPEN, 0, oslite.devnull, oslite.O_RDONLY, 0),
+                (oslite.POSIX_SPAWN_OPEN, 1, oslite.devnull, oslite.O_WRONLY, 0),
                 err,
             ], setsid=True)
         except (AttributeError, OSError):  # no posix_spawn here: the slower, portable way
@@ -134,7 +136,7 @@ def start(argv, log_path, env=None):
                 return "cannot start fetcher"
     finally:
         if log_fd is not None:
-            os.close(log_fd)
+            oslite.close(log_fd)
     return None
 
 
@@ -146,4 +148,4 @@ def spawn_fetcher(acct, mode, now=None, debounce=10.0):
         return None
     if why is not None:
         return why if why.startswith("cache dir") and len(why) < 40 else "cache dir unusable"
-    return start(fetcher_argv(mode), os.path.join(acct, LOG))
+    return start(fetcher_argv(mode), oslite.join(acct, LOG))

@@ -33,10 +33,11 @@ SHEBANG_LIMIT = 127  # bytes of a #! line the kernel reads (Linux before 5.1, an
 
 TEMPLATE = '''#!{python} -IS
 # claude-usage-line's fast launch, written by `claude-usage setup` (rewritten by each run of it).
-# No `site` at start-up: the package's folder is named here. When the package is not there any
-# more, the console script runs instead.
+# No `site` at start-up: the package's folder is named here, first while the package is found
+# (no search through the standard library's folders), then last. When the package is not there
+# any more, the console script runs instead.
 import sys
-sys.path.append({site!r})
+sys.path.insert(0, {site!r})
 try:
     from statusline.commands.line import main
 except ImportError:
@@ -48,6 +49,7 @@ except ImportError:
             pass
     sys.stdout.write("claude: ?\\n")
     sys.exit(0)
+sys.path.append(sys.path.pop(0))
 sys.exit(main())
 '''
 
