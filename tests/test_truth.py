@@ -203,14 +203,26 @@ def test_a_new_login_never_shows_the_previous_accounts_numbers(api, home):
     old_history = cache_view.history_dir(str(account_dir()))
     assert history.load(old_history)
     write_credentials(home, token=new)  # `claude /login` as another account; no ~/.claude.json
+    # A session of the new login speaks before any fetch: whose numbers these are is not known
+    # yet, so nothing of it is filed under the previous account.
+    hook(hook_input(15.0, base + 1800, session="new-login", transcript=transcript(home, 0), seven=5.0))
     seen = shows("5h 10%")
     after = seen[next((i for i, s in enumerate(seen) if "80%" not in s), len(seen)):]
     assert all("80%" not in s and "60%" not in s for s in after), seen
     doc = line_json()
     assert (doc["five_hour"]["utilization"], doc["seven_day"]["utilization"]) == (10.0, 5.0)
+    whole = json.loads(cli("--json").stdout)  # the panel's JSON: the new account's figures, its name
+    print("json:", whole["usage"]["five_hour"]["utilization"], whole["usage"]["seven_day"]["utilization"],
+          whole["profile"]["email"])
+    assert (whole["usage"]["five_hour"]["utilization"], whole["usage"]["seven_day"]["utilization"]) == (10.0, 5.0)
+    assert whole["profile"]["email"] == "grace@example.com"
+    panel = cli(env=dict(os.environ, COLUMNS="70", NO_COLOR="1")).stdout
+    assert "grace@example.com" in panel and "ada@example.com" not in panel, panel
+    assert "10%" in panel and "80%" not in panel and "60%" not in panel, panel
     new_history = cache_view.history_dir(str(account_dir()))
     assert new_history != old_history
     assert {s[3] for s in history.load(new_history)} <= {10.0, 5.0}, "no sample of the old account"
+    assert {s[3] for s in history.load(old_history)} <= {80.0, 60.0}, "no sample of the new login"
     assert "grace@example.com" in cli("doctor").stdout
 
 
@@ -263,6 +275,22 @@ def test_a_replay_of_windows_already_reset_adds_no_sample(logged_in):
     assert fetch().returncode in (0, 1)
     samples = history.load(cache_view.history_dir(str(account_dir())))
     assert not [s for s in samples if s[4] is not None and s[4] < time.time()], samples
+
+
+def test_history_noted_before_the_account_was_known_moves_to_its_folder(api, logged_in, tmp_path):
+    """The hook runs before any fetch: its samples wait in the config dir's account dir and move
+    to the account's own folder as soon as the fetcher learns who the login is."""
+    base = time.time()
+    hook(hook_input(33.0, base + 6000, transcript=transcript(tmp_path, 0)))
+    root = account_dir()
+    assert cache_view.account_key(str(root)) is None
+    assert {s[3] for s in history.load(root)} == {33.0, 41.0}
+    api.set(U, Reply(200, usage_body(five=34.0, seven=41.0, now=base)))
+    assert fetch("--force").returncode == 0
+    own = cache_view.history_dir(str(root))
+    assert own != str(root), "the account is known now"
+    assert 33.0 in {s[3] for s in history.load(own)} and 34.0 in {s[3] for s in history.load(own)}
+    assert not (root / history.HISTORY).exists() and not (root / history.PENDING).exists()
 
 
 # --- local only: the usage API off ---------------------------------------------------------------
