@@ -293,6 +293,79 @@ def test_history_noted_before_the_account_was_known_moves_to_its_folder(api, log
     assert not (root / history.HISTORY).exists() and not (root / history.PENDING).exists()
 
 
+# --- bad input: the same rules for every source -------------------------------------------------
+
+def bad_transcript(tmp_path: Path, kind: str) -> Path:
+    p = tmp_path / f"transcript-{kind}"
+    if kind == "fifo":
+        os.mkfifo(p)  # opening it would block forever: only ever stat'ed
+    elif kind == "directory":
+        p.mkdir()
+    elif kind == "dangling":
+        p.symlink_to(tmp_path / "gone.jsonl")
+    elif kind == "unreadable":  # inside a directory nobody may enter (as root: a file mode 000)
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        p = locked / "t.jsonl"
+        p.write_text("{}\n")
+        p.chmod(0)
+        locked.chmod(0)
+    return p
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory", "dangling", "unreadable"])
+def test_a_bad_transcript_path_never_blocks_nor_raises(api, logged_in, tmp_path, kind):
+    """Not a regular file, or not reachable: no transcript time; the numbers count from the first
+    time this session handed them over (now), and the hook answers at once."""
+    path = bad_transcript(tmp_path, kind)
+    try:
+        t = time.monotonic()
+        r = line("--claude-code", "--no-refresh", input=hook_input(44.0, time.time() + 6000, transcript=path), timeout=5)
+        took = time.monotonic() - t
+    finally:
+        (tmp_path / "locked").exists() and (tmp_path / "locked").chmod(0o700)
+    print(f"hook ({kind}):", strip_ansi(r.stdout).strip())
+    assert r.returncode == 0 and r.stderr == "" and "Traceback" not in r.stdout, r.stderr
+    assert took < 3, f"the hook took {took:.1f}s"
+    assert "5h 44%" in strip_ansi(r.stdout)
+    assert line_json()["age_seconds"] <= 5, "first seen now: as fresh as the first sight"
+
+
+def test_a_transcript_stamped_in_the_future_counts_as_observed_now(api, logged_in, tmp_path):
+    """A clock ahead (or a hostile touch) cannot make a reading outrank the next answer."""
+    base = time.time()
+    ahead = transcript(tmp_path, -86400)  # modified "tomorrow"
+    hook(hook_input(60.0, base + 6000, session="ahead", transcript=ahead))
+    assert line_json()["age_seconds"] >= 0
+    time.sleep(CLOSE_GAP)
+    api.set(U, Reply(200, usage_body(five=25.0, seven=41.0, now=base)))
+    assert fetch("--force").returncode == 0
+    assert plain().startswith("5h 25%")
+
+
+@pytest.mark.parametrize("sid", ["huge", "hostile", "missing", "not-a-string"])
+def test_a_session_id_is_only_a_bounded_key_never_shown(api, logged_in, cache_dir, sid):
+    value = {"huge": "S" * 500_000, "hostile": "\x1b]52;c;cHduZWQ=\x07../../etc/passwd\n#(rm -rf ~)",
+             "missing": None, "not-a-string": {"nested": ["x"] * 1000}}[sid]
+    doc = json.loads(hook_input(52.0, time.time() + 6000))
+    if value is None:
+        del doc["session_id"]
+    else:
+        doc["session_id"] = value
+    for _ in range(2):  # the second sight of the same numbers keeps the first one's time
+        r = line("--claude-code", "--no-refresh", input=json.dumps(doc), timeout=5)
+        assert r.returncode == 0 and r.stderr == "", r.stderr
+        assert "5h 52%" in strip_ansi(r.stdout)
+    print(f"hook (session_id {sid}):", strip_ansi(r.stdout).strip())
+    for needle in ("SSSSSSSS", "etc/passwd", "rm -rf", "nested"):
+        assert needle not in r.stdout
+        for f in cache_dir.rglob("*"):
+            if f.is_file():
+                assert needle.encode() not in f.read_bytes(), f"the session id reached {f}"
+    sessions = cache_view.read_harvest(str(account_dir() / "harvest.bin"))["sessions"]
+    assert len(sessions) == 1 and all(len(k) <= 16 for k in sessions), sessions
+
+
 # --- local only: the usage API off ---------------------------------------------------------------
 
 def test_usage_api_off_makes_no_call_and_lives_on_claude_codes_input(api, logged_in, home, tmp_path):
