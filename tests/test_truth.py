@@ -383,6 +383,7 @@ def test_usage_api_off_makes_no_call_and_lives_on_claude_codes_input(api, logged
     assert doc is not None
     assert "usage API: off" in cli("doctor").stdout
     time.sleep(1.0)  # any background fetch the line started has had its chance to call
+    print("api calls:", api.count(U), "usage,", api.count(P), "profile")
     assert api.count(U) == 0 and api.count(P) == 0, [r.path for r in api.requests]
     assert line_json()["five_hour"]["utilization"] == 33.0
 
@@ -393,6 +394,7 @@ def test_usage_api_off_from_the_environment(api, logged_in, monkeypatch):
     plain()
     cli("refresh")
     time.sleep(1.0)
+    print("api calls:", len(api.requests))
     assert api.requests == []
 
 
@@ -417,11 +419,15 @@ def test_two_accounts_side_by_side_in_all(api, home, tmp_path):
     doc = json.loads(cli("--all", "--json").stdout)
     assert doc["kind"] == "accounts"
     got = {d["profile"]["email"]: (d["usage"]["five_hour"]["utilization"], d["config_dir"]) for d in doc["accounts"]}
+    print("--all --json:", "; ".join(f"{e} 5h {u:g}% in {d}" for e, (u, d) in sorted(got.items())))
     assert got == {"ada@example.com": (81.0, str(home / ".claude")), "grace@example.com": (12.0, str(work))}
     panel = cli("--all", env=dict(os.environ, COLUMNS="70")).stdout
     assert "ada@example.com" in panel and "grace@example.com" in panel and str(work) in panel
     assert "81%" in panel and "12%" in panel
+    print("api calls during --all:", len(api.requests) - calls)
     assert len(api.requests) == calls, "--all reads the cache only"
     # Each login's own line still shows only its own numbers.
     assert plain().startswith("5h 81%")
-    assert line("--format", "plain", env=other).stdout.startswith("5h 12%")
+    theirs = line("--format", "plain", env=other).stdout.strip()
+    print("line (CLAUDE_CONFIG_DIR=work):", theirs)
+    assert theirs.startswith("5h 12%")
