@@ -414,7 +414,14 @@ def test_two_accounts_side_by_side_in_all(api, home, tmp_path):
     (work / ".credentials.json").write_text((home / ".claude" / ".credentials.json").read_text().replace(a, b))
     (work / ".credentials.json").chmod(0o600)
     other = dict(os.environ, CLAUDE_CONFIG_DIR=str(work))
-    assert fetch().returncode == 0 and fetch(env=other).returncode == 0
+    assert fetch().returncode == 0
+    # The other config dir is only ever seen by Claude Code's hook, which starts its own fetch.
+    r = line("--claude-code", env=other, input=hook_input(12.0, base + 6000, seven=7.0))
+    assert r.returncode == 0, r.stderr
+    poll("--all to list the hook's config dir", lambda: json.loads(cli("--all", "--json").stdout)["accounts"],
+         lambda accts: {d["config_dir"] for d in accts} == {str(home / ".claude"), str(work)}
+         and all(d["profile"] for d in accts), SHOW_S, every=0.5)
+    time.sleep(1.0)  # the hook's background fetch has finished its calls
     calls = len(api.requests)
     doc = json.loads(cli("--all", "--json").stdout)
     assert doc["kind"] == "accounts"
