@@ -372,6 +372,8 @@ def test_usage_api_off_makes_no_call_and_lives_on_claude_codes_input(api, logged
     cfg = home / ".config" / "claude-usage" / "config.toml"
     cfg.parent.mkdir(parents=True, exist_ok=True)
     cfg.write_text("[sources]\nusage_api = false\n")
+    (home / ".claude.json").write_text(json.dumps({"oauthAccount": {
+        "accountUuid": "acc-local", "emailAddress": "ada@local.example", "organizationName": "Engines"}}))
     base = time.time()
     out = strip_ansi(hook(hook_input(33.0, base + 6000, transcript=transcript(tmp_path, 0))))
     assert "5h 33%" in out
@@ -381,7 +383,10 @@ def test_usage_api_off_makes_no_call_and_lives_on_claude_codes_input(api, logged
     cli("refresh")
     doc = json.loads(cli("--json").stdout)
     assert doc is not None
-    assert "usage API: off" in cli("doctor").stdout
+    doctor = cli("doctor").stdout
+    assert "usage API: off" in doctor and "account: ada@local.example" in doctor, doctor
+    panel = cli(env=dict(os.environ, COLUMNS="70", NO_COLOR="1")).stdout
+    assert "ada@local.example" in panel and "33%" in panel, panel
     time.sleep(1.0)  # any background fetch the line started has had its chance to call
     print("api calls:", api.count(U), "usage,", api.count(P), "profile")
     assert api.count(U) == 0 and api.count(P) == 0, [r.path for r in api.requests]

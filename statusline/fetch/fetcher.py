@@ -21,7 +21,18 @@ from typing import Any, Literal
 from statusline.cache import cache_view, config, history, lineview, store
 from statusline.cache.paths import Paths, resolve
 from statusline.core import clean, forecast, readings
-from statusline.core.model import AUTH_KINDS, Backoff, ErrorKind, FetchError, Snapshot, Spend, Usage, epoch, utc
+from statusline.core.model import (
+    AUTH_KINDS,
+    Backoff,
+    ErrorKind,
+    FetchError,
+    Profile,
+    Snapshot,
+    Spend,
+    Usage,
+    epoch,
+    utc,
+)
 from statusline.fetch import api, console, policy, pool
 from statusline.fetch import budget as budget_mod
 from statusline.render import notify
@@ -354,8 +365,12 @@ def _run_local(job: Job, snap: Snapshot) -> Result:
     Claude Code's input, ``~/.claude.json`` and Pace Maker."""
     now, ttl = job.now, job.ttls["code"]
     claude_json = credentials.read_claude_json(job.paths)
-    identity = credentials.local_account(job.paths, claude_json).get("account_uuid")
+    local = credentials.local_account(job.paths, claude_json)
+    identity = local.get("account_uuid")
     snap = _switch_account(job, snap, identity)
+    if snap.profile is None and local.get("email"):  # who this is, for doctor and the panel, without a call
+        snap = snap.replace(profile=Profile(email=local["email"], organization=local.get("organization"),
+                                            account_uuid=identity))
     local_sources = _local_readings(job, claude_json, identity, snap)
     snap = _merge_into(snap, local_sources, None, now)
     snap = snap.replace(account=identity or snap.account, last_error=None, backoff=None, last_attempt_at=now)
