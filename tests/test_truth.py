@@ -203,14 +203,26 @@ def test_a_new_login_never_shows_the_previous_accounts_numbers(api, home):
     old_history = cache_view.history_dir(str(account_dir()))
     assert history.load(old_history)
     write_credentials(home, token=new)  # `claude /login` as another account; no ~/.claude.json
+    # A session of the new login speaks before any fetch: whose numbers these are is not known
+    # yet, so nothing of it is filed under the previous account.
+    hook(hook_input(15.0, base + 1800, session="new-login", transcript=transcript(home, 0), seven=5.0))
     seen = shows("5h 10%")
     after = seen[next((i for i, s in enumerate(seen) if "80%" not in s), len(seen)):]
     assert all("80%" not in s and "60%" not in s for s in after), seen
     doc = line_json()
     assert (doc["five_hour"]["utilization"], doc["seven_day"]["utilization"]) == (10.0, 5.0)
+    whole = json.loads(cli("--json").stdout)  # the panel's JSON: the new account's figures, its name
+    print("json:", whole["usage"]["five_hour"]["utilization"], whole["usage"]["seven_day"]["utilization"],
+          whole["profile"]["email"])
+    assert (whole["usage"]["five_hour"]["utilization"], whole["usage"]["seven_day"]["utilization"]) == (10.0, 5.0)
+    assert whole["profile"]["email"] == "grace@example.com"
+    panel = cli(env=dict(os.environ, COLUMNS="70", NO_COLOR="1")).stdout
+    assert "grace@example.com" in panel and "ada@example.com" not in panel, panel
+    assert "10%" in panel and "80%" not in panel and "60%" not in panel, panel
     new_history = cache_view.history_dir(str(account_dir()))
     assert new_history != old_history
     assert {s[3] for s in history.load(new_history)} <= {10.0, 5.0}, "no sample of the old account"
+    assert {s[3] for s in history.load(old_history)} <= {80.0, 60.0}, "no sample of the new login"
     assert "grace@example.com" in cli("doctor").stdout
 
 
@@ -265,12 +277,103 @@ def test_a_replay_of_windows_already_reset_adds_no_sample(logged_in):
     assert not [s for s in samples if s[4] is not None and s[4] < time.time()], samples
 
 
+def test_history_noted_before_the_account_was_known_moves_to_its_folder(api, logged_in, tmp_path):
+    """The hook runs before any fetch: its samples wait in the config dir's account dir and move
+    to the account's own folder as soon as the fetcher learns who the login is."""
+    base = time.time()
+    hook(hook_input(33.0, base + 6000, transcript=transcript(tmp_path, 0)))
+    root = account_dir()
+    assert cache_view.account_key(str(root)) is None
+    assert {s[3] for s in history.load(root)} == {33.0, 41.0}
+    api.set(U, Reply(200, usage_body(five=34.0, seven=41.0, now=base)))
+    assert fetch("--force").returncode == 0
+    own = cache_view.history_dir(str(root))
+    assert own != str(root), "the account is known now"
+    assert 33.0 in {s[3] for s in history.load(own)} and 34.0 in {s[3] for s in history.load(own)}
+    assert not (root / history.HISTORY).exists() and not (root / history.PENDING).exists()
+
+
+# --- bad input: the same rules for every source -------------------------------------------------
+
+def bad_transcript(tmp_path: Path, kind: str) -> Path:
+    p = tmp_path / f"transcript-{kind}"
+    if kind == "fifo":
+        os.mkfifo(p)  # opening it would block forever: only ever stat'ed
+    elif kind == "directory":
+        p.mkdir()
+    elif kind == "dangling":
+        p.symlink_to(tmp_path / "gone.jsonl")
+    elif kind == "unreadable":  # inside a directory nobody may enter (as root: a file mode 000)
+        locked = tmp_path / "locked"
+        locked.mkdir()
+        p = locked / "t.jsonl"
+        p.write_text("{}\n")
+        p.chmod(0)
+        locked.chmod(0)
+    return p
+
+
+@pytest.mark.parametrize("kind", ["fifo", "directory", "dangling", "unreadable"])
+def test_a_bad_transcript_path_never_blocks_nor_raises(api, logged_in, tmp_path, kind):
+    """Not a regular file, or not reachable: no transcript time; the numbers count from the first
+    time this session handed them over (now), and the hook answers at once."""
+    path = bad_transcript(tmp_path, kind)
+    try:
+        t = time.monotonic()
+        r = line("--claude-code", "--no-refresh", input=hook_input(44.0, time.time() + 6000, transcript=path), timeout=5)
+        took = time.monotonic() - t
+    finally:
+        (tmp_path / "locked").exists() and (tmp_path / "locked").chmod(0o700)
+    print(f"hook ({kind}):", strip_ansi(r.stdout).strip())
+    assert r.returncode == 0 and r.stderr == "" and "Traceback" not in r.stdout, r.stderr
+    assert took < 3, f"the hook took {took:.1f}s"
+    assert "5h 44%" in strip_ansi(r.stdout)
+    assert line_json()["age_seconds"] <= 5, "first seen now: as fresh as the first sight"
+
+
+def test_a_transcript_stamped_in_the_future_counts_as_observed_now(api, logged_in, tmp_path):
+    """A clock ahead (or a hostile touch) cannot make a reading outrank the next answer."""
+    base = time.time()
+    ahead = transcript(tmp_path, -86400)  # modified "tomorrow"
+    hook(hook_input(60.0, base + 6000, session="ahead", transcript=ahead))
+    assert line_json()["age_seconds"] >= 0
+    time.sleep(CLOSE_GAP)
+    api.set(U, Reply(200, usage_body(five=25.0, seven=41.0, now=base)))
+    assert fetch("--force").returncode == 0
+    assert plain().startswith("5h 25%")
+
+
+@pytest.mark.parametrize("sid", ["huge", "hostile", "missing", "not-a-string"])
+def test_a_session_id_is_only_a_bounded_key_never_shown(api, logged_in, cache_dir, sid):
+    value = {"huge": "S" * 500_000, "hostile": "\x1b]52;c;cHduZWQ=\x07../../etc/passwd\n#(rm -rf ~)",
+             "missing": None, "not-a-string": {"nested": ["x"] * 1000}}[sid]
+    doc = json.loads(hook_input(52.0, time.time() + 6000))
+    if value is None:
+        del doc["session_id"]
+    else:
+        doc["session_id"] = value
+    for _ in range(2):  # the second sight of the same numbers keeps the first one's time
+        r = line("--claude-code", "--no-refresh", input=json.dumps(doc), timeout=5)
+        assert r.returncode == 0 and r.stderr == "", r.stderr
+        assert "5h 52%" in strip_ansi(r.stdout)
+    print(f"hook (session_id {sid}):", strip_ansi(r.stdout).strip())
+    for needle in ("SSSSSSSS", "etc/passwd", "rm -rf", "nested"):
+        assert needle not in r.stdout
+        for f in cache_dir.rglob("*"):
+            if f.is_file():
+                assert needle.encode() not in f.read_bytes(), f"the session id reached {f}"
+    sessions = cache_view.read_harvest(str(account_dir() / "harvest.bin"))["sessions"]
+    assert len(sessions) == 1 and all(len(k) <= 16 for k in sessions), sessions
+
+
 # --- local only: the usage API off ---------------------------------------------------------------
 
 def test_usage_api_off_makes_no_call_and_lives_on_claude_codes_input(api, logged_in, home, tmp_path):
     cfg = home / ".config" / "claude-usage" / "config.toml"
     cfg.parent.mkdir(parents=True, exist_ok=True)
     cfg.write_text("[sources]\nusage_api = false\n")
+    (home / ".claude.json").write_text(json.dumps({"oauthAccount": {
+        "accountUuid": "acc-local", "emailAddress": "ada@local.example", "organizationName": "Engines"}}))
     base = time.time()
     out = strip_ansi(hook(hook_input(33.0, base + 6000, transcript=transcript(tmp_path, 0))))
     assert "5h 33%" in out
@@ -280,8 +383,12 @@ def test_usage_api_off_makes_no_call_and_lives_on_claude_codes_input(api, logged
     cli("refresh")
     doc = json.loads(cli("--json").stdout)
     assert doc is not None
-    assert "usage API: off" in cli("doctor").stdout
+    doctor = cli("doctor").stdout
+    assert "usage API: off" in doctor and "account: ada@local.example" in doctor, doctor
+    panel = cli(env=dict(os.environ, COLUMNS="70", NO_COLOR="1")).stdout
+    assert "ada@local.example" in panel and "33%" in panel, panel
     time.sleep(1.0)  # any background fetch the line started has had its chance to call
+    print("api calls:", api.count(U), "usage,", api.count(P), "profile")
     assert api.count(U) == 0 and api.count(P) == 0, [r.path for r in api.requests]
     assert line_json()["five_hour"]["utilization"] == 33.0
 
@@ -292,6 +399,7 @@ def test_usage_api_off_from_the_environment(api, logged_in, monkeypatch):
     plain()
     cli("refresh")
     time.sleep(1.0)
+    print("api calls:", len(api.requests))
     assert api.requests == []
 
 
@@ -311,16 +419,27 @@ def test_two_accounts_side_by_side_in_all(api, home, tmp_path):
     (work / ".credentials.json").write_text((home / ".claude" / ".credentials.json").read_text().replace(a, b))
     (work / ".credentials.json").chmod(0o600)
     other = dict(os.environ, CLAUDE_CONFIG_DIR=str(work))
-    assert fetch().returncode == 0 and fetch(env=other).returncode == 0
+    assert fetch().returncode == 0
+    # The other config dir is only ever seen by Claude Code's hook, which starts its own fetch.
+    r = line("--claude-code", env=other, input=hook_input(12.0, base + 6000, seven=7.0))
+    assert r.returncode == 0, r.stderr
+    poll("--all to list the hook's config dir", lambda: json.loads(cli("--all", "--json").stdout)["accounts"],
+         lambda accts: {d["config_dir"] for d in accts} == {str(home / ".claude"), str(work)}
+         and all(d["profile"] for d in accts), SHOW_S, every=0.5)
+    time.sleep(1.0)  # the hook's background fetch has finished its calls
     calls = len(api.requests)
     doc = json.loads(cli("--all", "--json").stdout)
     assert doc["kind"] == "accounts"
     got = {d["profile"]["email"]: (d["usage"]["five_hour"]["utilization"], d["config_dir"]) for d in doc["accounts"]}
+    print("--all --json:", "; ".join(f"{e} 5h {u:g}% in {d}" for e, (u, d) in sorted(got.items())))
     assert got == {"ada@example.com": (81.0, str(home / ".claude")), "grace@example.com": (12.0, str(work))}
     panel = cli("--all", env=dict(os.environ, COLUMNS="70")).stdout
     assert "ada@example.com" in panel and "grace@example.com" in panel and str(work) in panel
     assert "81%" in panel and "12%" in panel
+    print("api calls during --all:", len(api.requests) - calls)
     assert len(api.requests) == calls, "--all reads the cache only"
     # Each login's own line still shows only its own numbers.
     assert plain().startswith("5h 81%")
-    assert line("--format", "plain", env=other).stdout.startswith("5h 12%")
+    theirs = line("--format", "plain", env=other).stdout.strip()
+    print("line (CLAUDE_CONFIG_DIR=work):", theirs)
+    assert theirs.startswith("5h 12%")

@@ -111,6 +111,14 @@ def key_dir(acct, key):
     return oslite.join(oslite.fspath(acct), "accounts", key) if key else oslite.fspath(acct)
 
 
+def settled(view, cred_sig):
+    """Whether the account ``view`` names is still the one logged in: no login since the fetcher
+    wrote it (``cred_sig`` unchanged). Until the next fetch says who a new login is, the hook
+    files nothing under the previous account (no history sample, no notification)."""
+    had = (view or {}).get("cred_sig")
+    return had is None or had == cred_sig
+
+
 def history_dir(acct, view=None):
     """Where the current account's history lives (``key_dir`` of the view's account)."""
     return key_dir(acct, account_key(acct, view))

@@ -100,9 +100,10 @@ def build(snapshot: Snapshot, *, ttl: float, cred_sig: str | None, next_call: fl
         "forecast": forecast,
         "config": config,
         "account": store.account_key(snapshot),  # whose numbers these are (a key, never a name)
-        "account_since": _since(snapshot.extra.get("account_since")),  # older harvests are another's
+        "account_since": since(snapshot.extra.get("account_since")),  # older harvests are another's
     }
 
 
-def _since(t: Any) -> float | None:
+def since(t: Any) -> float | None:
+    """``account_since`` as epoch seconds, or None when it is no plausible time."""
     return float(t) if readings.within(t, readings.EPOCH_MIN, readings.EPOCH_MAX) else None

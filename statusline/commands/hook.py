@@ -144,8 +144,11 @@ def harvest(new, present, spend, env, now, session="-", heard=None):
         from statusline.cache import history  # only when something is written
 
         fresh = got or new
-        # the account's own history; a replay of old numbers is no news
-        history.note(cache_view.history_dir(acct), [r for r in fresh if r[4] >= now - history.HEARTBEAT_S], now)
+        view = cache_view.read_view(os.path.join(acct, "line.bin"))
+        if cache_view.settled(view, fastpaths.auth_sig(cfg, env)):
+            # the account's own history; a replay of old numbers is no news
+            history.note(cache_view.history_dir(acct, view or {}),
+                         [r for r in fresh if r[4] >= now - history.HEARTBEAT_S], now)
         stamped = stamped or fresh
     return stamped or new
 
@@ -232,10 +235,12 @@ def run(opts, env, now):
                       claude_code.session_key(data, fastpaths.fnv1a64), claude_code.transcript_time(data, now))
     remember_version(claude_code.version(data), env)
     view, cred_sig, note = cache_view.load(opts.get("mode") or "auto", opts.get("refresh", True), env, now)
-    if new:  # off unless CLAUDE_USAGE_NOTIFY or config.toml's [notify] at; state per config dir
+    if new:  # off unless CLAUDE_USAGE_NOTIFY or config.toml's [notify] at; state per account
         acct = fastpaths.account_dir(fastpaths.cache_root(env), fastpaths.config_dir(env), "code")
-        notify.maybe_notify(acct, new, now, notify.with_config(env, (view or {}).get("config")),
-                            cache_view.account_key(acct))
+        code_view = cache_view.read_view(os.path.join(acct, "line.bin"))
+        if cache_view.settled(code_view, cred_sig):
+            notify.maybe_notify(acct, new, now, notify.with_config(env, (view or {}).get("config")),
+                                cache_view.account_key(acct, code_view or {}))
     glyphs = cache_view.glyphs(opts, view, env) or "emoji"
     g = segments.GLYPHS.get(glyphs, segments.GLYPHS["emoji"])
     spans = segments.build(view, now, glyphs, cred_sig is not None or bool(new), note,

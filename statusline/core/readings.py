@@ -11,7 +11,8 @@ turns its outside format into readings of one shape, a plain tuple so that it ma
 - ``source``: ``api`` | ``claude-code`` | ``claude-json`` | ``pace-maker``.
 
 Merge rule, per (key, name) of one account (readings of two accounts never meet here: the
-cache, the harvest and the history are kept per account, and an account change starts empty):
+cache and the history are kept per account, an account change starts empty, and harvested
+readings heard before it are dropped):
 
 1. The reading observed last wins, lower or not, and whatever its reset. Why: utilization is
    usage / the plan's allowance, and the allowance can change inside a window (a Max 5x -> 20x

@@ -21,7 +21,18 @@ from typing import Any, Literal
 from statusline.cache import cache_view, config, history, lineview, store
 from statusline.cache.paths import Paths, resolve
 from statusline.core import clean, forecast, readings
-from statusline.core.model import AUTH_KINDS, Backoff, ErrorKind, FetchError, Snapshot, Spend, Usage, epoch, utc
+from statusline.core.model import (
+    AUTH_KINDS,
+    Backoff,
+    ErrorKind,
+    FetchError,
+    Profile,
+    Snapshot,
+    Spend,
+    Usage,
+    epoch,
+    utc,
+)
 from statusline.fetch import api, console, policy, pool
 from statusline.fetch import budget as budget_mod
 from statusline.render import notify
@@ -114,21 +125,24 @@ def _save(job: Job, snap: Snapshot, ttl: float, shared: pool.Shared | None = Non
     fc = None
     if snap.mode == "code" and snap.usage_fetched_at is not None:
         fc = _observe(job.acct, lineview.windows(snap), snap.usage_fetched_at.timestamp(),
-                      snap.usage_source or "api", t, notify.with_config(job.env, cfg), key)
+                      snap.usage_source or "api", t, notify.with_config(job.env, cfg), key,
+                      lineview.since(snap.extra.get("account_since")))
     snap = snap.replace(extra={**snap.extra, "config_dir": str(job.paths.config_dir)})
     view = lineview.build(snap, ttl=interval, cred_sig=job.creds.cred_sig, next_call=next_call, forecast=fc,
                           config=cfg)
     store.save_snapshot(job.acct, snap, view)
 
 
-def _observe(acct_dir, windows, observed_at, source, now, env, key=None):
+def _observe(acct_dir, windows, observed_at, source, now, env, key=None, since=None):
     """Record line-view ``windows`` observed at ``observed_at`` as samples (in the account's own
-    history), announce crossed thresholds, and return the line view's ``forecast`` (see
-    ``forecast``). Never raises for a cache problem: history is a nicety, the fetch must still
-    be saved."""
+    history: what was noted before the account was known moves there, from ``since`` on),
+    announce crossed thresholds, and return the line view's ``forecast`` (see ``forecast``).
+    Never raises for a cache problem: history is a nicety, the fetch must still be saved."""
     readings = history.from_windows(windows, observed_at, source)
     where = cache_view.key_dir(acct_dir, key)
     try:
+        if key:
+            history.adopt(acct_dir, where, since, now)
         history.record(where, readings, now)
         notify.maybe_notify(acct_dir, readings, now, env, key)
         samples = history.load(where, since=now - forecast.LOOKBACK_S - 60)
@@ -351,8 +365,12 @@ def _run_local(job: Job, snap: Snapshot) -> Result:
     Claude Code's input, ``~/.claude.json`` and Pace Maker."""
     now, ttl = job.now, job.ttls["code"]
     claude_json = credentials.read_claude_json(job.paths)
-    identity = credentials.local_account(job.paths, claude_json).get("account_uuid")
+    local = credentials.local_account(job.paths, claude_json)
+    identity = local.get("account_uuid")
     snap = _switch_account(job, snap, identity)
+    if snap.profile is None and local.get("email"):  # who this is, for doctor and the panel, without a call
+        snap = snap.replace(profile=Profile(email=local["email"], organization=local.get("organization"),
+                                            account_uuid=identity))
     local_sources = _local_readings(job, claude_json, identity, snap)
     snap = _merge_into(snap, local_sources, None, now)
     snap = snap.replace(account=identity or snap.account, last_error=None, backoff=None, last_attempt_at=now)
@@ -408,8 +426,8 @@ def _local_readings(job: Job, claude_json: dict[str, Any] | None, identity: str 
     t = job.now.timestamp()
     harvest = cache_view.read_harvest(str(job.acct / store.HARVEST)) or {}
     got: list[tuple[Any, ...]] = [tuple(r) for r in harvest.get("windows") or () if readings.is_reading(r)]
-    since = (snap.extra.get("account_since") if snap is not None else None)
-    if readings.within(since, readings.EPOCH_MIN, readings.EPOCH_MAX):
+    since = lineview.since(snap.extra.get("account_since")) if snap is not None else None
+    if since is not None:
         got = [r for r in got if r[4] >= since]  # heard before this account logged in here
     cached = claude_json_source.usage(claude_json, identity, t)
     if cached is not None:

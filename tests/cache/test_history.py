@@ -83,6 +83,22 @@ def test_hook_notes_are_folded_in(tmp_path: Path):
     assert [s[3] for s in history.load(tmp_path)] == [10.0, 11.0, 12.0]
 
 
+def test_samples_noted_before_the_account_was_known_move_to_its_folder(tmp_path: Path):
+    """``adopt``: the config dir's own history (kept while the account was unknown) moves into the
+    account's folder, recorded and pending alike; samples from before ``since`` are another's."""
+    root, own = tmp_path / "acct", tmp_path / "acct" / "accounts" / "u1"
+    history.record(root, [r(5.0, NOW - 600)], NOW - 600)  # before this account logged in here
+    history.record(root, [r(20.0, NOW - 60)], NOW - 60)
+    history.note(root, [r(21.0, NOW - 30)], NOW - 30)
+    history.record(own, [r(22.0, NOW)], NOW)
+    history.adopt(root, own, NOW - 300, NOW)
+    assert [s[3] for s in history.load(own)] == [20.0, 21.0, 22.0]
+    assert not (root / history.HISTORY).exists() and not (root / history.PENDING).exists()
+    history.adopt(root, own, None, NOW)  # nothing left to move: a no-op
+    history.adopt(own, own, None, NOW)
+    assert [s[3] for s in history.load(own)] == [20.0, 21.0, 22.0]
+
+
 WRITER = """
 import sys, time
 from statusline.cache import history

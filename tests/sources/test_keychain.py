@@ -35,6 +35,13 @@ ANSWERS = {
 }
 
 
+def shown(kind: str) -> str:
+    """The line after the fetch (``pytest -s`` prints it: the closing note's table)."""
+    out = line("--format", "plain", "--no-refresh").stdout.strip()
+    print(f"line (Keychain {kind}):", out)
+    return out
+
+
 @pytest.fixture
 def keychain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Install the stub answering ``kind``; returns the file its argv is logged to."""
@@ -57,7 +64,7 @@ def test_the_keychain_secret_logs_in_and_never_touches_disk(api, keychain, cache
     r = fetch()
     assert r.returncode == 0, r.stdout + r.stderr
     assert {req.headers["Authorization"] for req in api.requests} == {f"Bearer {TOKEN}"}
-    assert line("--format", "plain").stdout.startswith("5h 78%")
+    assert shown(kind).startswith("5h 78%")
     assert "find-generic-password -s Claude Code-credentials -w" in log.read_text()
     for f in cache_dir.rglob("*"):
         if f.is_file():
@@ -69,8 +76,8 @@ def test_garbage_from_the_keychain_says_so_and_calls_nothing(api, keychain):
     r = fetch()
     assert r.returncode == 1 and "not valid JSON" in r.stdout, r.stdout
     assert api.requests == []
-    out = line("--format", "plain", "--no-refresh").stdout
-    assert "no credentials" in out or "not valid JSON" not in out  # a short marker, never the detail
+    out = shown("garbage")
+    assert "no credentials" in out and "not valid JSON" not in out  # a short marker, never the detail
 
 
 def test_a_keychain_that_answers_after_10_s_is_cut_off(api, keychain):
@@ -81,6 +88,7 @@ def test_a_keychain_that_answers_after_10_s_is_cut_off(api, keychain):
     assert took < 9, "the lookup is bounded: the fetch never waits out a slow `security`"
     assert r.returncode == 1 and "timed out" in r.stdout, r.stdout
     assert api.requests == []
+    assert "no credentials" in shown("after 10 s")
 
 
 def test_no_keychain_item_is_no_credentials(api, keychain):
@@ -88,7 +96,7 @@ def test_no_keychain_item_is_no_credentials(api, keychain):
     r = fetch()
     assert r.returncode == 1 and "log in" in r.stdout, r.stdout
     assert api.requests == []
-    assert "no credentials" in line("--format", "plain", "--no-refresh").stdout
+    assert "no credentials" in shown("absent")
 
 
 def test_the_config_dir_suffix_names_its_own_keychain_item(api, keychain, tmp_path, monkeypatch):
