@@ -19,7 +19,7 @@ import pytest
 from apiserver import Reply, usage_body
 from conftest import write_credentials
 from helpers import Tmux, fetch, poll
-from hostile import NOW, corpus, line_view, pango_inert, ran, short_dir
+from hostile import NOW, corpus, line_spans, line_view, pango_inert, ran, short_dir
 
 from statusline.core import clean
 from statusline.render import dialects, lineformats, notify
@@ -248,7 +248,7 @@ def test_history_csv_has_no_formula_cell(pwned: Path) -> None:
         for cell in row:
             assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), (cell, row)
     back = [s[2] for s in history_cmd.from_csv(text)]
-    assert [b for b, n in zip(back, names) if n.isprintable()] == [n for n in names if n.isprintable()]
+    assert [b for b, n in zip(back, names, strict=True) if n.isprintable()] == [n for n in names if n.isprintable()]
 
 
 @pytest.mark.realprog
@@ -325,3 +325,51 @@ def test_a_credits_overflow_blanks_no_line_and_crashes_no_panel(api, home: Path,
     panel = cli()
     assert panel.returncode == 0 and "Traceback" not in panel.stderr, panel.stderr[-800:]
     assert "78%" in panel.stdout, panel.stdout
+
+
+REPO = Path(__file__).resolve().parents[2]
+SHELLS = {
+    # shell: (--format, the plugin, argv running SCRIPT with DIR, the option on, the option off)
+    "zsh": ("zsh", "zsh/claude-usage.plugin.zsh", ["zsh", "-f", "-c"], "setopt prompt_subst", "unsetopt prompt_subst",
+            'for d in "$DIR"/*; do CLAUDE_USAGE_CACHE_DIR=$d; _claude_usage_precmd; '
+            'print -rnP -- "$RPROMPT"; print -rn -- $\'\\x1e\'; done'),
+    "bash": ("bash", "bash/claude-usage.bash", ["bash", "--norc", "--noprofile", "-c"], "shopt -s promptvars",
+             "shopt -u promptvars",
+             'for d in "$DIR"/*; do CLAUDE_USAGE_CACHE_DIR=$d; _claude_usage_precmd; '
+             'printf "%s\\036" "${PS1@P}"; done'),
+    "fish": ("ansi", "fish/claude-usage.fish", ["fish", "--no-config", "-c"], "", "",
+             'for d in $DIR/*; set -gx CLAUDE_USAGE_CACHE_DIR $d; _claude_usage_precmd; '
+             'claude_usage_prompt; printf "\\x1e"; end'),
+}
+
+
+@pytest.mark.realprog
+@pytest.mark.parametrize("shell", sorted(SHELLS))
+@pytest.mark.parametrize("option", [True, False], ids=["subst-on", "subst-off"])
+def test_shell_prompts_show_every_name_literally(shell: str, option: bool, tmp_path: Path, pwned: Path) -> None:
+    """zsh (PROMPT_SUBST on and off), bash (promptvars on and off) and fish, each one real shell
+    sourcing the shipped plugin: for every hostile model name, the line in that shell's format
+    is the rendered file, the plugin's prompt hook reads it, and the shell expands the prompt
+    (``print -P``, ``${PS1@P}``, fish's own printing) into the plain text; nothing runs."""
+    fmt, plugin, argv, on, off, loop = SHELLS[shell]
+    if shutil.which(argv[0]) is None:
+        pytest.skip(f"{argv[0]} is not installed")
+    if shell == "fish" and not option:
+        pytest.skip("fish has no substitution option: it never evaluates what a prompt prints")
+    names = corpus(pwned)
+    root = tmp_path / "dirs"
+    for i, name in enumerate(names):
+        d = root / f"{i:04d}"
+        d.mkdir(parents=True, mode=0o700)
+        spans = line_spans(name)
+        (d / f"prompt.{shell}").write_text(f"{int(time.time())}\n{dialects.render(spans, fmt, True)}\n")
+    script = f"source {shlex.quote(str(REPO / 'integrations' / plugin))}\n{on if option else off}\n{loop}\n"
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "DIR": str(root), "TERM": "xterm-256color",
+           "CLAUDE_USAGE_LINE_CMD": str(tmp_path / "missing"), "CLAUDE_USAGE_THROTTLE": "3600"}
+    done = subprocess.run([*argv, script], cwd=pwned, env=env, capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    shown = [SGR.sub("", p).replace("\x01", "").replace("\x02", "").rstrip(" ")
+             for p in done.stdout.decode().split("\x1e")[:-1]]
+    want = [dialects.render(line_spans(n), "plain", False) for n in names]
+    assert [(n, s) for n, s, w in zip(names, shown, want, strict=False) if s != w] == [] and len(shown) == len(want)
+    assert ran(pwned) == []
