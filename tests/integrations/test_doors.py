@@ -145,10 +145,10 @@ def test_tmux_display_message_shows_the_corpus_literally(attached, tmp_path: Pat
     assert ran(pwned) == []
 
 
-# A notify-send that records its argv: each argument then \x1f, each call then \x1e (neither
-# can come from outside: notify_argv turns controls into "?").
+# A notify-send that records its argv, one file per call (calls run side by side): each
+# argument then \x1f (which cannot come from outside: notify_argv turns controls into "?").
 FAKE_NOTIFY_SEND = """#!/bin/sh
-{{ for a in "$@"; do printf '%s\\037' "$a"; done; printf '\\036'; }} >> {log}
+for a in "$@"; do printf '%s\\037' "$a"; done > {log}/$$.tmp && mv {log}/$$.tmp {log}/$$
 """
 
 
@@ -159,16 +159,17 @@ def test_notify_send_takes_no_option_and_no_markup_from_outside(tmp_path: Path, 
     the summary and a body that is valid Pango markup with nothing of its own."""
     bin_dir = tmp_path / "fakebin"
     bin_dir.mkdir()
-    log = tmp_path / "argv.log"
+    log = tmp_path / "argv"
+    log.mkdir()
     (bin_dir / "notify-send").write_text(FAKE_NOTIFY_SEND.format(log=shlex.quote(str(log))))
     (bin_dir / "notify-send").chmod(0o755)
-    env = {"PATH": str(bin_dir)}
+    env = {"PATH": str(bin_dir) + ":/usr/bin:/bin"}
     names = corpus(pwned)
     for name in names:
         assert notify.send(name, env)
-    got = poll("every notify-send argv", lambda: log.read_bytes() if log.exists() else b"",
-               lambda b: b.count(b"\x1e") == len(names))
-    calls = [[a.decode() for a in call.split(b"\x1f")[:-1]] for call in got.split(b"\x1e")[:-1]]
+    done = poll("every notify-send argv", lambda: [p for p in log.iterdir() if p.suffix != ".tmp"],
+                lambda got: len(got) == len(names))
+    calls = [[a.decode() for a in p.read_bytes().split(b"\x1f")[:-1]] for p in done]
     shown = []
     for argv in calls:
         dash = argv.index("--")
