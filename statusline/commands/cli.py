@@ -159,11 +159,37 @@ class _ClosedStdout:
         raise io.UnsupportedOperation("stdout is closed")
 
 
+class _Watched:
+    """``sys.stdout``, noting whether writing to it failed: a full disk under the cache raises
+    the same errnos as a full or closed stdout, and must not be reported as one."""
+
+    def __init__(self, stream: object) -> None:
+        self._stream = stream
+        self.failed = False
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)  # type: ignore[attr-defined]
+        except OSError:
+            self.failed = True
+            raise
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()  # type: ignore[attr-defined]
+        except OSError:
+            self.failed = True
+            raise
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
     """The console script: a closed stdout or a full disk under it is one line on stderr and
-    exit status 1, never a traceback."""
-    if sys.stdout is None:
-        sys.stdout = _ClosedStdout()  # type: ignore[assignment]
+    exit status 1, never a traceback; so is a full disk (or EIO) under a file we write."""
+    out = _Watched(_ClosedStdout() if sys.stdout is None else sys.stdout)
+    sys.stdout = out  # type: ignore[assignment]
     try:
         code = _main(argv)
         sys.stdout.flush()
@@ -171,8 +197,23 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as exc:
         if exc.errno is None or exc.errno not in (5, 9, 28, 32):  # EIO, EBADF, ENOSPC, EPIPE
             raise
-        _stdout_gone(exc)
+        if out.failed:
+            _stdout_gone(exc)
+        else:
+            _say("claude-usage: cannot write %s: %s\n" % (exc.filename or "a file", exc.strerror or exc))
         return 1
+    finally:
+        if sys.stdout is out:
+            sys.stdout = out._stream
+
+
+def _say(line: str) -> None:
+    if sys.stderr is not None:
+        try:
+            sys.stderr.write(line)
+            sys.stderr.flush()
+        except (OSError, ValueError):
+            pass
 
 
 def _stdout_gone(exc: OSError) -> None:
@@ -185,12 +226,7 @@ def _stdout_gone(exc: OSError) -> None:
         sys.stdout = open(1, "w", closefd=False)
     except OSError:
         pass
-    if sys.stderr is not None:
-        try:
-            sys.stderr.write(f"claude-usage: cannot write the output: {exc.strerror or exc}\n")
-            sys.stderr.flush()
-        except (OSError, ValueError):
-            pass
+    _say(f"claude-usage: cannot write the output: {exc.strerror or exc}\n")
 
 
 def _main(argv: list[str] | None = None) -> int:

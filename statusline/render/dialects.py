@@ -98,9 +98,20 @@ def render(spans, fmt="ansi", color=True, tmux_styles=None):
     return "".join(wrap(text, level, color) for text, level in spans)
 
 
+# Invisible format characters that reorder or disguise text (bidi marks, embeddings, overrides
+# and isolates) and the Unicode line separators: controls too, as ``core.clean`` counts them.
+_FORMAT_CONTROLS = frozenset("\u061c\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e"
+                             "\u2066\u2067\u2068\u2069")
+
+
+def _is_control(ch):
+    return ch < " " or "\x7f" <= ch < "\xa0" or (ch >= "\u061c" and (
+        ch in _FORMAT_CONTROLS or "\ud800" <= ch <= "\udfff"))  # a lone surrogate cannot be printed
+
+
 def _no_controls(text):
-    # C0, DEL and C1 (ESC, CSI, OSC...) as "?": the only escapes printed are our own.
-    return "".join("?" if ch < " " or "\x7f" <= ch < "\xa0" else ch for ch in text)
+    # C0, DEL, C1 (ESC, CSI, OSC...), bidi controls as "?": the only escapes printed are our own.
+    return "".join("?" if _is_control(ch) else ch for ch in text)
 
 
 _ESCAPE = {
@@ -140,13 +151,13 @@ def bash_ps1_text(text):
     return text.replace("\\", "\\\\")
 
 
-_PANGO = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"}
+_PANGO = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"}
 
 
 def pango_text(text):
     """Plain text inside Pango markup (Waybar's ``text``/``tooltip``, notify-send's body):
     ``& < > " '`` as entities and controls (bar newline, tab) as ``?``."""
-    text = "".join(ch if ch in "\n\t" else "?" if ch < " " or "\x7f" <= ch < "\xa0" else ch for ch in text)
+    text = "".join(ch if ch in "\n\t" else "?" if _is_control(ch) else ch for ch in text)
     return "".join(_PANGO.get(ch, ch) for ch in text)
 
 

@@ -52,3 +52,34 @@ def test_a_symlinked_starship_toml_stays_a_link(home: Path, tmp_path: Path) -> N
     assert config.is_symlink() and os.readlink(config) == str(real)
     assert "[custom.claude_usage]" in real.read_text() and real.read_text().startswith("add_newline = false\n")
     assert real.stat().st_mode & 0o777 == 0o640
+
+
+def test_a_write_by_claude_code_between_read_and_rename_is_kept(home: Path, monkeypatch, capsys) -> None:
+    """#12: Claude Code writes settings.json after setup has read it and before setup renames
+    its new file over it (driven in-process: the write happens inside setup's second read, its
+    re-read before the rename). Claude Code's write is kept; setup changes nothing and says so."""
+    from statusline.cache import paths, safefiles
+    from statusline.commands import claude_settings
+
+    settings = home / ".claude" / "settings.json"
+    settings.write_text('{"theme": "dark"}\n')
+    theirs = '{"theme": "dark", "model": "opus"}\n'
+    reads: list[str] = []
+    real_read = safefiles.read_regular
+
+    def read_regular(path: str, *args, **kwargs) -> bytes:
+        reads.append(path)
+        if len(reads) == 2:  # setup's re-read: Claude Code has just written
+            settings.write_text(theirs)
+        return real_read(path, *args, **kwargs)
+
+    monkeypatch.setattr(claude_settings.safefiles, "read_regular", read_regular)
+    assert claude_settings.run(paths.resolve(), do_install=True) == 1
+    assert reads == [str(settings), str(settings)]  # read, then re-read before the rename
+    assert settings.read_text() == theirs  # Claude Code's write kept, nothing of ours over it
+    assert "changed while setup ran" in capsys.readouterr().err
+    assert not list(settings.parent.glob("settings.json.bak-*"))  # nothing written at all
+    monkeypatch.setattr(claude_settings.safefiles, "read_regular", real_read)
+    assert claude_settings.run(paths.resolve(), do_install=True) == 0  # run again: both kept
+    doc = json.loads(settings.read_text())
+    assert doc["model"] == "opus" and "--claude-code" in doc["statusLine"]["command"]

@@ -7,6 +7,8 @@ formats that run a command, Pango markup, notify-send options, bash prompt escap
 from __future__ import annotations
 
 import os
+import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -17,13 +19,45 @@ import pytest
 from apiserver import Reply, usage_body
 from conftest import write_credentials
 from helpers import Tmux, fetch, poll
+from hostile import NOW, corpus, line_spans, line_view, pango_inert, ran, short_dir
 
-from statusline.render import dialects, notify
+from statusline.core import clean
+from statusline.render import dialects, lineformats, notify
 
-HOSTILE = [
-    "#(touch {pwned})", "#{host} #[reverse]", "<b>bold</b> & <span foreground='red'>x</span>", "--help",
-    "--icon=/etc/passwd", "=HYPERLINK(\"http://x\")", "\\e]52;c;aGk=\\a\\u@\\h", "%F{red}%%", "'\"&amp;",
-]
+SGR = re.compile(r"\x1b\[[0-9;]*m")
+ESC = re.compile(r"\x1b(\[[0-9;:?]*[A-Za-z]|\][^\x07\x1b]*(\x07|\x1b\\)|[()][0-9A-B]|[=>])")
+
+
+@pytest.fixture
+def pwned():
+    """A short directory (model names are cut at 40 characters) that must stay empty."""
+    path = short_dir()
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def attached():
+    """A private tmux server with a real client attached (a tmux client running in a pane of a
+    second server): only with a client does tmux run ``#()`` jobs for display-message and
+    draw a status bar. ``attached(width, height)`` returns (inner, outer)."""
+    made: list[Tmux] = []
+
+    def start(width: int = 100, height: int = 8) -> tuple[Tmux, Tmux]:
+        inner, outer = Tmux("doors-in"), Tmux("doors-out")
+        made.extend((inner, outer))
+        inner.start("-d", "-s", "main", "-x", str(width), "-y", str(height), "sleep 600")
+        client = f"env -u TMUX tmux -L {shlex.quote(inner.name)} -f {shlex.quote(str(inner.conf))} attach -t main"
+        outer.start("-d", "-s", "view", "-x", str(width), "-y", str(height), client)
+        outer("set-option", "-g", "status", "off")
+        poll("the client", lambda: inner("list-clients"), bool, timeout=10)
+        return inner, outer
+
+    try:
+        yield start
+    finally:
+        for server in made:
+            server.kill()
 
 
 def hostile_model(api, home: Path, name: str, **body: object) -> None:
@@ -46,87 +80,176 @@ def _tmux_only_path(tmp_path: Path) -> str:
     return str(bin_dir)
 
 
-@pytest.mark.realprog
-@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
-def test_tmux_display_message_runs_nothing_from_a_model_name(tmp_path: Path) -> None:
-    pwned, control = tmp_path / "pwned", tmp_path / "control"
-    server = Tmux("doors")
-    try:
-        server.start("-d", "-s", "main", "-x", "80", "-y", "5", "sleep 600")
-        sock = server("display-message", "-p", "#{socket_path}").strip()
-        env = {"PATH": _tmux_only_path(tmp_path), "TMUX": f"{sock},{os.getpid()},0", "HOME": str(tmp_path)}
-        name = "#(touch %s)" % pwned
-        message = "%s limit at 96%%" % notify.label("scoped", name)
-        argv = notify.command(message, env, "linux")
-        assert argv is not None and argv[1] == "display-message"
-        # First prove this tmux evaluates #() in display-message at all (without an attached
-        # client it may not run the job); only then does "nothing ran" mean anything.
-        server("display-message", "#(touch %s)" % control)
-        deadline = time.monotonic() + 30
-        while not control.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        if not control.exists():
-            pytest.skip("this tmux ran no #() job for display-message without a client: nothing to prove")
-        subprocess.run(argv, env=env, timeout=10, capture_output=True)
-        # A second unescaped job after ours: once it has run, ours has had its chance too.
-        again = tmp_path / "again"
-        server("display-message", "#(touch %s)" % again)
-        poll("the second control command", again.exists, bool, timeout=30)
-        time.sleep(0.3)
-        assert not pwned.exists()
-        shown = server("display-message", "-p", "--", dialects.tmux_message_text(message)).rstrip("\n")
-        assert shown.replace("##[", "#[") == message  # shown literally
-    finally:
-        server.kill()
+HOLD = [";", "run-shell", "sleep 0.3"]  # keeps the command client (and so its #() jobs) alive
+
+
+def _client_env(inner: Tmux, tmp_path: Path) -> dict[str, str]:
+    """The environment of a command run inside ``inner``'s session, with tmux and nothing else
+    on PATH (no notify-send, so notify falls back to tmux)."""
+    sock = inner("display-message", "-p", "#{socket_path}").strip()
+    return {"PATH": _tmux_only_path(tmp_path), "TMUX": f"{sock},{os.getpid()},0", "HOME": str(tmp_path)}
+
+
+def _display(argv: list[str], env: dict[str, str]) -> None:
+    """Run a ``tmux display-message`` argv, the command client held open a moment: tmux ties
+    the ``#()`` jobs a format starts to the client that asked, and ends them with it."""
+    subprocess.run([*argv, *HOLD], env=env, timeout=10, capture_output=True, check=True)
+
+
+def _job_runs(env: dict[str, str], control: Path) -> None:
+    """An unescaped ``#()`` job in display-message runs (bounded): this tmux does run the jobs
+    of a message, so "nothing ran" means something."""
+    _display(["tmux", "display-message", "#(touch %s)" % control], env)
+    poll("the control #() job", control.exists, bool, timeout=10)
 
 
 @pytest.mark.realprog
 @pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
-def test_tmux_text_is_literal_in_real_tmux_for_the_corpus(tmp_path: Path) -> None:
-    server = Tmux("doors")
-    try:
-        server.start("-d", "-s", "main", "-x", "80", "-y", "5", "sleep 600")
-        for text in HOSTILE:
-            text = text.replace("{pwned}", str(tmp_path / "pwned"))
-            got = server("display-message", "-p", "--", dialects.tmux_message_text(text)).rstrip("\n")
-            # tmux keeps "##[" through expansion for its drawing step, which shows it as "#[".
-            assert got.replace("##[", "#[") == text
-        time.sleep(0.3)
-        assert not (tmp_path / "pwned").exists()
-    finally:
-        server.kill()
+def test_tmux_display_message_runs_nothing_from_a_model_name(attached, tmp_path: Path, pwned: Path) -> None:
+    """#1: the notification through ``tmux display-message`` (inside tmux, no notify-send) runs
+    no ``#()`` from a model name. A client is attached, so tmux does run display-message's
+    jobs: an unescaped control job is seen to run first, then ours runs nothing."""
+    inner, _ = attached()
+    env = _client_env(inner, tmp_path)
+    _job_runs(env, tmp_path / "control")
+    message = "%s limit at 96%%" % notify.label("scoped", "#(touch %s/a)" % pwned)
+    argv = notify.command(message, env, "linux")
+    assert argv is not None and argv[1] == "display-message"
+    _display(argv, env)
+    _job_runs(env, tmp_path / "again")  # run after ours: ours had the same chance
+    assert ran(pwned) == []
+    shown = inner("display-message", "-p", "--", dialects.tmux_message_text(message)).rstrip("\n")
+    assert shown.replace("##[", "#[") == message  # shown literally
 
 
-FAKE_NOTIFY_SEND = """#!{python}
-import json, sys
-with open({log!r}, "a") as f:
-    f.write(json.dumps(sys.argv[1:]) + "\\n")
+@pytest.mark.realprog
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_tmux_display_message_shows_the_corpus_literally(attached, tmp_path: Path, pwned: Path) -> None:
+    """Every hostile name, as the notification's display-message argv (the real ``notify``
+    path), shown by a tmux with a client attached: nothing runs, and ``-p`` of the same
+    argument shows the text as it is (no format, style, strftime or second command)."""
+    inner, _ = attached()
+    env = _client_env(inner, tmp_path)
+    messages, texts = [], []
+    for name in corpus(pwned):
+        argv = notify.command("%s limit at 96%%" % notify.label("scoped", clean.text(name, 40)), env, "linux")
+        assert argv is not None and argv[1:3] == ["display-message", "--"], argv
+        messages += [*argv[1:], ";"]
+        texts += [clean.text(name) or "?", (clean.text(name) or "?") + ";"]
+    _display(["tmux", *messages[:-1]], env)  # one command client: every message, then held
+    shown = ["display-message", "-p", "--"]
+    got = inner(*[w for t in texts for w in (*shown, dialects.tmux_message_text(t), ";")][:-1])
+    # tmux keeps "##[" through expansion for its drawing step, which shows it as "#[".
+    assert got.replace("##[", "#[").split("\n")[:-1] == texts
+    _job_runs(env, tmp_path / "control")
+    assert ran(pwned) == []
+
+
+# A notify-send that records its argv, one file per call (calls run side by side): each
+# argument then \x1f (which cannot come from outside: notify_argv turns controls into "?").
+FAKE_NOTIFY_SEND = """#!/bin/sh
+for a in "$@"; do printf '%s\\037' "$a"; done > {log}/$$.tmp && mv {log}/$$.tmp {log}/$$
 """
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="notify-send is the Linux backend")
-@pytest.mark.parametrize("name", ["--help", "--icon=/etc/passwd", "<b>x</b> & <i>y</i>"])
-def test_notify_send_takes_no_option_and_no_markup_from_outside(tmp_path: Path, name: str) -> None:
-    import json
-
+def test_notify_send_takes_no_option_and_no_markup_from_outside(tmp_path: Path, pwned: Path) -> None:
+    """#9: every hostile name as the whole message (the worst case: it comes first), sent by
+    the real ``notify.send`` to a recording notify-send: only our options before ``--``, then
+    the summary and a body that is valid Pango markup with nothing of its own."""
     bin_dir = tmp_path / "fakebin"
     bin_dir.mkdir()
-    log = tmp_path / "argv.log"
-    (bin_dir / "notify-send").write_text(FAKE_NOTIFY_SEND.format(python=sys.executable, log=str(log)))
+    log = tmp_path / "argv"
+    log.mkdir()
+    (bin_dir / "notify-send").write_text(FAKE_NOTIFY_SEND.format(log=shlex.quote(str(log))))
     (bin_dir / "notify-send").chmod(0o755)
-    env = {"PATH": str(bin_dir)}
-    # The model name as the whole message (the worst case: it comes first).
-    assert notify.send(name, env)
-    got = poll("notify-send's argv", lambda: log.read_text() if log.exists() else "", bool)
-    argv = json.loads(got.splitlines()[0])
-    dash = argv.index("--")
-    assert all(a.startswith("--app-name=") for a in argv[:dash])  # only our own options
-    summary, body = argv[dash + 1:]
-    assert summary == "Claude usage"
-    import xml.etree.ElementTree as ET
+    env = {"PATH": str(bin_dir) + ":/usr/bin:/bin"}
+    names = corpus(pwned)
+    for name in names:
+        assert notify.send(name, env)
+    done = poll("every notify-send argv", lambda: [p for p in log.iterdir() if p.suffix != ".tmp"],
+                lambda got: len(got) == len(names))
+    calls = [[a.decode() for a in p.read_bytes().split(b"\x1f")[:-1]] for p in done]
+    shown = []
+    for argv in calls:
+        dash = argv.index("--")
+        assert all(a.startswith("--app-name=") for a in argv[:dash]), argv  # only our own options
+        summary, body = argv[dash + 1:]
+        assert summary == "Claude usage"
+        shown.append(pango_inert(body))
+    assert sorted(shown) == sorted(dialects.escape(n, "plain").replace("\n", "?") for n in names)
+    assert ran(pwned) == []
 
-    root = ET.fromstring("<x>%s</x>" % body)  # valid markup, and none of it from outside
-    assert list(root) == [] and root.text == name
+
+def _applescript_value(literal: str) -> str:
+    """The value of an AppleScript string literal, asserting it is one: quotes around, inside
+    only ``\\\\`` and ``\\"`` escapes, no bare quote and no control character."""
+    assert literal[:1] == literal[-1:] == '"' and len(literal) >= 2, literal
+    out, i, inner = [], 0, literal[1:-1]
+    while i < len(inner):
+        ch = inner[i]
+        assert ch != '"' and clean.is_clean(ch), literal
+        if ch == "\\":
+            assert inner[i + 1] in '\\"', literal
+            ch, i = inner[i + 1], i + 1
+        out.append(ch)
+        i += 1
+    return "".join(out)
+
+
+def test_osascript_script_holds_each_name_as_one_string(tmp_path: Path, pwned: Path) -> None:
+    """macOS: ``display notification <message> with title <title>``, each a whole string
+    literal whatever the name, through the real ``notify.command`` (a fake osascript on PATH)."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "osascript").write_text("#!/bin/sh\n")
+    (bin_dir / "osascript").chmod(0o755)
+    for name in corpus(pwned):
+        argv = notify.command(name, {"PATH": str(bin_dir)}, "darwin")
+        assert argv is not None and argv[1] == "-e" and len(argv) == 3, argv
+        m = re.fullmatch(r'display notification (".*") with title ("Claude usage")', argv[2], re.S)
+        assert m, argv[2]
+        assert _applescript_value(m.group(1)) == dialects.escape(name, "plain")
+
+
+def test_waybar_and_json_hold_every_name_inert(pwned: Path) -> None:
+    """#8: a model name from the usage API, through the view, as Waybar's output (valid Pango
+    with no markup from outside, and showing the name) and as ``--format json`` (strict JSON
+    with no control character, and the name round-trips as the parser cleaned it)."""
+    import json
+
+    for name in corpus(pwned):
+        view = line_view(name)
+        raw = lineformats.render("waybar", view, NOW, True, None)
+        assert "\x1b" not in raw and "\x9b" not in raw
+        doc = json.loads(raw)
+        text = pango_inert(doc["text"])
+        pango_inert(doc["tooltip"])
+        assert (clean.text(name, 40) or "?")[:20] in text, (name, text)
+        raw = lineformats.render("json", view, NOW, True, None)
+        assert clean.is_clean(raw.replace("\n", "")), raw
+        names = [w["name"] for w in json.loads(raw)["weekly_scoped"]]
+        assert names == [clean.text(name, 40)], (names, name)
+
+
+def test_history_csv_has_no_formula_cell(pwned: Path) -> None:
+    """#15: no cell of ``history --csv`` starts a formula whatever the name; one row per
+    sample (a CR inside a name starts no row); the round trip keeps every printable name."""
+    import csv
+    import io
+
+    from statusline.commands import history as history_cmd
+
+    names = corpus(pwned)
+    samples = [(1_700_000_000.0 + i, "weekly_scoped", name, 92.0, None) for i, name in enumerate(names)]
+    text = history_cmd.to_csv(samples)
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert len(rows) == len(names) + 1, text
+    for row in rows[1:]:
+        for cell in row:
+            assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), (cell, row)
+    back = [s[2] for s in history_cmd.from_csv(text)]
+    assert [b for b, n in zip(back, names, strict=True) if n.isprintable()] == [n for n in names if n.isprintable()]
 
 
 @pytest.mark.realprog
@@ -185,24 +308,6 @@ def test_check_parses_a_long_expression_in_linear_time() -> None:
     assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr[-500:]
 
 
-@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://x\",\"y\")", "+1+cmd", "-2+3", "@SUM(A1)", "\tx", "\rx", "a\r=cmd"])
-def test_history_csv_has_no_formula_cell(name: str) -> None:
-    """#15: no cell of ``history --csv`` starts a formula; the round trip keeps the name."""
-    import csv
-    import io
-
-    from statusline.commands import history as history_cmd
-
-    samples = [(1_700_000_000.0, "weekly_scoped", name, 92.0, None)]
-    text = history_cmd.to_csv(samples)
-    rows = list(csv.reader(io.StringIO(text, newline="")))
-    assert len(rows) == 2, text  # the header and one row: a CR inside a name starts no row
-    for cell in rows[1]:
-        assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), (cell, text)
-    if name.isprintable():
-        assert history_cmd.from_csv(text)[0][2] == name
-
-
 @pytest.mark.parametrize("extra", [
     {"is_enabled": True, "monthly_limit": 1e-300, "used_credits": 1e10, "utilization": None},
     {"is_enabled": True, "monthly_limit": 1e-300, "used_credits": 1e10, "utilization": 1e308},
@@ -221,3 +326,51 @@ def test_a_credits_overflow_blanks_no_line_and_crashes_no_panel(api, home: Path,
     panel = cli()
     assert panel.returncode == 0 and "Traceback" not in panel.stderr, panel.stderr[-800:]
     assert "78%" in panel.stdout, panel.stdout
+
+
+REPO = Path(__file__).resolve().parents[2]
+SHELLS = {
+    # shell: (--format, the plugin, argv running SCRIPT with DIR, the option on, the option off)
+    "zsh": ("zsh", "zsh/claude-usage.plugin.zsh", ["zsh", "-f", "-c"], "setopt prompt_subst", "unsetopt prompt_subst",
+            'for d in "$DIR"/*; do CLAUDE_USAGE_CACHE_DIR=$d; _claude_usage_precmd; '
+            'print -rnP -- "$RPROMPT"; print -rn -- $\'\\x1e\'; done'),
+    "bash": ("bash", "bash/claude-usage.bash", ["bash", "--norc", "--noprofile", "-c"], "shopt -s promptvars",
+             "shopt -u promptvars",
+             'for d in "$DIR"/*; do CLAUDE_USAGE_CACHE_DIR=$d; _claude_usage_precmd; '
+             'printf "%s\\036" "${PS1@P}"; done'),
+    "fish": ("ansi", "fish/claude-usage.fish", ["fish", "--no-config", "-c"], "", "",
+             'for d in $DIR/*; set -gx CLAUDE_USAGE_CACHE_DIR $d; _claude_usage_precmd; '
+             'claude_usage_prompt; printf "\\x1e"; end'),
+}
+
+
+@pytest.mark.realprog
+@pytest.mark.parametrize("shell", sorted(SHELLS))
+@pytest.mark.parametrize("option", [True, False], ids=["subst-on", "subst-off"])
+def test_shell_prompts_show_every_name_literally(shell: str, option: bool, tmp_path: Path, pwned: Path) -> None:
+    """zsh (PROMPT_SUBST on and off), bash (promptvars on and off) and fish, each one real shell
+    sourcing the shipped plugin: for every hostile model name, the line in that shell's format
+    is the rendered file, the plugin's prompt hook reads it, and the shell expands the prompt
+    (``print -P``, ``${PS1@P}``, fish's own printing) into the plain text; nothing runs."""
+    fmt, plugin, argv, on, off, loop = SHELLS[shell]
+    if shutil.which(argv[0]) is None:
+        pytest.skip(f"{argv[0]} is not installed")
+    if shell == "fish" and not option:
+        pytest.skip("fish has no substitution option: it never evaluates what a prompt prints")
+    names = corpus(pwned)
+    root = tmp_path / "dirs"
+    for i, name in enumerate(names):
+        d = root / f"{i:04d}"
+        d.mkdir(parents=True, mode=0o700)
+        spans = line_spans(name)
+        (d / f"prompt.{shell}").write_text(f"{int(time.time())}\n{dialects.render(spans, fmt, True)}\n")
+    script = f"source {shlex.quote(str(REPO / 'integrations' / plugin))}\n{on if option else off}\n{loop}\n"
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "DIR": str(root), "TERM": "xterm-256color",
+           "CLAUDE_USAGE_LINE_CMD": str(tmp_path / "missing"), "CLAUDE_USAGE_THROTTLE": "3600"}
+    done = subprocess.run([*argv, script], cwd=pwned, env=env, capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    shown = [SGR.sub("", p).replace("\x01", "").replace("\x02", "").rstrip(" ")
+             for p in done.stdout.decode().split("\x1e")[:-1]]
+    want = [dialects.render(line_spans(n), "plain", False) for n in names]
+    assert [(n, s) for n, s, w in zip(names, shown, want, strict=False) if s != w] == [] and len(shown) == len(want)
+    assert ran(pwned) == []

@@ -1,0 +1,109 @@
+"""The one corpus of hostile strings (issue 17): what an attacker holding a model or org name,
+an error message or Claude Code's input would pick, for every target we write to.
+
+``corpus(pwned)`` fills ``{p}`` with a short directory: any file that appears there is a
+command that ran. Keep the directory short (``short_dir``): model names are cut at 40
+characters, and a cut ``#(touch …`` proves nothing.
+
+``line_spans(name)`` is the real path of a model name into the line: a usage body parsed by
+``sources.usage_api`` (which cleans it), the Snapshot, ``cache.lineview`` (marshalled as the
+cache file is), ``render.segments``. Each test then writes the spans through a target's door
+and checks the result in the real program.
+"""
+
+from __future__ import annotations
+
+import marshal
+import re
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+TMUX = ["#(touch {p}/a)", "x#(touch {p}/b)y", "#[reverse]REV#[default]", "#{host}", "#{?pane_active,yes,no}",
+        "#{s/a/b/:host}", "##(touch {p}/c)", "#", "##", "#{", "#["]
+STRFTIME = ["%H:%M %%", "%s%n%t", "100%"]
+SEMICOLON = [";", "a;b", "end;", "end\\;", "\\;"]
+SHELL = ["$(touch {p}/d)", "`touch {p}/e`", "${HOME}", "$((6*7))", "$HOME", "(touch {p}/f)", "%F{red}red%f",
+         "%{\x1b[7m%}", "%B%~%b", "\\u@\\h", "\\e]52;c;aGk=\\a", "\\[\\e[7m\\]rev\\[\\e[0m\\]", "\\$ \\w \\\\",
+         "\\033[2J", "!!", "!$"]
+ESCAPES = ["\x1b]0;PWNED-TITLE\x07", "\x1b]8;;http://evil/\x1b\\link\x1b]8;;\x1b\\", "\x1b]52;c;aGFja2Vk\x07",
+           "\x1b[2J", "\x1b[7mREV", "\x9b2J", "\x9d0;PWNED\x9c", "\x85next", "\x00nul\x7fdel",
+           "\u202eevil\u2066x\u2069", "\u200eltr\u200f"]
+LINES = ["line1\nline2", "cr\rover", "tab\there", "\u2028ls\u2029ps"]
+MARKUP = ["<b>bold</b>", "<span foreground='red'>x</span>", "a & b", "&amp;", "&lt;", "&#60;", "&", "<", ">",
+          "\"quoted\" 'single'", "<![CDATA[x]]>", "<!-- c -->"]
+OPTIONS = ["--help", "--icon=/x", "-u critical", "-", "--", "-ufoo"]
+FORMULAS = ["=cmd|' /C calc'!A0", "=HYPERLINK(\"http://x\")", "+1", "-1", "@x", "\tx", "\rx", "a\r=cmd"]
+UNICODE = ["e" + "\u0301" * 300, "Z\u0351\u036b\u0343\u036a\u0302A\u0334\u0335L\u0360G\u0334O\u0335",
+           "\U0001F468\u200d\U0001F469\u200d\U0001F467\u200d\U0001F466",
+           "\U0001F468\u200d\U0001F469\u200d\U0001F467\u200d\U0001F466" * 12,
+           "\U0001F3F3\ufe0f\u200d\U0001F308", "\u2764\ufe0f", "\u6f22\u5b57\u30c6\u30b9\u30c8",
+           "\uff46\uff55\uff4c\uff4c", "\u200b\u200c\u200d\ufeff"]
+LONG = ["A" * 5000, "#" * 300, "%" * 300, "\\" * 300, "<" * 300, "-" * 300]
+
+CORPUS = TMUX + STRFTIME + SEMICOLON + SHELL + ESCAPES + LINES + MARKUP + OPTIONS + FORMULAS + UNICODE + LONG
+
+
+def short_dir() -> Path:
+    """A fresh directory with a short path (``/tmp/cuXXXXXX``) for ``{p}``; remove it after."""
+    return Path(tempfile.mkdtemp(prefix="cu", dir="/tmp"))
+
+
+def corpus(pwned: Path) -> list[str]:
+    """Every hostile string, ``{p}`` filled with ``pwned`` (the directory that must stay empty)."""
+    return [s.replace("{p}", str(pwned)) for s in CORPUS]
+
+
+def ran(pwned: Path) -> list[str]:
+    """The files a command from the corpus left in ``pwned``: empty when nothing ran."""
+    return sorted(p.name for p in pwned.iterdir())
+
+
+NOW = time.time()
+
+
+def usage_with_model(name: str, now: float = NOW) -> dict[str, Any]:
+    """A usage body whose per-model weekly limit (92 %, the line's weekly slot) is ``name``."""
+    from apiserver import usage_body
+
+    iso = datetime.fromtimestamp(now + 86400, tz=timezone.utc).isoformat()
+    return usage_body(now=now, limits=[{"kind": "weekly_scoped", "percent": 92, "resets_at": iso,
+                                        "scope": {"model": {"display_name": name}}}])
+
+
+def line_view(name: str, now: float = NOW) -> dict[str, Any]:
+    """The line's view (``line.bin``) of a cache whose model name is ``name``, through the real
+    parser and marshalled as the cache file is."""
+    from statusline.cache import lineview
+    from statusline.core.model import Snapshot
+    from statusline.sources import usage_api
+
+    at = datetime.fromtimestamp(now, tz=timezone.utc)
+    snap = Snapshot(mode="code", usage=usage_api.usage(usage_with_model(name, now)), usage_fetched_at=at)
+    return marshal.loads(marshal.dumps(lineview.build(snap, ttl=3600, cred_sig=None), 4))
+
+
+def line_spans(name: str, now: float = NOW) -> list[tuple[str, str]]:
+    """The line's spans for that cache (plain glyphs: what tmux and Starship are given)."""
+    from statusline.render import segments
+
+    return segments.build(line_view(name, now), now, "plain", True, None)
+
+
+_PANGO_TAG = re.compile(r"<|>")
+_PANGO_ENTITY = re.compile(r"&(amp|lt|gt|quot|apos);")
+
+
+def pango_inert(markup: str) -> str:
+    """The text ``markup`` shows, asserting it is valid Pango markup with no element from
+    outside: no ``<``/``>`` at all, and ``&`` only in the five named entities."""
+    assert not _PANGO_TAG.search(markup), markup
+    bare = _PANGO_ENTITY.sub("", markup)
+    assert "&" not in bare, markup
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring("<x>%s</x>" % markup)  # Pango's markup is XML: it parses
+    assert list(root) == []
+    return root.text or ""
