@@ -170,19 +170,19 @@ def adopt(from_dir, to_dir, since, now):
     config dir's account dir itself) into ``to_dir`` (that account's own history, once known).
     Samples observed before ``since`` (when this account logged in there, or None) are another
     account's and are dropped with the rest. Locks ``from_dir``, then ``to_dir``."""
-    src, dst = os.fspath(from_dir), os.fspath(to_dir)
-    if src == dst or not any(os.path.lexists(os.path.join(src, n)) for n in (HISTORY, PENDING)):
+    src, dst = oslite.fspath(from_dir), oslite.fspath(to_dir)
+    if src == dst or not any(oslite.lexists(oslite.join(src, n)) for n in (HISTORY, PENDING)):
         return
     safefiles.makedirs_private(dst)
-    with safefiles.Locked(os.path.join(src, LOCK)):
+    with safefiles.Locked(oslite.join(src, LOCK)):
         moved = merge(_read_history(src), _read_pending(src))
         if since is not None:
             moved = [s for s in moved if s[0] >= since]
-        with safefiles.Locked(os.path.join(dst, LOCK)):
+        with safefiles.Locked(oslite.join(dst, LOCK)):
             _fold_locked(dst, moved, now)
         for name in (HISTORY, PENDING):
             try:
-                os.unlink(os.path.join(src, name))
+                oslite.unlink(oslite.join(src, name))
             except OSError:
                 pass
 

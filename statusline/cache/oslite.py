@@ -154,6 +154,11 @@ def isdir(p):
     return _mode(p) == _S_IFDIR
 
 
+def lexists(p):
+    """``os.path.lexists``."""
+    return _mode(p, follow=False) is not None
+
+
 def isfile(p):
     """``os.path.isfile``."""
     return _mode(p) == _S_IFREG

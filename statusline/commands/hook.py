@@ -144,7 +144,7 @@ def harvest(new, present, spend, env, now, session="-", heard=None):
         from statusline.cache import history  # only when something is written
 
         fresh = got or new
-        view = cache_view.read_view(os.path.join(acct, "line.bin"))
+        view = cache_view.read_view(oslite.join(acct, "line.bin"))
         if cache_view.settled(view, fastpaths.auth_sig(cfg, env)):
             # the account's own history; a replay of old numbers is no news
             history.note(cache_view.history_dir(acct, view or {}),
@@ -237,7 +237,7 @@ def run(opts, env, now):
     view, cred_sig, note = cache_view.load(opts.get("mode") or "auto", opts.get("refresh", True), env, now)
     if new:  # off unless CLAUDE_USAGE_NOTIFY or config.toml's [notify] at; state per account
         acct = fastpaths.account_dir(fastpaths.cache_root(env), fastpaths.config_dir(env), "code")
-        code_view = cache_view.read_view(os.path.join(acct, "line.bin"))
+        code_view = cache_view.read_view(oslite.join(acct, "line.bin"))
         if cache_view.settled(code_view, cred_sig):
             notify.maybe_notify(acct, new, now, notify.with_config(env, (view or {}).get("config")),
                                 cache_view.account_key(acct, code_view or {}))
