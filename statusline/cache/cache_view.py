@@ -215,6 +215,17 @@ def glyphs(opts, view, env):
     return None
 
 
+NOTIFY_ENV = "CLAUDE_USAGE_NOTIFY"
+
+
+def notify_asked(view, env):
+    """Whether notifications may be on (``render/notify`` decides which thresholds): the
+    environment's ``CLAUDE_USAGE_NOTIFY`` or config.toml's ``[notify] at`` (compiled into the
+    view). They are opt-in: off, the hook loads nothing for them."""
+    cfg = (view or {}).get("config")
+    return bool(env.get(NOTIFY_ENV) or (isinstance(cfg, dict) and cfg.get("notify_at")))
+
+
 STYLES = ("plain", "powerline", "chips")
 THEMES = ("default", "nord", "gruvbox", "dracula", "mono")  # render.themes.THEMES' names
 

@@ -15,7 +15,7 @@ the first complete JSON object.
 
 from statusline.cache import cache_view, fastpaths, oslite, safefiles
 from statusline.core import jsonlite, readings
-from statusline.render import dialects, notify, segments
+from statusline.render import dialects, segments
 from statusline.sources import claude_code
 
 STDIN_DEADLINE_S = 0.5
@@ -23,44 +23,78 @@ STDIN_LIMIT = 1 << 20
 CHAIN_TIMEOUT_S = 3.0
 HARVEST_MODES = ("auto", "code")
 VERSION_FILE = "claude-code.version"
+_S_IFMT, _S_IFIFO, _S_IFREG = 0o170000, 0o010000, 0o100000
 REWRITE_S = 5.0  # unchanged readings are written again at most this often (see ``unchanged``)
+
+
+POLL_S = 0.002  # a pipe with nothing in it yet is looked at again this often
 
 
 def read_stdin(fd=0, deadline=STDIN_DEADLINE_S, limit=STDIN_LIMIT):
     """Read until EOF, a complete JSON object, ``limit`` bytes or the deadline: (the bytes,
-    the object when one was complete, else None), so the input is parsed once."""
-    import select
+    the object when one was complete, else None), so the input is parsed once.
+
+    Claude Code's stdin is a pipe, whose input is there by the time Python has started: it is
+    read non-blocking, looking again every ``POLL_S`` until the deadline, and put back as it
+    was. ``select`` (an import that costs more than the rest of the read) is left to the rest
+    (a terminal, a socket), whose blocking mode is shared with other programs."""
     import time
 
     end = time.monotonic() + deadline
+    try:
+        kind = oslite.fstat(fd).st_mode & _S_IFMT
+        was = oslite.get_blocking(fd)
+    except OSError:
+        return b"", None
+    pipe = kind in (_S_IFIFO, _S_IFREG)
+    if pipe and was:
+        try:
+            oslite.set_blocking(fd, False)
+        except OSError:
+            pipe = False
     buf = b""
     obj = None
-    while len(buf) < limit:
-        left = end - time.monotonic()
-        if left <= 0:
-            break
-        try:
-            ready, _, _ = select.select([fd], [], [], left)
-        except (OSError, ValueError):
-            break
-        if not ready:
-            break
-        try:
-            chunk = oslite.read(fd, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        buf += chunk
-        if buf.rstrip().endswith(b"}"):
+    try:
+        while len(buf) < limit:
+            left = end - time.monotonic()
+            if left <= 0:
+                break
+            if not pipe and not _ready(fd, left):
+                break
             try:
-                obj, _ = jsonlite.decode_prefix(buf.decode("utf-8", "replace").strip())
-                break  # one whole object is all Claude Code sends
-            except (ValueError, RecursionError):
+                chunk = oslite.read(fd, 65536)
+            except BlockingIOError:
+                time.sleep(min(POLL_S, left))
                 continue
+            except OSError:
+                break
+            if not chunk:
+                break
+            buf += chunk
+            if buf.rstrip().endswith(b"}"):
+                try:
+                    obj, _ = jsonlite.decode_prefix(buf.decode("utf-8", "replace").strip())
+                    break  # one whole object is all Claude Code sends
+                except (ValueError, RecursionError):
+                    continue
+    finally:
+        if pipe and was:
+            try:
+                oslite.set_blocking(fd, True)
+            except OSError:
+                pass
     if len(buf) > limit:
         return buf[:limit], None
     return buf, obj if isinstance(obj, dict) else None
+
+
+def _ready(fd, timeout):
+    import select
+
+    try:
+        return bool(select.select([fd], [], [], timeout)[0])
+    except (OSError, ValueError):
+        return False
 
 
 def parse_input(raw):
@@ -235,7 +269,9 @@ def run(opts, env, now):
                       claude_code.session_key(data, fastpaths.fnv1a64), claude_code.transcript_time(data, now))
     remember_version(claude_code.version(data), env)
     view, cred_sig, note = cache_view.load(opts.get("mode") or "auto", opts.get("refresh", True), env, now)
-    if new:  # off unless CLAUDE_USAGE_NOTIFY or config.toml's [notify] at; state per account
+    if new and cache_view.notify_asked(view, env):  # opt-in; its state is the account's
+        from statusline.render import notify
+
         acct = fastpaths.account_dir(fastpaths.cache_root(env), fastpaths.config_dir(env), "code")
         code_view = cache_view.read_view(oslite.join(acct, "line.bin"))
         if cache_view.settled(code_view, cred_sig):

@@ -21,8 +21,9 @@ import marshal
 import sys
 
 from statusline.cache import oslite
+from statusline.cache.cache_view import NOTIFY_ENV
 
-ENV = "CLAUDE_USAGE_NOTIFY"
+ENV = NOTIFY_ENV
 TITLE = "Claude usage"
 SAME_WINDOW_S = 120.0
 MAX_READING_AGE = 3600.0  # older readings (e.g. a days-old ~/.claude.json copy) announce nothing

@@ -103,6 +103,22 @@ def test_stdin_that_never_closes(logged_in):
             assert b"5h 23%" in out, "a complete object is used without waiting for EOF"
 
 
+def test_a_pipe_written_late_is_read_and_left_blocking(logged_in):
+    """The hook reads a pipe without select, non-blocking: input that arrives after it started
+    is still read, and the pipe (which others may share) is blocking again when it is done."""
+    r_fd, w_fd = os.pipe()
+    try:
+        p = subprocess.Popen([LINE, "--claude-code"], stdin=r_fd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        time.sleep(0.2)  # the hook is up and finds the pipe empty
+        os.write(w_fd, status_input(five=31.0).encode())
+        out, err = p.communicate(timeout=HANG_S)
+        assert p.returncode == 0 and b"5h 31%" in out, out + err
+        assert os.get_blocking(r_fd), "the pipe must be put back as it was"
+    finally:
+        os.close(r_fd)
+        os.close(w_fd)
+
+
 def test_extra_items_keep_rate_limits_first(logged_in):
     r, _ = hook(status_input(), "--show", "model,context,cost")
     text = r.stdout

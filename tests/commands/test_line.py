@@ -131,13 +131,15 @@ HOOK_INPUT = {"session_id": "s1", "model": {"display_name": "Opus"},
 def test_the_fast_launch_never_imports_os(api, logged_in, args, stdin, shown):
     """Under ``python -I -S`` (what setup's launcher runs) ``os`` is not loaded, and loading it
     would cost a seventh of the start: the line and the hook (which writes its harvest and a
-    history sample here) do without it (``cache/oslite``)."""
+    history sample here) do without it (``cache/oslite``). The hook reads its pipe without
+    ``select`` and, notifications being off, loads nothing for them."""
     fetch()
     probe = (
         "import sys, io; sys.path.append(%r); sys.argv=['claude-usage-line', *%r];"
         "out=io.StringIO(); real=sys.stdout; sys.stdout=out;"
         "from statusline.commands.line import main; main(); sys.stdout=real;"
-        "print(repr(out.getvalue())); print(sorted(m for m in sys.modules if m in ('os', 'posixpath', 'stat')))"
+        "print(repr(out.getvalue())); print(sorted(m for m in sys.modules if m in ('os', 'posixpath', 'stat',"
+        " 'select', 'statusline.render.notify')))"
     ) % (str(Path(statusline.__file__).parent.parent), args)
     r = subprocess.run([sys.executable, "-I", "-S", "-c", probe], capture_output=True, text=True, input=stdin)
     out, loaded = r.stdout.strip().splitlines()[-2:]
