@@ -20,6 +20,7 @@ tmux`` for tmux (Starship and the shells run the same launcher).
     python bench/line.py [--runs 200] [--state warm|harvest|both] [--json]
     python bench/line.py --importtime      # the hot path's imports, microseconds each
     python bench/line.py --peers           # peers found on PATH, same input, same rounds
+    python bench/line.py --folders         # what the stage folders cost the line's imports
 """
 
 from __future__ import annotations
@@ -146,6 +147,52 @@ def importtime(python: str, launcher: str, env: dict[str, str], stdin: bytes, ru
         print(f"  {total:8.0f}              total (importtime's own overhead included)")
 
 
+IMPORT_TIMER = """import sys, time
+t = time.perf_counter()
+sys.path.insert(0, sys.argv[1])
+__import__(sys.argv[2])
+sys.stdout.write("%.1f" % ((time.perf_counter() - t) * 1e6))
+"""
+
+
+def folders(python: str, runs: int) -> None:
+    """The line's modules imported from their stage folders, and from one flat copy of the same
+    files (imports rewritten), in paired ``python -I -S`` runs: what the folders cost."""
+    site = subprocess.run([python, "-c", "import statusline, os; print(os.path.dirname(os.path.dirname("
+                           "statusline.__file__)))"], capture_output=True, text=True, check=True).stdout.strip()
+    listed = subprocess.run([python, "-I", "-S", "-c", "import sys; sys.path.insert(0, %r); "
+                             "import statusline.commands.line; print(' '.join(sorted(m for m in sys.modules "
+                             "if m.startswith('statusline.') and m.count('.') == 2)))" % site],
+                            capture_output=True, text=True, check=True).stdout.split()
+    with tempfile.TemporaryDirectory() as tmp:
+        flat = Path(tmp, "flatline")
+        flat.mkdir()
+        (flat / "__init__.py").write_text("")
+        for name in listed:
+            text = Path(site, *name.split(".")).with_suffix(".py").read_text()
+            text = re.sub(r"from statusline\.\w+\.(\w+) import", r"from flatline.\1 import", text)
+            text = re.sub(r"from statusline\.\w+ import", "from flatline import", text)
+            (flat / (name.rsplit(".", 1)[1] + ".py")).write_text(text)
+        subprocess.run([python, "-m", "compileall", "-q", str(flat)], check=True, capture_output=True)
+        timer = Path(tmp, "timer.py")
+        timer.write_text(IMPORT_TIMER)
+        staged, flattened = [], []
+        for i in range(runs + 5):
+            a = float(subprocess.run([python, "-I", "-S", str(timer), site, "statusline.commands.line"],
+                                     capture_output=True, text=True, check=True).stdout)
+            b = float(subprocess.run([python, "-I", "-S", str(timer), tmp, "flatline.line"],
+                                     capture_output=True, text=True, check=True).stdout)
+            if i >= 5:
+                staged.append(a)
+                flattened.append(b)
+        base = statistics.median(timed([python, "-c", "pass"], dict(os.environ), None) for _ in range(25))
+    diff = statistics.median(a - b for a, b in zip(staged, flattened, strict=True))
+    print(f"the line's {len(listed)} modules, {runs} paired python -I -S runs (median microseconds):")
+    print(f"  from their stage folders  {statistics.median(staged):8.0f}")
+    print(f"  from one flat folder      {statistics.median(flattened):8.0f}")
+    print(f"  the folders cost          {diff:8.0f}  ({diff / 1000 / base:.3f} of python -c pass, {base:.2f} ms)")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=200)
@@ -155,9 +202,13 @@ def main() -> int:
     ap.add_argument("--json", action="store_true", help="print the results as JSON")
     ap.add_argument("--importtime", action="store_true", help="show the hot path's imports and their times")
     ap.add_argument("--peers", action="store_true", help="also time the peers found on PATH (never in CI)")
+    ap.add_argument("--folders", action="store_true", help="what the stage folders cost the line's imports")
     args = ap.parse_args()
     bindir = Path(args.bin)
     python, line = str(bindir / "python"), str(bindir / "claude-usage-line")
+    if args.folders:
+        folders(python, min(args.runs, 100))
+        return 0
     stdin = fresh_input()
     results: dict[str, dict] = {}
     states = ("warm", "harvest") if args.state == "both" else (args.state,)
