@@ -19,7 +19,7 @@ import pytest
 from apiserver import Reply, usage_body
 from conftest import write_credentials
 from helpers import Tmux, fetch, poll
-from hostile import NOW, corpus, line_spans, line_view, pango_inert, ran, short_dir
+from hostile import NOW, applescript_value, corpus, line_spans, line_view, pango_inert, ran, short_dir
 
 from statusline.core import clean
 from statusline.render import dialects, lineformats, notify
@@ -181,22 +181,6 @@ def test_notify_send_takes_no_option_and_no_markup_from_outside(tmp_path: Path, 
     assert ran(pwned) == []
 
 
-def _applescript_value(literal: str) -> str:
-    """The value of an AppleScript string literal, asserting it is one: quotes around, inside
-    only ``\\\\`` and ``\\"`` escapes, no bare quote and no control character."""
-    assert literal[:1] == literal[-1:] == '"' and len(literal) >= 2, literal
-    out, i, inner = [], 0, literal[1:-1]
-    while i < len(inner):
-        ch = inner[i]
-        assert ch != '"' and clean.is_clean(ch), literal
-        if ch == "\\":
-            assert inner[i + 1] in '\\"', literal
-            ch, i = inner[i + 1], i + 1
-        out.append(ch)
-        i += 1
-    return "".join(out)
-
-
 def test_osascript_script_holds_each_name_as_one_string(tmp_path: Path, pwned: Path) -> None:
     """macOS: ``display notification <message> with title <title>``, each a whole string
     literal whatever the name, through the real ``notify.command`` (a fake osascript on PATH)."""
@@ -209,7 +193,7 @@ def test_osascript_script_holds_each_name_as_one_string(tmp_path: Path, pwned: P
         assert argv is not None and argv[1] == "-e" and len(argv) == 3, argv
         m = re.fullmatch(r'display notification (".*") with title ("Claude usage")', argv[2], re.S)
         assert m, argv[2]
-        assert _applescript_value(m.group(1)) == dialects.escape(name, "plain")
+        assert applescript_value(m.group(1)) == dialects.escape(name, "plain")
 
 
 def test_waybar_and_json_hold_every_name_inert(pwned: Path) -> None:
