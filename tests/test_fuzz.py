@@ -566,6 +566,21 @@ def test_i3blocks_output_is_three_lines_without_polybar_tags(text, spans):
     assert not any(controls(x) or "%{" in x for x in lines), lines
 
 
+@DOORS
+@given(outside)
+def test_csv_cell_starts_no_formula_and_round_trips(name):
+    """Through ``history --csv`` and back: no cell starts a formula, one row, the name as shown."""
+    import csv
+    import io
+
+    from statusline.commands import history
+
+    text = history.to_csv([(1_700_000_000.0, "scoped", name, 92.0, None)])
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert len(rows) == 2 and not any(c[:1] in ("=", "+", "-", "@", "\t", "\r") or controls(c) for c in rows[1])
+    assert [s[2] for s in history.from_csv(text)] == [plain(name) or None]
+
+
 XBAR_PARAMS = {bars.LITERAL, "font=Menlo size=12 trim=false", "refresh=true", *("color=" + c for c in bars.COLOURS.values())}
 
 

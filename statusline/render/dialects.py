@@ -165,12 +165,19 @@ def pango_text(text):
 
 
 def csv_cell(value):
-    """A CSV cell a spreadsheet never takes as a formula: text starting with ``= + - @``, tab
-    or CR gets a leading ``'``. Numbers (int, float) pass as they are."""
+    """A CSV cell a spreadsheet never takes as a formula: controls as ``?`` (a bare CR would
+    start a row the writer does not quote), and text starting with ``= + - @`` or ``'`` gets
+    a leading ``'``, so a reader drops exactly one leading ``'`` (``csv_value``) and has the
+    text back. Numbers (int, float) pass as they are."""
     if isinstance(value, (int, float)) or value is None:
         return value
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    text = _no_controls(str(value))
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "'") else text
+
+
+def csv_value(cell):
+    """The text ``csv_cell`` wrote into ``cell``."""
+    return cell[1:] if cell[:1] == "'" else cell
 
 
 def notify_argv(exe, title, message, app="claude-usage"):
