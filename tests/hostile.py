@@ -92,6 +92,17 @@ def line_spans(name: str, now: float = NOW) -> list[tuple[str, str]]:
     return segments.build(line_view(name, now), now, "plain", True, None)
 
 
+# What no target may receive from outside: C0, DEL, C1 (ESC, CSI, OSC, ST...), the bidi marks,
+# embeddings, overrides and isolates, the Unicode line separators, lone surrogates. Written here
+# apart from the code's own rule (``dialects.is_control``), so the tests check it.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def controls(text: str) -> list[str]:
+    """The control characters in ``text`` (empty when it is inert)."""
+    return _CONTROL.findall(text)
+
+
 _PANGO_TAG = re.compile(r"<|>")
 _PANGO_ENTITY = re.compile(r"&(amp|lt|gt|quot|apos);")
 
@@ -107,3 +118,19 @@ def pango_inert(markup: str) -> str:
     root = ET.fromstring("<x>%s</x>" % markup)  # Pango's markup is XML: it parses
     assert list(root) == []
     return root.text or ""
+
+
+def applescript_value(literal: str) -> str:
+    """The value of an AppleScript string literal, asserting it is one: quotes around, inside
+    only ``\\\\`` and ``\\"`` escapes, no bare quote and no control character."""
+    assert literal[:1] == literal[-1:] == '"' and len(literal) >= 2, literal
+    out, i, inner = [], 0, literal[1:-1]
+    while i < len(inner):
+        ch = inner[i]
+        assert ch != '"' and not controls(ch), literal
+        if ch == "\\":
+            assert inner[i + 1] in '\\"', literal
+            ch, i = inner[i + 1], i + 1
+        out.append(ch)
+        i += 1
+    return "".join(out)

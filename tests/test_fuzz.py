@@ -10,6 +10,10 @@ Parsers covered: the usage and profile bodies, the Admin API pages (through
 credentials file and ``~/.claude.json``, our own cache files (``snapshot.json``, the marshal
 files, read by ``store``, ``safefiles`` and ``cache_view.read_view``), Pace Maker's config and rows,
 ``Retry-After`` and whole HTTP answers (``api.classify``).
+
+The doors out (issue 17): one property per escaping function (``render/dialects``, ``bars``'
+i3blocks and xbar, Waybar through ``lineformats``), each "any outside text -> inert output for
+this target", checked against a rule written here (``hostile.controls``), not the code's own.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import json
 import marshal
 import math
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -30,6 +35,7 @@ from typing import Any
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
+from hostile import CORPUS, NOW, applescript_value, controls, line_view, pango_inert  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
@@ -38,6 +44,7 @@ from statusline.commands import hook  # noqa: E402
 from statusline.core import clean  # noqa: E402
 from statusline.core.model import Snapshot  # noqa: E402
 from statusline.fetch import api, console  # noqa: E402
+from statusline.render import bars, dialects, lineformats  # noqa: E402
 from statusline.sources import (  # noqa: E402
     claude_code,
     credentials,
@@ -426,3 +433,180 @@ def test_pace_maker_directory(tmp_path_factory, cfg, rows, decisions):
     state = pace_maker_state.read_pace_maker(d, 1.7e9, None, tz=timezone.utc)
     assert_clean(state, "read_pace_maker")
     json.dumps(state.to_dict(), allow_nan=False)
+
+
+# --- the doors out (issue 17): any outside text, inert for its target ----------------------
+
+# What outside text holds at its worst: every target's special characters, the controls, the
+# hostile corpus whole, and anything else Unicode has (lone surrogates included).
+SPECIAL = list("#%{}[]()&<>\"'\\|-=+@;`$!~ \n\r\t\x00\x07\x1b\x7f\x85\x9b\x9c\x9d\u061c\u200e\u200f\u2028"
+               "\u2029\u202a\u202e\u2066\u2069\u200b\u200d\ufe0f\ufeff\ud800\udfff")
+outside = st.one_of(
+    st.text(st.one_of(st.characters(), st.sampled_from(SPECIAL)), max_size=40),
+    st.lists(st.sampled_from(SPECIAL + ["##", "%%", "#[", "#(", "#{", "%{", "\\;"]), max_size=12).map("".join),
+    st.sampled_from(CORPUS),
+    st.builds(lambda a, b, c: a + b + c, st.text(st.sampled_from(SPECIAL), max_size=6), st.sampled_from(CORPUS),
+              st.text(st.sampled_from(SPECIAL), max_size=6)),
+)
+LEVELS = ["ok", "warn", "high", "crit", "stale", "muted", "info", "text", "unknown"]
+spans_of = st.lists(st.tuples(outside, st.sampled_from(LEVELS)), max_size=4)
+DOORS = settings(FUZZ, max_examples=min(EXAMPLES, 150))
+
+
+def plain(text: str) -> str:
+    """What every target must show of ``text``: itself, each control as ``?``."""
+    return "".join("?" if controls(ch) else ch for ch in text)
+
+
+def undouble(text: str, ch: str) -> str:
+    """``text`` with each doubled ``ch`` as one, asserting no ``ch`` stands alone."""
+    parts = text.split(ch + ch)
+    assert not any(ch in p for p in parts), text
+    return ch.join(parts)
+
+
+def _ours(*codes: str) -> str:
+    return "|".join(re.escape(c) for c in sorted(set(codes), key=len, reverse=True))
+
+
+# A line's tokens as its program reads them, left to right: the doubled special character
+# (literal), one of our own codes (dropped), a lone special character (from outside: fails).
+LINE_TOKENS = {
+    "tmux": re.compile(r"(##)|(#\[(?:%s)\])|(#)|([^#]+)" % _ours("default", *dialects.TMUX.values())),
+    "zsh": re.compile(r"(%%%%)|(%%F\{(?:%s)\}|%%f)|(%%)|([^%%]+)" % _ours(*dialects.ZSH.values())),
+    "ansi": re.compile(r"()(\x1b\[(?:%s)m)|()(.+?(?=\x1b\[|$))" % _ours("0", *dialects.ANSI.values()), re.S),
+    "bash": re.compile(r"()(\x01\x1b\[(?:%s)m\x02)|()(.+?(?=\x01|$))" % _ours("0", *dialects.ANSI.values()), re.S),
+}
+
+
+def shown_line(out: str, fmt: str) -> str:
+    """The text a rendered line shows in its program: our codes dropped, doubled characters as one."""
+    tokens = LINE_TOKENS.get(fmt)
+    if tokens is None:
+        return out
+    shown, at = [], 0
+    for m in tokens.finditer(out):
+        assert m.start() == at and not m.group(3), (fmt, out, m.start())
+        shown.append(m.group(1)[:1] if m.group(1) else m.group(4) or "")
+        at = m.end()
+    assert at == len(out), (fmt, out)
+    return "".join(shown)
+
+
+@DOORS
+@given(outside, st.sampled_from(["ansi", "bash", "tmux", "zsh", "plain", "other"]))
+def test_escape_makes_any_text_literal_in_each_line_dialect(text, fmt):
+    out = dialects.escape(text, fmt)
+    assert controls(out) == [], out
+    assert (undouble(out, "#") if fmt == "tmux" else undouble(out, "%") if fmt == "zsh" else out) == plain(text)
+
+
+@DOORS
+@given(spans_of, st.sampled_from(["ansi", "bash", "tmux", "zsh", "plain"]), st.booleans())
+def test_render_writes_no_escape_but_its_own(spans, fmt, color):
+    """A line of outside spans: our colour codes are the only codes, the rest is the text."""
+    out = dialects.render(spans, fmt, color)
+    shown = shown_line(out, fmt)
+    assert controls(shown) == [] and shown == "".join(plain(t) for t, _ in spans), (spans, out)
+
+
+@DOORS
+@given(outside)
+def test_tmux_text_shows_every_hash_literally(text):
+    out = dialects.tmux_text(text)
+    assert controls(out) == [] and undouble(out, "#") == plain(text)  # no #( #[ #{ survives
+
+
+@DOORS
+@given(outside)
+def test_tmux_message_text_also_doubles_strftime_and_ends_no_command(text):
+    out = dialects.tmux_message_text(text)
+    assert controls(out) == []
+    if out.endswith(";"):
+        assert out.endswith("\\;"), out
+        out = out[:-2] + ";"
+    assert undouble(undouble(out, "#"), "%") == plain(text)
+
+
+@DOORS
+@given(spans_of)
+def test_bash_ps1_text_leaves_no_backslash_escape(spans):
+    line = dialects.render(spans, "bash", True)
+    assert undouble(dialects.bash_ps1_text(line), "\\") == line
+
+
+@DOORS
+@given(outside)
+def test_pango_text_is_markup_with_nothing_of_its_own(text):
+    shown = pango_inert(dialects.pango_text(text))
+    assert shown == plain(text)
+
+
+@DOORS
+@given(outside, outside)
+def test_notify_argv_takes_no_option_from_outside(title, message):
+    argv = dialects.notify_argv("notify-send", title, message)
+    assert argv[:3] == ["notify-send", "--app-name=claude-usage", "--"] and len(argv) == 5, argv
+    assert argv[3] == plain(title) and pango_inert(argv[4]) == plain(message)
+
+
+@DOORS
+@given(outside)
+def test_applescript_string_is_one_literal(text):
+    assert applescript_value(dialects.applescript_string(text)) == plain(text)
+
+
+@DOORS
+@given(outside, spans_of)
+def test_i3blocks_output_is_three_lines_without_polybar_tags(text, spans):
+    out = bars.escape_i3blocks(text)
+    assert controls(out) == [] and "%{" not in out, out
+    lines = bars.i3blocks(spans).split("\n")
+    assert len(lines) == 3 and lines[2] in ("", *bars.COLOURS.values()), lines
+    assert not any(controls(x) or "%{" in x for x in lines), lines
+
+
+@DOORS
+@given(outside)
+def test_csv_cell_starts_no_formula_and_round_trips(name):
+    """Through ``history --csv`` and back: no cell starts a formula, one row, the name as shown."""
+    import csv
+    import io
+
+    from statusline.commands import history
+
+    text = history.to_csv([(1_700_000_000.0, "scoped", name, 92.0, None)])
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert len(rows) == 2 and not any(c[:1] in ("=", "+", "-", "@", "\t", "\r") or controls(c) for c in rows[1])
+    assert [s[2] for s in history.from_csv(text)] == [plain(name) or None]
+
+
+XBAR_PARAMS = {bars.LITERAL, "font=Menlo size=12 trim=false", "refresh=true", *("color=" + c for c in bars.COLOURS.values())}
+
+
+@DOORS
+@given(outside, spans_of, st.lists(st.tuples(outside, st.sampled_from(LEVELS)), max_size=3))
+def test_xbar_items_hold_only_our_parameters(text, spans, rows):
+    out = bars.escape_xbar(text)
+    assert controls(out) == [] and "|" not in out and not out.startswith("-"), out
+    for item in bars.xbar(spans, rows, [("Refresh", "refresh=true")]).split("\n"):
+        if item == "---":
+            continue
+        shown, bar, params = item.partition(" | ")
+        assert bar and "|" not in shown and not shown.startswith("-") and not controls(shown), item
+        assert set(params.split()) <= set(" ".join(XBAR_PARAMS).split()), item
+
+
+@DOORS
+@given(outside, st.one_of(st.none(), outside), st.one_of(st.none(), outside))
+def test_waybar_output_is_pango_safe_whatever_the_view_holds(name, error, note):
+    """The view straight (no ``clean`` on the way: the door alone must hold) with an outside
+    model name and error, and an outside note: text and tooltip are inert Pango markup."""
+    view = dict(WAYBAR_VIEW, error=error, status="error" if error else "ok")
+    view["windows"] = [w if w[0] != "scoped" else (w[0], name, *w[2:]) for w in view["windows"]]
+    doc = json.loads(lineformats.render("waybar", view, NOW, True, note))
+    assert controls(pango_inert(doc["text"])) == []
+    assert controls(pango_inert(doc["tooltip"]).replace("\n", "")) == []
+
+
+WAYBAR_VIEW = line_view("Fable")

@@ -55,25 +55,18 @@ def as_dicts(samples):
             for s in samples]
 
 
-def _cell(value):
-    """One CSV cell: controls (a bare CR would start a row the writer does not quote) as ``?``,
-    then the CSV door, so no cell starts a formula."""
-    from statusline.render import dialects
-
-    if isinstance(value, str):
-        value = "".join("?" if ch < " " or "\x7f" <= ch < "\xa0" else ch for ch in value)
-    return dialects.csv_cell(value)
-
-
 def to_csv(samples):
     import csv
     import io
+
+    from statusline.render import dialects
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_FIELDS)
     for d in as_dicts(samples):  # every cell through the CSV door: no cell starts a formula
-        w.writerow(["" if d[f] is None else repr(d[f]) if isinstance(d[f], float) else _cell(d[f]) for f in CSV_FIELDS])
+        w.writerow(["" if d[f] is None else repr(d[f]) if isinstance(d[f], float) else dialects.csv_cell(d[f])
+                    for f in CSV_FIELDS])
     return buf.getvalue()
 
 
@@ -83,10 +76,12 @@ def from_csv(text):
     import io
     from datetime import datetime
 
+    from statusline.render import dialects
+
     out = []
     for row in csv.DictReader(io.StringIO(text, newline="")):
         resets = row["resets_at"]
-        name = row["name"][1:] if row["name"][:2] in ("'=", "'+", "'-", "'@", "'\t", "'\r") else row["name"]
+        name = dialects.csv_value(row["name"])
         out.append((datetime.fromisoformat(row["time"]).timestamp(), row["window"], name or None,
                     float(row["utilization"]), datetime.fromisoformat(resets).timestamp() if resets else None))
     return out

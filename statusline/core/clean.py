@@ -40,7 +40,10 @@ def text(value, limit=TEXT_MAX):
 
     Controls (C0, DEL, C1, and the bidirectional overrides that can disguise text) are
     replaced, whitespace controls by a space; at most ``MARKS_MAX`` combining marks stay on a
-    base character; the length is bounded with an ellipsis.
+    base character; the zero-width joiner (U+200D) and the variation selectors (U+FE00-U+FE0F)
+    are dropped, since rich and terminals (tmux) disagree on the width of a ZWJ sequence or an
+    emoji made wide by U+FE0F (a family emoji is its members side by side); the length is
+    bounded with an ellipsis.
     """
     if not isinstance(value, str) or not value:
         return None
@@ -49,6 +52,8 @@ def text(value, limit=TEXT_MAX):
     out = []
     marks = 0  # combining marks on the current base character
     for ch in value:
+        if ch == "\u200d" or "\ufe00" <= ch <= "\ufe0f":
+            continue  # joiner, variation selectors: terminals disagree on the width they make
         if ch >= "\u0300" and _is_mark(ch):
             marks += 1
             if marks <= MARKS_MAX:  # a flood of 300 accents on one letter pushes borders out

@@ -13,7 +13,7 @@ never holds ``|`` (it becomes ``¦``) nor a newline, and never begins with ``-``
 parameter is ours. ``emojize=false symbolize=false`` keep ``:name:`` in a text literal.
 """
 
-from statusline.render import segments
+from statusline.render import dialects, segments
 
 COLOURS = {"ok": "#98C379", "warn": "#E5C07B", "high": "#FF9E3B", "crit": "#E06C75", "stale": "#7F848E",
            "info": "#61AFEF"}
@@ -22,16 +22,10 @@ LITERAL = "emojize=false symbolize=false"
 
 
 def _one_line(text):
-    # Controls (newline, CR, ESC...) as spaces or "?": one line, no escape of anyone else's.
-    out = []
-    for ch in text:
-        if ch in "\n\r\t\x0b\x0c\u2028\u2029\x85":
-            out.append(" ")
-        elif ch < " " or "\x7f" <= ch < "\xa0":
-            out.append("?")
-        else:
-            out.append(ch)
-    return "".join(out)
+    # Line breaks as spaces, every other control (ESC, C1, bidi: ``dialects.is_control``) as
+    # "?": one line, no escape of anyone else's.
+    return "".join(" " if ch in "\n\r\t\x0b\x0c\u2028\u2029\x85" else "?" if dialects.is_control(ch) else ch
+                   for ch in text)
 
 
 def escape_i3blocks(text):

@@ -90,7 +90,10 @@ _WRAP = {"ansi": _ansi, "bash": _bash, "tmux": _tmux, "zsh": _zsh, "plain": _pla
 
 def render(spans, fmt="ansi", color=True, tmux_styles=None):
     """Join spans in one dialect. Unknown formats fall back to plain text. ``tmux_styles``
-    (``{level: style}``, config.toml's ``[tmux]``) changes tmux's table below the environment's."""
+    (``{level: style}``, config.toml's ``[tmux]``) changes tmux's table below the environment's.
+    Controls in a span are ``?`` (``str.isprintable`` is the fast test: the usual span has none),
+    so the only escapes in the line are the wrappers' own."""
+    spans = [(text if text.isprintable() else _no_controls(text), level) for text, level in spans]
     if fmt == "tmux" and tmux_styles:
         base = ";".join("%s=%s" % kv for kv in sorted(tmux_styles.items()) if all(isinstance(x, str) for x in kv))
         return "".join(_tmux(text, level, color, base) for text, level in spans)
@@ -104,14 +107,14 @@ _FORMAT_CONTROLS = frozenset("\u061c\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u
                              "\u2066\u2067\u2068\u2069")
 
 
-def _is_control(ch):
+def is_control(ch):
     return ch < " " or "\x7f" <= ch < "\xa0" or (ch >= "\u061c" and (
         ch in _FORMAT_CONTROLS or "\ud800" <= ch <= "\udfff"))  # a lone surrogate cannot be printed
 
 
 def _no_controls(text):
     # C0, DEL, C1 (ESC, CSI, OSC...), bidi controls as "?": the only escapes printed are our own.
-    return "".join("?" if _is_control(ch) else ch for ch in text)
+    return "".join("?" if is_control(ch) else ch for ch in text)
 
 
 _ESCAPE = {
@@ -156,24 +159,31 @@ _PANGO = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;"}
 
 def pango_text(text):
     """Plain text inside Pango markup (Waybar's ``text``/``tooltip``, notify-send's body):
-    ``& < > " '`` as entities and controls (bar newline, tab) as ``?``."""
-    text = "".join(ch if ch in "\n\t" else "?" if _is_control(ch) else ch for ch in text)
-    return "".join(_PANGO.get(ch, ch) for ch in text)
+    ``& < > " '`` as entities and every control (newline and tab too) as ``?``: a multi-line
+    tooltip joins rows escaped one by one."""
+    return "".join("?" if is_control(ch) else _PANGO.get(ch, ch) for ch in text)
 
 
 def csv_cell(value):
-    """A CSV cell a spreadsheet never takes as a formula: text starting with ``= + - @``, tab
-    or CR gets a leading ``'``. Numbers (int, float) pass as they are."""
+    """A CSV cell a spreadsheet never takes as a formula: controls as ``?`` (a bare CR would
+    start a row the writer does not quote), and text starting with ``= + - @`` or ``'`` gets
+    a leading ``'``, so a reader drops exactly one leading ``'`` (``csv_value``) and has the
+    text back. Numbers (int, float) pass as they are."""
     if isinstance(value, (int, float)) or value is None:
         return value
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    text = _no_controls(str(value))
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "'") else text
+
+
+def csv_value(cell):
+    """The text ``csv_cell`` wrote into ``cell``."""
+    return cell[1:] if cell[:1] == "'" else cell
 
 
 def notify_argv(exe, title, message, app="claude-usage"):
     """notify-send's argv: our options, then ``--`` so nothing from outside is an option, then
     the summary and the body with markup escaped (most servers read the body as markup)."""
-    return [exe, "--app-name=" + app, "--", _no_controls(title), pango_text(_no_controls(message))]
+    return [exe, "--app-name=" + app, "--", _no_controls(title), pango_text(message)]
 
 
 def applescript_string(text):

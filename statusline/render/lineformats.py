@@ -126,7 +126,7 @@ def waybar(view: dict[str, Any] | None, now: float, has_credentials: bool, note:
     if doc["error"]:
         tip.append(f"error: {doc['error']}")
     # Waybar reads text and tooltip as Pango markup (its "escape" defaults to false): safe by itself.
-    return {"text": dialects.pango_text(text), "tooltip": dialects.pango_text("\n".join(tip)),
+    return {"text": dialects.pango_text(text), "tooltip": "\n".join(map(dialects.pango_text, tip)),
             "class": [worst, doc["status"]], "percentage": pct}
 
 

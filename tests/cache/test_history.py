@@ -163,6 +163,16 @@ def test_history_command_csv_round_trips_and_json(tmp_path: Path, cache_dir: Pat
     assert len(json.loads(cli("history", "--json", "--since", iso).stdout)) == 2 + 1
 
 
+@pytest.mark.parametrize("name", ["'=cmd", "'", "''", "'+1", "=1", "'plain", "-x", "@'", "a'"])
+def test_history_csv_round_trips_a_name_that_starts_with_a_quote(name: str):
+    """A name that itself starts with ``'`` (or ``'=``) comes back as it is, and no cell starts
+    a formula: ``csv_cell`` quotes a leading ``'`` as it quotes ``=``, ``csv_value`` drops one."""
+    text = history_cmd.to_csv([(1_700_000_000.0, "scoped", name, 92.0, None)])
+    cell = text.splitlines()[1].split(",")[2]
+    assert cell[:1] not in ("=", "+", "-", "@") and (cell[:1] == "'") == (name[:1] in "=+-@'"), text
+    assert [s[2] for s in history_cmd.from_csv(text)] == [name]
+
+
 def test_history_is_not_read_by_the_hot_path():
     import statusline.commands.line as line_mod
 

@@ -19,7 +19,7 @@ import pytest
 from apiserver import Reply, usage_body
 from conftest import write_credentials
 from helpers import Tmux, fetch, poll
-from hostile import NOW, corpus, line_spans, line_view, pango_inert, ran, short_dir
+from hostile import NOW, applescript_value, corpus, line_spans, line_view, pango_inert, ran, short_dir
 
 from statusline.core import clean
 from statusline.render import dialects, lineformats, notify
@@ -181,22 +181,6 @@ def test_notify_send_takes_no_option_and_no_markup_from_outside(tmp_path: Path, 
     assert ran(pwned) == []
 
 
-def _applescript_value(literal: str) -> str:
-    """The value of an AppleScript string literal, asserting it is one: quotes around, inside
-    only ``\\\\`` and ``\\"`` escapes, no bare quote and no control character."""
-    assert literal[:1] == literal[-1:] == '"' and len(literal) >= 2, literal
-    out, i, inner = [], 0, literal[1:-1]
-    while i < len(inner):
-        ch = inner[i]
-        assert ch != '"' and clean.is_clean(ch), literal
-        if ch == "\\":
-            assert inner[i + 1] in '\\"', literal
-            ch, i = inner[i + 1], i + 1
-        out.append(ch)
-        i += 1
-    return "".join(out)
-
-
 def test_osascript_script_holds_each_name_as_one_string(tmp_path: Path, pwned: Path) -> None:
     """macOS: ``display notification <message> with title <title>``, each a whole string
     literal whatever the name, through the real ``notify.command`` (a fake osascript on PATH)."""
@@ -209,7 +193,7 @@ def test_osascript_script_holds_each_name_as_one_string(tmp_path: Path, pwned: P
         assert argv is not None and argv[1] == "-e" and len(argv) == 3, argv
         m = re.fullmatch(r'display notification (".*") with title ("Claude usage")', argv[2], re.S)
         assert m, argv[2]
-        assert _applescript_value(m.group(1)) == dialects.escape(name, "plain")
+        assert applescript_value(m.group(1)) == dialects.escape(name, "plain")
 
 
 def test_waybar_and_json_hold_every_name_inert(pwned: Path) -> None:
@@ -374,3 +358,110 @@ def test_shell_prompts_show_every_name_literally(shell: str, option: bool, tmp_p
     want = [dialects.render(line_spans(n), "plain", False) for n in names]
     assert [(n, s) for n, s, w in zip(names, shown, want, strict=False) if s != w] == [] and len(shown) == len(want)
     assert ran(pwned) == []
+
+
+def _rows(lines: list[str], width: int, sep: str) -> list[list[int]]:
+    """The lines' indexes packed into rows of at most ``width`` cells (wide characters counted
+    as two, so a row never reaches the edge)."""
+    import unicodedata
+
+    def cells(s: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s) + len(sep)
+
+    rows: list[list[int]] = [[]]
+    used = 0
+    for i, text in enumerate(lines):
+        if rows[-1] and used + cells(text) > width:
+            rows.append([])
+            used = 0
+        rows[-1].append(i)
+        used += cells(text)
+    return rows
+
+
+@pytest.mark.realprog
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+def test_tmux_status_bar_shows_the_corpus_literally(attached, tmp_path: Path, pwned: Path) -> None:
+    """Every hostile name's line in ``--format tmux`` (the line's spans through
+    ``dialects.render``, as ``line`` writes them, colours on) as the output of ``#()`` in a real
+    status bar, several names to a status row: the bar shows each line as its plain text (an
+    unescaped control format in the same output is expanded), no command runs, no style comes
+    from outside.
+    Names with ``##`` are in the next test: tmux halves a run of ``#`` twice there."""
+    _status_bar_shows(attached, tmp_path, pwned, [n for n in corpus(pwned) if "##" not in n])
+
+
+@pytest.mark.realprog
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+@pytest.mark.xfail(strict=True, reason="tmux 3.3a expands #() output, then draws it: both turn ## into #, so "
+                   "a run of # in a name shows halved (never a command or a style): tmux_text doubles once")
+def test_tmux_status_bar_shows_a_run_of_hashes_literally(attached, tmp_path: Path, pwned: Path) -> None:
+    _status_bar_shows(attached, tmp_path, pwned, ["##", "C## ###x", "##(touch %s/h)" % pwned])
+
+
+def _status_bar_shows(attached, tmp_path: Path, pwned: Path, names: list[str]) -> None:
+    width, sep = 900, " \u00b6 "
+    plains = [dialects.render(line_spans(n), "plain", False) for n in names]
+    rows = _rows(plains, width - 10, sep)
+    assert len(rows) <= 5, len(rows)  # tmux draws at most five status rows
+    inner, outer = attached(width, len(rows) + 3)
+    formats = []
+    for r, idx in enumerate(rows):
+        f = tmp_path / f"row{r}"
+        f.write_text(sep.join(dialects.render(line_spans(names[i]), "tmux", True) for i in idx) + "\n")
+        formats.append("#(cat %s)" % f)
+    control = tmp_path / "control"
+    control.write_text(" CTL#{session_name}\n")  # unescaped: tmux expands a format in #()'s output
+    formats[0] += "#(cat %s)" % control
+    inner("set-option", "-g", "status-interval", "1")
+    inner("set-option", "-g", "status", str(len(rows)) if len(rows) > 1 else "on")
+    for r, fmt in enumerate(formats):
+        inner("set-option", "-g", "status-format[%d]" % r, fmt)
+    want = [sep.join(plains[i] for i in idx) for idx in rows]
+    want[0] += " CTLmain"
+    shown = poll("the corpus in the status bar", lambda: outer.capture("view").rstrip("\n").split("\n")[-len(rows):],
+                 lambda got: [g.rstrip() for g in got] == want, timeout=15)
+    time.sleep(1.5)  # a status-interval more: any #() job from the output has had its turn
+    assert ran(pwned) == []
+    styled = "".join(outer.capture("view", escapes=True).split("\n")[-len(rows) - 1:])
+    assert "\x1b[7m" not in styled and shown  # no #[reverse] from outside
+
+
+ZWJ_FAMILY = "\U0001F468\u200d\U0001F469\u200d\U0001F467"
+
+
+@pytest.mark.realprog
+@pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
+@pytest.mark.parametrize("org, model", [
+    (ZWJ_FAMILY + " Labs", "Opus " + ZWJ_FAMILY * 3),
+    ("\u2764\ufe0f Hearts \U0001F3F3\ufe0f\u200d\U0001F308", "Sonnet \u2764\ufe0f\u2764\ufe0f"),
+])
+def test_zwj_and_emoji_names_keep_the_panel_square_in_a_real_40_column_pane(
+        api, home: Path, org: str, model: str) -> None:
+    """#16: ZWJ family emoji and emoji made wide by U+FE0F, in the org and the model name,
+    drawn by the real ``claude-usage`` in a 40-column tmux pane: every line of the box, as tmux
+    lays it out (``capture-pane -N``: trailing cells kept), ends in its right border in the
+    last column, and no line wraps."""
+    from apiserver import PROFILE_BODY
+    from helpers import CLI
+
+    api.set("/api/oauth/profile", Reply(200, dict(PROFILE_BODY, organization=dict(
+        PROFILE_BODY["organization"], name=org))))
+    hostile_model(api, home, model)
+    env = {**os.environ, "TERM": "xterm-256color", "LANG": "C.UTF-8", "NO_COLOR": "1"}
+    tmux = Tmux("zwj", env)
+    try:
+        keep = [f"-e{k}={env[k]}" for k in ("HOME", "CLAUDE_USAGE_CACHE_DIR", "CLAUDE_USAGE_API_URL")]
+        tmux.start("-d", "-s", "w", "-x", "40", "-y", "40", *keep,
+                   "sh -c " + shlex.quote(f"{shlex.quote(CLI)}; sleep 30"))
+        shown = poll("the panel", lambda: tmux("capture-pane", "-p", "-N", "-t", "w"),
+                     lambda p: "\u2518" in p, timeout=15)
+    finally:
+        tmux.kill()
+    lines = shown.split("\n")
+    top = next(i for i, ln in enumerate(lines) if ln.startswith("\u250c"))
+    bottom = next(i for i in range(top, len(lines)) if lines[i].startswith("\u2514"))
+    box = lines[top:bottom + 1]
+    assert all(ln.startswith("\u2502") for ln in box[1:-1]), shown  # no line wrapped
+    assert all(ln.endswith(("\u2502", "\u2510", "\u2518")) for ln in box), shown  # border in the last column
+    assert "Labs" in shown or "Hearts" in shown, shown
