@@ -94,7 +94,7 @@ def line_spans(name: str, now: float = NOW) -> list[tuple[str, str]]:
 
 # What no target may receive from outside: C0, DEL, C1 (ESC, CSI, OSC, ST...), the bidi marks,
 # embeddings, overrides and isolates, the Unicode line separators, lone surrogates. Written here
-# apart from the code's own rule (``dialects.is_control``), so the tests check it.
+# apart from the code's own rule (``core/clean.is_control``), so the tests check it.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 

@@ -20,10 +20,19 @@ EPOCH_MAX = 4102444800.0  # 2100-01-01
 NUMBER_MAX = 1e19
 
 
-def _is_control(ch):
-    o = ord(ch)
-    return o < 0x20 or 0x7F <= o < 0xA0 or o in (0x2028, 0x2029) or 0x202A <= o <= 0x202E \
-        or 0x2066 <= o <= 0x2069 or o == 0x061C or 0x200E <= o <= 0x200F
+# Invisible format characters that reorder or disguise text (bidi marks, embeddings, overrides
+# and isolates) and the Unicode line separators.
+_FORMAT_CONTROLS = frozenset("\u061c\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e"
+                             "\u2066\u2067\u2068\u2069")
+
+
+def is_control(ch):
+    """The one rule of what no outside text may bring to a target: C0, DEL and C1 (ESC, CSI,
+    OSC, ST...), the format characters above, and a lone surrogate (it cannot be printed).
+    ``text`` replaces them where outside text comes in; ``render/dialects`` again at each way
+    out, so nothing reaches a terminal, a bar or a file that did not pass both."""
+    return ch < " " or "\x7f" <= ch < "\xa0" or (ch >= "\u061c" and (
+        ch in _FORMAT_CONTROLS or "\ud800" <= ch <= "\udfff"))
 
 
 MARKS_MAX = 2  # combining marks kept per base character (more is a flood, not a language)
@@ -65,9 +74,7 @@ def text(value, limit=TEXT_MAX):
         if ch in "\t\n\r\x0b\x0c":
             if out and out[-1] != " ":
                 out.append(" ")
-        elif _is_control(ch):
-            out.append("?")
-        elif 0xD800 <= ord(ch) <= 0xDFFF:  # a lone surrogate cannot be encoded for output
+        elif is_control(ch):
             out.append("?")
         else:
             out.append(ch)
@@ -81,7 +88,7 @@ def text(value, limit=TEXT_MAX):
 
 def is_clean(s):
     """True when ``s`` holds no character ``text`` would have replaced (for tests and asserts)."""
-    return not any(_is_control(ch) or 0xD800 <= ord(ch) <= 0xDFFF for ch in s)
+    return not any(is_control(ch) for ch in s)
 
 
 def finite(value, lo=None, hi=None):

@@ -13,7 +13,8 @@ never holds ``|`` (it becomes ``¦``) nor a newline, and never begins with ``-``
 parameter is ours. ``emojize=false symbolize=false`` keep ``:name:`` in a text literal.
 """
 
-from statusline.render import dialects, segments
+from statusline.core.clean import is_control
+from statusline.render import segments
 
 COLOURS = {"ok": "#98C379", "warn": "#E5C07B", "high": "#FF9E3B", "crit": "#E06C75", "stale": "#7F848E",
            "info": "#61AFEF"}
@@ -22,9 +23,9 @@ LITERAL = "emojize=false symbolize=false"
 
 
 def _one_line(text):
-    # Line breaks as spaces, every other control (ESC, C1, bidi: ``dialects.is_control``) as
+    # Line breaks as spaces, every other control (ESC, C1, bidi: ``core/clean.is_control``) as
     # "?": one line, no escape of anyone else's.
-    return "".join(" " if ch in "\n\r\t\x0b\x0c\u2028\u2029\x85" else "?" if dialects.is_control(ch) else ch
+    return "".join(" " if ch in "\n\r\t\x0b\x0c\u2028\u2029\x85" else "?" if is_control(ch) else ch
                    for ch in text)
 
 

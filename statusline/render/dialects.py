@@ -13,6 +13,7 @@ tmux plugin builds from its ``@claude_usage_style_*`` options.
 """
 
 from statusline.cache import oslite
+from statusline.core.clean import is_control
 
 ANSI = {"ok": "32", "warn": "33", "high": "38;5;208", "crit": "1;31", "stale": "2", "muted": "2", "info": "36"}
 TMUX = {
@@ -99,17 +100,6 @@ def render(spans, fmt="ansi", color=True, tmux_styles=None):
         return "".join(_tmux(text, level, color, base) for text, level in spans)
     wrap = _WRAP.get(fmt, _plain)
     return "".join(wrap(text, level, color) for text, level in spans)
-
-
-# Invisible format characters that reorder or disguise text (bidi marks, embeddings, overrides
-# and isolates) and the Unicode line separators: controls too, as ``core.clean`` counts them.
-_FORMAT_CONTROLS = frozenset("\u061c\u200e\u200f\u2028\u2029\u202a\u202b\u202c\u202d\u202e"
-                             "\u2066\u2067\u2068\u2069")
-
-
-def is_control(ch):
-    return ch < " " or "\x7f" <= ch < "\xa0" or (ch >= "\u061c" and (
-        ch in _FORMAT_CONTROLS or "\ud800" <= ch <= "\udfff"))  # a lone surrogate cannot be printed
 
 
 def _no_controls(text):
