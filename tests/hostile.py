@@ -51,9 +51,10 @@ def short_dir() -> Path:
     return Path(tempfile.mkdtemp(prefix="cu", dir="/tmp"))
 
 
-def corpus(pwned: Path) -> list[str]:
-    """Every hostile string, ``{p}`` filled with ``pwned`` (the directory that must stay empty)."""
-    return [s.replace("{p}", str(pwned)) for s in CORPUS]
+def corpus(pwned: Path, strings: list[str] = CORPUS) -> list[str]:
+    """Every hostile string (or those of ``strings``, a part of ``CORPUS``), ``{p}`` filled with
+    ``pwned`` (the directory that must stay empty)."""
+    return [s.replace("{p}", str(pwned)) for s in strings]
 
 
 def ran(pwned: Path) -> list[str]:
@@ -83,6 +84,18 @@ def line_view(name: str, now: float = NOW) -> dict[str, Any]:
     at = datetime.fromtimestamp(now, tz=timezone.utc)
     snap = Snapshot(mode="code", usage=usage_api.usage(usage_with_model(name, now)), usage_fetched_at=at)
     return marshal.loads(marshal.dumps(lineview.build(snap, ttl=3600, cred_sig=None), 4))
+
+
+def plant_view(root: Path, name: str, env: dict[str, str], now: float | None = None) -> Path:
+    """A cache root whose line view (``line.bin``, fresh for an hour) holds the model name
+    ``name``, where the line run with ``env`` and ``CLAUDE_USAGE_CACHE_DIR=root`` reads it (mode
+    auto): the line then shows it with no fetch. Returns ``root``."""
+    from statusline.cache import fastpaths
+
+    acct = Path(fastpaths.account_dir(str(root), fastpaths.config_dir(env), "auto"))
+    acct.mkdir(parents=True, mode=0o700)
+    (acct / "line.bin").write_bytes(marshal.dumps(line_view(name, time.time() if now is None else now), 4))
+    return root
 
 
 def line_spans(name: str, now: float = NOW) -> list[tuple[str, str]]:

@@ -27,6 +27,7 @@ import pytest
 from apiserver import PROFILE_BODY, Reply, usage_body
 from conftest import TOKEN, write_credentials
 from helpers import account_dir, age_cache, cli, fetch, fetcher_pids, line, wait_for
+from hostile import ESCAPES, LINES, SHELL, TMUX
 
 from statusline.cache import fastpaths
 from statusline.core import clean
@@ -38,14 +39,9 @@ U = "/api/oauth/usage"
 P = "/api/oauth/profile"
 ROOT = Path(__file__).resolve().parent.parent
 
-HOSTILE = ("\x1b]52;c;aGFja2Vk\x07"  # OSC 52: write the clipboard
-           "\x1b]0;pwned\x07"  # OSC 0: window title
-           "\x1b[2J"  # clear the screen
-           "\x9b31m"  # C1 CSI
-           "\x1b]8;;http://evil/\x1b\\"  # OSC 8 link with ST
-           "\u202eevil\u2066"  # bidi overrides
-           "\nsecond line\rcarriage\x00nul\x7fdel"
-           "#(touch /tmp/cu-pwned)%F{red}$(id)")
+# From the shared corpus: every escape (OSC 52, OSC 0, OSC 8, CSI, C1, NUL, DEL, bidi), every line
+# break, a tmux command, zsh's colour and a $(), in one string put in every field at once.
+HOSTILE = "".join(ESCAPES + LINES + [TMUX[0], SHELL[6], SHELL[0]]).replace("{p}", "/tmp/cu-pwned")
 
 SGR = re.compile(r"\x1b\[[0-9;]*m")
 
@@ -78,7 +74,7 @@ def assert_no_controls(out: str, what: str, allow_sgr: bool = False) -> None:
     for row in text.split("\n"):
         bad = [c for c in row if not clean.is_clean(c)]
         assert not bad, f"{what}: control characters {bad!r} reach the output: {row!r}"
-    assert "pwned" not in out or "\x1b]0;pwned" not in out
+    assert "\x1b]0;PWNED" not in out
 
 
 def assert_strings_clean(doc: Any, what: str) -> None:

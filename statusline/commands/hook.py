@@ -239,8 +239,9 @@ def chain(cmd, raw, env):
 
 
 def _printable(line):
-    """The chained command's own line, passed through as it is but for controls other than SGR
-    colour (ESC [ ... m), which Claude Code shows and which the user asked for."""
+    """The chained command's own line, passed through as it is but for controls (``?``, by
+    ``dialects.is_control``: C0, DEL, C1, bidi) other than SGR colour (ESC [ ... m), which
+    Claude Code shows and which the user asked for."""
     out = []
     i, n = 0, len(line)
     while i < n:
@@ -253,7 +254,7 @@ def _printable(line):
                 out.append(line[i:j + 1])
                 i = j + 1
                 continue
-        out.append(ch if ch >= " " and not ("\x7f" <= ch < "\xa0") else "?")
+        out.append("?" if dialects.is_control(ch) else ch)  # C0, DEL, C1 and bidi, as every door
         i += 1
     return "".join(out)
 

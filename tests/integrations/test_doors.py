@@ -6,6 +6,7 @@ formats that run a command, Pango markup, notify-send options, bash prompt escap
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -465,3 +466,62 @@ def test_zwj_and_emoji_names_keep_the_panel_square_in_a_real_40_column_pane(
     assert all(ln.startswith("\u2502") for ln in box[1:-1]), shown  # no line wrapped
     assert all(ln.endswith(("\u2502", "\u2510", "\u2518")) for ln in box), shown  # border in the last column
     assert "Labs" in shown or "Hearts" in shown, shown
+
+
+def _ansi_inert(line: str) -> str:
+    """``line`` with our SGR (ESC [ digits;... m) stripped, asserting it held no other escape
+    and no control."""
+    from hostile import controls
+
+    bare = SGR.sub("", line)
+    assert "\x1b" not in bare and controls(bare) == [], (line, bare)
+    return bare
+
+
+def test_ansi_line_and_hook_hold_only_our_sgr_for_every_name(tmp_path: Path, pwned: Path, monkeypatch) -> None:
+    """Every corpus name as the model of a planted cache (``plant_view``), through the real
+    line (``line.render``, in-process, ``--format ansi``) in each style, and through the Claude
+    Code hook (``--claude-code --show model,context,cost``, the name also as Claude Code's model):
+    no escape but our SGR, no C0/C1/DEL/bidi control, and the text reads literally (the plain
+    style is the line's plain text; the themed styles and the hook hold the name as shown).
+    Then the whole corpus as a chained status command's output (``--chain``), one line a name:
+    its SGR passes, nothing else."""
+    from hostile import plant_view
+
+    from statusline.commands import hook, line
+    from statusline.sources import claude_code
+
+    home = tmp_path / "h"
+    (home / ".claude").mkdir(parents=True)
+    write_credentials(home)
+    for i, name in enumerate(corpus(pwned)):
+        root = tmp_path / "roots" / str(i)
+        env = {"HOME": str(home), "CLAUDE_USAGE_CACHE_DIR": str(root)}
+        plant_view(root, name, env, NOW)
+        plain = dialects.render(line_spans(name), "plain", False)
+        shown = plain.partition(" 7d ")[2].rpartition(" 92%")[0]  # the name as the line shows it
+        assert shown, plain
+        for style in ("plain", "powerline", "chips"):
+            got = _ansi_inert(line.render(line.parse_args(["--format", "ansi", "--glyphs", "plain", "--style", style,
+                                                          "--no-refresh"]),
+                                          env, NOW))
+            assert got == plain if style == "plain" else " 7d %s 92%%" % shown in got, (name, style, got)
+        data = {"model": {"display_name": name}, "context_window": {"used_percentage": 50},
+                "cost": {"total_cost_usd": 1.5}}
+        raw = json.dumps(data).encode()
+        monkeypatch.setattr(hook, "read_stdin", lambda raw=raw: (raw, None))
+        got = _ansi_inert(line.render(line.parse_args(["--claude-code", "--glyphs", "plain", "--show", "model,context,cost",
+                                                       "--no-refresh"]), env, NOW))
+        model = dialects.render([(claude_code.model_name(data), "info")], "plain", False)
+        assert got.startswith(plain) and " %s " % model in got, (name, got)
+    names = tmp_path / "names"
+    names.write_text("\n".join(corpus(pwned)) + "\n", encoding="utf-8", errors="surrogatepass")
+    env = {"HOME": str(home), "CLAUDE_USAGE_CACHE_DIR": str(tmp_path / "roots" / "0"), "PATH": os.environ["PATH"]}
+    monkeypatch.setattr(hook, "read_stdin", lambda: (b"{}", None))
+    chained = line.render(line.parse_args(["--claude-code", "--chain", "cat %s" % shlex.quote(str(names)),
+                                           "--no-refresh"]), env, NOW)
+    rows = chained.split("\n")
+    assert len(rows) > len(corpus(pwned)) // 2, chained[:500]
+    for row in rows:
+        _ansi_inert(row)
+    assert ran(pwned) == []

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from helpers import BIN, contrast, fetch, line
 from helpers import xterm_rgb as rgb
+from hostile import ESCAPES, SHELL, TMUX
 from test_segments import NOW, r, view  # one view fixture for the line's renderers
 from themes_golden import GOLDEN
 
@@ -54,7 +55,10 @@ def test_a_forecast_marker_is_a_segment_of_its_own_colour():
     assert segs == [("ok", "5h 40% \u21bb1h40m"), ("warn", "!13:10")]
 
 
-HOSTILE = "Op#[fg=red]#(id)%F{red}%{x%}\x1b[31m$(id)`id`\\[x\\]"
+# From the shared corpus: a tmux style and command, zsh's colour and %{ %}, ESC, $() and `` and
+# bash's \[ \], in one name (not cut here: the view is built by hand).
+HOSTILE = "Op" + "".join([TMUX[2], TMUX[0], SHELL[6], SHELL[7], ESCAPES[4], SHELL[0], SHELL[1], SHELL[11]]).replace(
+    "{p}", "/tmp/x")
 
 
 @pytest.mark.parametrize("style", ["powerline", "chips"])
@@ -62,12 +66,12 @@ def test_outside_text_stays_literal_in_every_target(style):
     v = view(windows=[r("scoped", HOSTILE, 91.0, None)])
     spans = segments.build(v, NOW, "plain")
     tmux = themes.render(spans, "tmux", style)
-    assert "Op##[fg=red]##(id)" in tmux and "#(id)" not in tmux.replace("##", "")
+    assert "Op##[reverse]REV##[default]##(touch" in tmux and "#(touch" not in tmux.replace("##", "")
     zsh = themes.render(spans, "zsh", style)
-    assert "%%F{red}%%{x%%}" in zsh
+    assert "%%F{red}red%%f%%{?[7m%%}" in zsh
     for fmt in ("ansi", "bash"):
         out = themes.render(spans, fmt, style)
-        assert "\x1b[31m" not in out and "?[31m" in out  # the only escapes are our own
+        assert "\x1b[7mREV" not in out and "?[7mREV" in out  # the only escapes are our own
 
 
 def test_zsh_prompt_expansion_shows_the_text(tmp_path: Path):
