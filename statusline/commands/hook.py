@@ -15,6 +15,7 @@ the first complete JSON object.
 
 from statusline.cache import cache_view, fastpaths, oslite, safefiles
 from statusline.core import jsonlite, readings
+from statusline.core.clean import is_control
 from statusline.render import dialects, segments
 from statusline.sources import claude_code
 
@@ -240,7 +241,7 @@ def chain(cmd, raw, env):
 
 def _printable(line):
     """The chained command's own line, passed through as it is but for controls (``?``, by
-    ``dialects.is_control``: C0, DEL, C1, bidi) other than SGR colour (ESC [ ... m), which
+    ``core/clean.is_control``: C0, DEL, C1, bidi) other than SGR colour (ESC [ ... m), which
     Claude Code shows and which the user asked for."""
     out = []
     i, n = 0, len(line)
@@ -254,7 +255,7 @@ def _printable(line):
                 out.append(line[i:j + 1])
                 i = j + 1
                 continue
-        out.append("?" if dialects.is_control(ch) else ch)  # C0, DEL, C1 and bidi, as every door
+        out.append("?" if is_control(ch) else ch)  # C0, DEL, C1 and bidi, as every door
         i += 1
     return "".join(out)
 
