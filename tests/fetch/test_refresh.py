@@ -105,3 +105,25 @@ def test_a_free_lock_still_fetches_at_once(warm):
     assert r.returncode == 0 and r.stdout.startswith("Usage updated.") and "waiting" not in r.stderr
     assert Path(account_dir() / store.LOCK).exists()
     assert fetch("--force").returncode == 0
+
+
+@pytest.mark.parametrize("age,state", [(2.0, "fresh"), (40.0, "stale"), (None, "stale")])
+def test_refresh_calls_data_fresh_only_when_it_is(age, state):
+    """A fetch that made no call of its own (another mode of this login had just fetched, or the
+    cache already held the numbers) reports on what it shows: ``fresh`` only within the TTL;
+    otherwise ``stale`` with its age, and never "Nothing to fetch" (issue 16, item 6)."""
+    from datetime import datetime, timedelta, timezone
+
+    from statusline.commands.cli import said
+    from statusline.core.model import Snapshot
+    from statusline.fetch import fetcher
+
+    now = datetime(2026, 12, 6, 12, 0, tzinfo=timezone.utc)
+    snap = Snapshot(mode="code", usage_fetched_at=None if age is None else now - timedelta(seconds=age))
+    got = fetcher._aged(snap, now, 30.0, "usage fetched by another mode of this login")
+    assert got.state == state
+    sentence = said(got.state, got.message)
+    if state == "fresh":
+        assert sentence == "Nothing to fetch: usage fetched by another mode of this login."
+    else:
+        assert "Nothing to fetch" not in sentence and ("40s old" in sentence or "no usage yet" in sentence.lower())
