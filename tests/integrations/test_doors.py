@@ -420,9 +420,14 @@ def _status_bar_shows(attached, tmp_path: Path, pwned: Path, names: list[str]) -
         inner("set-option", "-g", "status-format[%d]" % r, fmt)
     want = [sep.join(plains[i] for i in idx) for idx in rows]
     want[0] += " CTLmain"
-    shown = poll("the corpus in the status bar", lambda: outer.capture("view").rstrip("\n").split("\n")[-len(rows):],
-                 lambda got: [g.rstrip() for g in got] == want, timeout=15)
+    def bar():
+        return [g.rstrip() for g in outer.capture("view").rstrip("\n").split("\n")[-len(rows):]]
+
+    # drawn: every row's job has answered and the control's format was expanded
+    poll("the status bar drawn", bar, lambda got: "CTLmain" in got[0] and all(got), timeout=15)
     time.sleep(1.5)  # a status-interval more: any #() job from the output has had its turn
+    shown = bar()
+    assert shown == want
     assert ran(pwned) == []
     styled = "".join(outer.capture("view", escapes=True).split("\n")[-len(rows) - 1:])
     assert "\x1b[7m" not in styled and shown  # no #[reverse] from outside
