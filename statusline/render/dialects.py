@@ -13,7 +13,6 @@ tmux plugin builds from its ``@claude_usage_style_*`` options.
 """
 
 from statusline.cache import oslite
-from statusline.core.clean import is_control
 
 ANSI = {"ok": "32", "warn": "33", "high": "38;5;208", "crit": "1;31", "stale": "2", "muted": "2", "info": "36"}
 TMUX = {
@@ -94,7 +93,7 @@ def render(spans, fmt="ansi", color=True, tmux_styles=None):
     (``{level: style}``, config.toml's ``[tmux]``) changes tmux's table below the environment's.
     Controls in a span are ``?`` (``str.isprintable`` is the fast test: the usual span has none),
     so the only escapes in the line are the wrappers' own."""
-    spans = [(text if text.isprintable() else _no_controls(text), level) for text, level in spans]
+    spans = [(_no_controls(text), level) for text, level in spans]
     if fmt == "tmux" and tmux_styles:
         base = ";".join("%s=%s" % kv for kv in sorted(tmux_styles.items()) if all(isinstance(x, str) for x in kv))
         return "".join(_tmux(text, level, color, base) for text, level in spans)
@@ -103,7 +102,14 @@ def render(spans, fmt="ansi", color=True, tmux_styles=None):
 
 
 def _no_controls(text):
-    # C0, DEL, C1 (ESC, CSI, OSC...), bidi controls as "?": the only escapes printed are our own.
+    """Every control (``core/clean.is_control``: C0, DEL, C1, bidi...) as ``?``: the only escapes
+    printed are our own. Text that ``str.isprintable`` passes holds none (each such character
+    is unprintable to it): the usual text costs one test, and the rule's module is loaded only
+    for text that may hold one."""
+    if text.isprintable():
+        return text
+    from statusline.core.clean import is_control
+
     return "".join("?" if is_control(ch) else ch for ch in text)
 
 
@@ -151,7 +157,7 @@ def pango_text(text):
     """Plain text inside Pango markup (Waybar's ``text``/``tooltip``, notify-send's body):
     ``& < > " '`` as entities and every control (newline and tab too) as ``?``: a multi-line
     tooltip joins rows escaped one by one."""
-    return "".join("?" if is_control(ch) else _PANGO.get(ch, ch) for ch in text)
+    return "".join(_PANGO.get(ch, ch) for ch in _no_controls(text))
 
 
 def csv_cell(value):
