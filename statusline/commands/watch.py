@@ -418,7 +418,8 @@ def run_plain(paths: Paths, mode: str, interval: float, *, env: Mapping[str, str
     problem: str | None = None
     with stop_on_signals() as stop, keyboard(sys.stdin) as keys:
         try:
-            out.write(FOOTER + "\n")
+            if _isatty(out):  # a person is watching; a pipe or a file gets the panels alone
+                out.write(FOOTER + "\n")
             while not stop.is_set():
                 now = clock()
                 if now >= next_read:

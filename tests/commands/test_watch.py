@@ -41,6 +41,7 @@ def test_watch_into_a_pipe_keeps_running_and_prints_on_change(warm, api, tmp_pat
         assert cli("refresh").returncode == 0
         text = poll("the changed panel", log.read_text, lambda t: "91%" in t)
         assert "\x1b[" not in text and text.count("Claude Code Usage") >= 2
+        assert "Press q" not in text, "a pipe gets the panels alone, no key hint for a person"
     finally:
         p.terminate()
         p.wait(timeout=10)
