@@ -109,8 +109,10 @@ def test_a_pipe_written_late_is_read_and_left_blocking(logged_in):
     r_fd, w_fd = os.pipe()
     try:
         p = subprocess.Popen([LINE, "--claude-code"], stdin=r_fd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        time.sleep(0.2)  # the hook is up and finds the pipe empty
-        os.write(w_fd, status_input(five=31.0).encode())
+        data = status_input(five=31.0).encode()
+        os.write(w_fd, data[:20])  # a first part at once, the rest once the hook is up and has read it
+        time.sleep(0.1)
+        os.write(w_fd, data[20:])
         out, err = p.communicate(timeout=HANG_S)
         assert p.returncode == 0 and b"5h 31%" in out, out + err
         assert os.get_blocking(r_fd), "the pipe must be put back as it was"
