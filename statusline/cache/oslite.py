@@ -29,8 +29,6 @@ else:  # the system calls, as os has them (os re-exports these very functions)
         O_WRONLY,
         POSIX_SPAWN_DUP2,
         POSIX_SPAWN_OPEN,
-        X_OK,
-        access,
         chmod,
         close,
         fchmod,
@@ -62,7 +60,8 @@ else:  # the system calls, as os has them (os re-exports these very functions)
 
 sep = "/"
 devnull = "/dev/null"
-_S_IFMT, _S_IFDIR, _S_IFREG = 0o170000, 0o040000, 0o100000
+# A file's kind in ``st_mode`` (``stat.S_IFMT`` and its values; ``stat`` is one more import)
+S_IFMT, S_IFDIR, S_IFREG, S_IFIFO = 0o170000, 0o040000, 0o100000, 0o010000
 _text_environ = None
 
 
@@ -91,7 +90,7 @@ def _posixpath():
 
 def join(a, *parts):
     """``os.path.join`` for text paths."""
-    if not isinstance(a, str) or sep != "/":
+    if not isinstance(a, str):
         return _posixpath().join(a, *parts)
     for b in parts:
         if b.startswith("/"):
@@ -146,14 +145,14 @@ def isabs(p):
 
 def _mode(p, follow=True):
     try:
-        return (stat if follow else lstat)(p).st_mode & _S_IFMT
+        return (stat if follow else lstat)(p).st_mode & S_IFMT
     except (OSError, ValueError):
         return None
 
 
 def isdir(p):
     """``os.path.isdir``."""
-    return _mode(p) == _S_IFDIR
+    return _mode(p) == S_IFDIR
 
 
 def lexists(p):
@@ -163,4 +162,9 @@ def lexists(p):
 
 def isfile(p):
     """``os.path.isfile``."""
-    return _mode(p) == _S_IFREG
+    return _mode(p) == S_IFREG
+
+
+if sys.platform == "win32":  # pragma: no cover - the functions above are POSIX's: os.path's there
+    from os import devnull, sep  # noqa: F401, F811 - re-exported
+    from os.path import abspath, dirname, expanduser, isabs, isdir, isfile, join, lexists, split  # noqa: F401, F811

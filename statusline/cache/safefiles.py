@@ -39,9 +39,6 @@ MARSHAL_VERSION = 4
 _NOFOLLOW = getattr(oslite, "O_NOFOLLOW", 0)
 _CLOEXEC = getattr(oslite, "O_CLOEXEC", 0)
 _NONBLOCK = getattr(oslite, "O_NONBLOCK", 0)
-_S_IFMT = 0o170000
-_S_IFDIR = 0o040000
-_S_IFREG = 0o100000
 _S_ISVTX = 0o1000
 
 
@@ -50,11 +47,11 @@ class UnsafeDir(OSError):
 
 
 def _is_dir(st):
-    return st.st_mode & _S_IFMT == _S_IFDIR
+    return st.st_mode & oslite.S_IFMT == oslite.S_IFDIR
 
 
 def is_regular(st):
-    return st.st_mode & _S_IFMT == _S_IFREG
+    return st.st_mode & oslite.S_IFMT == oslite.S_IFREG
 
 
 def _euid():

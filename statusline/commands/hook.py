@@ -12,7 +12,6 @@ and once left stdin open with no EOF, so stdin is read with a deadline and parsi
 the first complete JSON object.
 """
 
-
 from statusline.cache import cache_view, fastpaths, oslite, safefiles
 from statusline.core import jsonlite, readings
 from statusline.core.clean import is_control
@@ -24,10 +23,7 @@ STDIN_LIMIT = 1 << 20
 CHAIN_TIMEOUT_S = 3.0
 HARVEST_MODES = ("auto", "code")
 VERSION_FILE = "claude-code.version"
-_S_IFMT, _S_IFIFO, _S_IFREG = 0o170000, 0o010000, 0o100000
 REWRITE_S = 5.0  # unchanged readings are written again at most this often (see ``unchanged``)
-
-
 POLL_S = 0.002  # a pipe with nothing in it yet is looked at again this often
 
 
@@ -43,11 +39,11 @@ def read_stdin(fd=0, deadline=STDIN_DEADLINE_S, limit=STDIN_LIMIT):
 
     end = time.monotonic() + deadline
     try:
-        kind = oslite.fstat(fd).st_mode & _S_IFMT
+        kind = oslite.fstat(fd).st_mode & oslite.S_IFMT
         was = oslite.get_blocking(fd)
     except OSError:
         return b"", None
-    pipe = kind in (_S_IFIFO, _S_IFREG)
+    pipe = kind in (oslite.S_IFIFO, oslite.S_IFREG)  # a pipe, or a file: neither needs select
     if pipe and was:
         try:
             oslite.set_blocking(fd, False)

@@ -193,6 +193,7 @@ def render_cached(opts, env, now):
 def main(argv=None):
     """Console-script entry. Always prints a line and returns 0: no traceback reaches a prompt."""
     try:
+        env = oslite.environ()
         opts = parse_args(sys.argv[1:] if argv is None else argv)
         if opts["problems"]:
             message = "claude-usage-line: " + "; ".join(opts["problems"])
@@ -200,15 +201,15 @@ def main(argv=None):
                 sys.stderr.write(message + "\n(see claude-usage-line --help)\n")
                 return USAGE_ERROR
             sys.stderr.write(message + "\n")  # in a prompt or a bar: still a line, and exit 0
-            report_problems(opts["problems"] + opts["notes"], oslite.environ(), time.time(), _kind(opts))
+            report_problems(opts["problems"] + opts["notes"], env, time.time(), _kind(opts))
         elif opts["notes"]:
             if _interactive():
                 sys.stderr.write("claude-usage-line: note: " + "; ".join(opts["notes"]) + "\n")
             else:
-                report_problems(opts["notes"], oslite.environ(), time.time(), _kind(opts))
+                report_problems(opts["notes"], env, time.time(), _kind(opts))
         elif not (opts["help"] or opts["version"]):
-            clear_problems(oslite.environ(), _kind(opts))
-        out = render(opts, oslite.environ(), time.time())
+            clear_problems(env, _kind(opts))
+        out = render(opts, env, time.time())
     except BaseException as exc:  # noqa: BLE001 - the prompt must survive anything
         if isinstance(exc, SystemExit):
             raise

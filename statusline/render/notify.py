@@ -175,8 +175,8 @@ def _which(prog, env):
     import os  # only to send a notification, which is rare
 
     for d in (env.get("PATH") or os.defpath).split(os.pathsep):
-        p = oslite.join(d or ".", prog)
-        if oslite.isfile(p) and oslite.access(p, oslite.X_OK):
+        p = os.path.join(d or ".", prog)
+        if os.path.isfile(p) and os.access(p, os.X_OK):
             return p
     return None
 
