@@ -7,6 +7,8 @@ Besides well-formed answers a reply can misbehave the way real servers and netwo
 ``delay`` (hang before answering), ``drip`` (the body one byte at a time), ``gzip`` (a
 compressed body, e.g. a bomb from ``gzip_bomb``), ``truncate`` (fewer bytes than the
 Content-Length promised, then close), ``reset`` (a TCP reset instead of an answer).
+``gate`` holds the answer until the test opens it: a test that needs a request in flight
+while it does something else opens the gate when it is done, instead of betting on a delay.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
+GATE_LIMIT = 60.0  # a gate nobody opens still answers after this long
+
 
 @dataclass
 class Reply:
@@ -36,6 +40,7 @@ class Reply:
     truncate: int | None = None  # send only this many body bytes, then close the connection
     reset: bool = False  # answer nothing: reset the TCP connection
     drip_headers: bool = False  # with ``drip``: the status line and headers dripped too
+    gate: threading.Event | None = None  # hold the answer until the test sets it (no race on a delay)
 
 
 @dataclass
@@ -51,6 +56,7 @@ class ApiServer:
         self.routes: dict[str, list[Reply] | Callable[[Request], Reply]] = {}
         self.requests: list[Request] = []
         self._lock = threading.Lock()
+        self._gates: list[threading.Event] = []
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -71,6 +77,8 @@ class ApiServer:
                         reply = route.pop(0) if len(route) > 1 else route[0]
                     else:
                         reply = Reply(404, {"type": "error", "error": {"type": "not_found_error", "message": "no route"}})
+                if reply.gate is not None:
+                    reply.gate.wait(GATE_LIMIT)
                 if reply.delay:
                     time.sleep(reply.delay)
                 if reply.reset:
@@ -132,6 +140,7 @@ class ApiServer:
     def set(self, path: str, *replies: Reply) -> None:
         with self._lock:
             self.routes[path] = list(replies)
+            self._gates.extend(r.gate for r in replies if r.gate is not None)
 
     def set_handler(self, path: str, fn: Callable[[Request], Reply]) -> None:
         with self._lock:
@@ -142,6 +151,8 @@ class ApiServer:
             return sum(1 for r in self.requests if r.path == path)
 
     def close(self) -> None:
+        for gate in self._gates:  # a test that failed before opening its gate leaves no client hanging
+            gate.set()
         self.httpd.shutdown()
         self.httpd.server_close()
 

@@ -19,6 +19,7 @@ import shutil
 import stat
 import subprocess
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -312,19 +313,18 @@ def test_unprivileged_line_refuses_a_loose_cache_holder(shared):
 
 
 def test_token_never_in_argv_environment_or_files_of_the_background_fetcher(api, logged_in):
-    api.set(U, Reply(200, usage_body(), delay=1.5))
+    gate = threading.Event()
+    api.set(U, Reply(200, usage_body(), gate=gate))  # the fetcher lives, asking, until the gate opens
     line()
-    seen: list[int] = []
-
-    def find() -> list[int]:
-        seen.extend(fetcher_pids())
-        return seen
-
-    for pid in wait_for(find, timeout=30, every=0.02):
-        assert TOKEN.encode() not in Path(f"/proc/{pid}/cmdline").read_bytes()
-        assert TOKEN.encode() not in Path(f"/proc/{pid}/environ").read_bytes()
-    wait_for(lambda: api.count(U) >= 1)
-    time.sleep(2)
+    try:
+        wait_for(lambda: api.count(U) >= 1, timeout=30)
+        pids = wait_for(fetcher_pids, timeout=30, every=0.02)
+        for pid in pids:
+            assert TOKEN.encode() not in Path(f"/proc/{pid}/cmdline").read_bytes()
+            assert TOKEN.encode() not in Path(f"/proc/{pid}/environ").read_bytes()
+    finally:
+        gate.set()
+    wait_for(lambda: not fetcher_pids(), timeout=30)  # it has written all it writes
     for f in Path(os.environ["CLAUDE_USAGE_CACHE_DIR"]).rglob("*"):
         if f.is_file():
             assert TOKEN.encode() not in f.read_bytes(), f

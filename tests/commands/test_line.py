@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -24,12 +25,13 @@ CONTRACT_KEYS = {"schema", "kind", "mode", "status", "fetched_at", "age_seconds"
 
 
 def test_first_call_is_instant_then_data_appears(api, logged_in, monkeypatch):
-    monkeypatch.setenv("CLAUDE_USAGE_HTTP_TIMEOUT", "10")  # the fetcher waits the API's 3 s out
-    api.set(U, Reply(200, usage_body(), delay=3.0))
-    t = time.time()
-    r = line()
-    assert time.time() - t < 3.0, "the line never waits for the API (it answers 3 s on)"
-    assert r.returncode == 0 and "claude" in r.stdout
+    monkeypatch.setenv("CLAUDE_USAGE_HTTP_TIMEOUT", "30")  # the fetcher waits for the held answer
+    gate = threading.Event()
+    api.set(U, Reply(200, usage_body(), gate=gate))
+    r = line()  # the API answers nothing until the gate opens: a line that waited would not return
+    assert r.returncode == 0 and "claude" in r.stdout and "78%" not in r.stdout
+    wait_for(lambda: api.count(U) == 1, timeout=30)  # the fetch it started is in flight
+    gate.set()
     wait_for(lambda: "5h 78%" in line("--format", "plain").stdout, timeout=60)
     assert "\x1b[33m5h 78%\x1b[0m" in line().stdout
 
@@ -160,7 +162,8 @@ def test_fastpaths_cache_root_agrees_with_platformdirs(monkeypatch, tmp_path):
 
 
 def test_spawned_fetcher_argv_has_no_secret(api, logged_in):
-    api.set(U, Reply(200, usage_body(), delay=1.5))
+    gate = threading.Event()
+    api.set(U, Reply(200, usage_body(), gate=gate))  # the fetcher lives until the gate opens
     line()
     seen = []
 
@@ -175,8 +178,11 @@ def test_spawned_fetcher_argv_has_no_secret(api, logged_in):
                     seen.append(cmd)
         return seen
 
-    wait_for(find, timeout=5, every=0.02)
-    assert all(TOKEN.encode() not in c and b"sk-ant" not in c for c in seen)
+    try:
+        wait_for(find, timeout=30, every=0.02)
+        assert all(TOKEN.encode() not in c and b"sk-ant" not in c for c in seen)
+    finally:
+        gate.set()
 
 
 def test_stdout_closed_does_not_crash():
