@@ -21,6 +21,7 @@ tmux`` for tmux (Starship and the shells run the same launcher).
     python bench/line.py --importtime      # the hot path's imports, microseconds each
     python bench/line.py --peers           # peers found on PATH, same input, same rounds
     python bench/line.py --folders         # what the stage folders cost the line's imports
+    python bench/line.py --teardown        # what the interpreter's exit costs, and what run() saves
 """
 
 from __future__ import annotations
@@ -193,6 +194,33 @@ def folders(python: str, runs: int) -> None:
     print(f"  the folders cost          {diff:8.0f}  ({diff / 1000 / base:.3f} of python -c pass, {base:.2f} ms)")
 
 
+def teardown(python: str, runs: int) -> None:
+    """Paired runs: the bare interpreter and the line, each ending normally and with ``_exit``
+    (what ``commands.line.run`` does after the line is out): what the teardown costs."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = setup_env(tmp, python, "warm")
+        line = "from statusline.commands.line import %s; %s(['--format', 'plain'])"
+        # -I: not the current folder on sys.path (a checkout's statusline/ would shadow the install)
+        cmds = {"python -c pass": [python, "-I", "-c", "pass"],
+                "python, then _exit": [python, "-I", "-c", "import posix; posix._exit(0)"],
+                "the line, main()": [python, "-I", "-c", line % ("main", "main")],
+                "the line, run()": [python, "-I", "-c", line % ("run", "run")]}
+        times: dict[str, list[float]] = {name: [] for name in cmds}
+        for i in range(runs + 10):
+            for name, argv in cmds.items():
+                t = timed(argv, env, None)
+                if i >= 10:
+                    times[name].append(t)
+    base = times["python -c pass"]
+    print(f"{runs} paired rounds (median ms; ratio to python -c pass, median of paired ratios):")
+    for name, values in times.items():
+        ratio = statistics.median(v / b for v, b in zip(values, base, strict=True))
+        print(f"  {name:22s} {statistics.median(values):7.2f} ms  {ratio:6.3f} x")
+    for a, b in (("python -c pass", "python, then _exit"), ("the line, main()", "the line, run()")):
+        saved = statistics.median(x - y for x, y in zip(times[a], times[b], strict=True))
+        print(f"  teardown skipped ({b}): {saved:.2f} ms")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=200)
@@ -203,11 +231,15 @@ def main() -> int:
     ap.add_argument("--importtime", action="store_true", help="show the hot path's imports and their times")
     ap.add_argument("--peers", action="store_true", help="also time the peers found on PATH (never in CI)")
     ap.add_argument("--folders", action="store_true", help="what the stage folders cost the line's imports")
+    ap.add_argument("--teardown", action="store_true", help="what the interpreter's exit costs the line")
     args = ap.parse_args()
     bindir = Path(args.bin)
     python, line = str(bindir / "python"), str(bindir / "claude-usage-line")
     if args.folders:
         folders(python, min(args.runs, 100))
+        return 0
+    if args.teardown:
+        teardown(python, min(args.runs, 100))
         return 0
     stdin = fresh_input()
     results: dict[str, dict] = {}

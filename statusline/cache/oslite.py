@@ -29,6 +29,7 @@ else:  # the system calls, as os has them (os re-exports these very functions)
         O_WRONLY,
         POSIX_SPAWN_DUP2,
         POSIX_SPAWN_OPEN,
+        _exit,
         chmod,
         close,
         fchmod,

@@ -39,7 +39,7 @@ TEMPLATE = '''#!{python} -IS
 import sys
 sys.path.insert(0, {site!r})
 try:
-    from statusline.commands.line import main
+    from statusline.commands.line import run
 except ImportError:
     import os
     for script in ({script!r}, "claude-usage-line"):
@@ -50,7 +50,7 @@ except ImportError:
     sys.stdout.write("claude: ?\\n")
     sys.exit(0)
 sys.path.append(sys.path.pop(0))
-sys.exit(main())
+run()
 '''
 
 

@@ -222,6 +222,24 @@ def main(argv=None):
     return 0
 
 
+def run(argv=None):
+    """The process's entry (the console script and the fast launch): ``main``, then leave at once.
+
+    A normal exit tears the interpreter down module by module, object by object: 2.5 ms of a
+    16 ms start, for a process whose line is already out (``python bench/line.py --teardown``).
+    By now everything the line writes is written and closed (files through ``safefiles``'
+    descriptors, the fetcher spawned detached), and it starts no thread, so only the standard
+    streams are flushed here; ``_exit`` leaves the rest (descriptors, locks) to the kernel.
+    ``main`` stays a plain function for the callers that go on afterwards (tests, ``-m``)."""
+    code = main(argv)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError, AttributeError):  # closed or missing: the line is lost either way
+            pass
+    oslite._exit(code)
+
+
 def _interactive():
     try:
         return sys.stdout.isatty()
@@ -230,4 +248,4 @@ def _interactive():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -16,6 +16,7 @@ from conftest import TOKEN
 from helpers import LINE, fetch, line, line_json, wait_for
 
 import statusline
+from statusline.version import VERSION
 
 U = "/api/oauth/usage"
 CONTRACT_KEYS = {"schema", "kind", "mode", "status", "fetched_at", "age_seconds", "five_hour", "seven_day",
@@ -232,3 +233,46 @@ def test_a_typo_is_a_usage_error_on_a_terminal_and_a_line_in_a_prompt(api, logge
         assert "claude-usage-line:" in r.stderr, bad
     r = subprocess.run([os.path.join(os.path.dirname(LINE), "claude-usage"), "doctor"], capture_output=True, text=True)
     assert "called with a mistake" in r.stdout and ": --mode needs a value" in r.stdout and "--help" in r.stdout
+
+
+RUN_PROBE = ("import atexit, sys; atexit.register(lambda: sys.stderr.write('torn down')); "
+             "from statusline.commands.line import run; run(sys.argv[1:])")
+
+
+@pytest.mark.parametrize("target", ["pipe", "full", "closed"])
+def test_the_process_entry_prints_the_line_and_leaves_without_the_teardown(target):
+    """``run`` (the console script's and the fast launch's entry) writes the whole line, flushed,
+    exits 0 and skips the interpreter's teardown (an atexit handler never runs); a full disk or a
+    closed stdout still ends with 0 and nothing on stderr."""
+    argv = [sys.executable, "-c", RUN_PROBE, "--version"]
+    if target == "pipe":
+        r = subprocess.run(argv, capture_output=True, text=True, timeout=30)
+        assert r.stdout == f"claude-usage-line {VERSION}\n"
+    elif target == "full":
+        if not os.path.exists("/dev/full"):
+            pytest.skip("no /dev/full here")
+        with open("/dev/full", "w") as full:
+            r = subprocess.run(argv, stdout=full, stderr=subprocess.PIPE, text=True, timeout=30)
+    else:
+        r = subprocess.run(["sh", "-c", '"$@" >&-', "sh", *argv], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+
+
+def test_a_usage_error_at_a_terminal_still_exits_2_through_run():
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: stdout is the terminal
+        os.execv(sys.executable, [sys.executable, "-c", RUN_PROBE, "--no-such-flag"])
+    out = b""
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        out += chunk
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 2, out
+    assert b"--no-such-flag" in out and b"torn down" not in out and b"Traceback" not in out, out
