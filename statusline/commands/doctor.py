@@ -538,6 +538,23 @@ def check_pace_maker(r: Report, c: Context) -> None:
     r.add(True, f"Pace Maker: {'installed at ' + str(pm) if (pm / 'config.json').exists() else 'not installed'}")
 
 
+def check_fast_launch(r: Report, c: Context) -> None:
+    """The launcher ``setup`` writes, and whether its precompiled hot path is still this
+    install's: after an upgrade in place it is not used (the line is right, a little slower)."""
+    from statusline.commands import launcher
+
+    where = launcher.path(c.env)
+    if not where.is_file():
+        r.add(True, "fast launch: none written (the integrations run the console script)")
+    elif launcher.code_current(c.env):
+        r.add(True, f"fast launch: {where}, its hot path precompiled")
+    else:
+        r.add(True, f"fast launch: {where}; its precompiled hot path is older than the installed code (an "
+                    "upgrade in place?), so the line is read from the sources, a little slower: run "
+                    "`claude-usage setup` again for the integration you use (e.g. `claude-usage setup tmux "
+                    "--install`) to precompile it again")
+
+
 def load_cache(r: Report, c: Context) -> None:
     """Read the snapshot once (a corrupt one is moved aside on reading); no row of its own."""
     c.snap, c.cache_problem = store.load_snapshot(c.paths.account_dir(c.requested))
@@ -557,6 +574,7 @@ CHECKS: tuple[tuple[str, Callable[[Report, Context], None]], ...] = (
     ("line options", check_line_usage),
     ("configuration", check_config),
     ("sources", check_sources),
+    ("fast launch", check_fast_launch),
 )
 
 

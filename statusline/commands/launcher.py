@@ -34,11 +34,15 @@ SHEBANG_LIMIT = 127  # bytes of a #! line the kernel reads (Linux before 5.1, an
 TEMPLATE = '''#!{python} -IS
 # claude-usage-line's fast launch, written by `claude-usage setup` (rewritten by each run of it).
 # No `site` at start-up: the package's folder is named here, first while the package is found
-# (no search through the standard library's folders), then last. When the package is not there
-# any more, the console script runs instead.
+# (no search through the standard library's folders), then last. The hot path's modules come
+# from the precompiled file beside this one while it matches their sources (see
+# statusline/commands/precompiled.py). When the package is not there any more, the console
+# script runs instead.
 import sys
 sys.path.insert(0, {site!r})
 try:
+    from statusline.commands import precompiled
+    precompiled.install({code!r})
     from statusline.commands.line import run
 except ImportError:
     import os
@@ -81,13 +85,30 @@ def console_script() -> str:
     return NAME
 
 
-def text(python: str, site: str, script: str) -> str | None:
-    """The launcher's text, or None when a ``#!`` line cannot carry this interpreter."""
+def code_path(launcher: Path) -> Path:
+    """The precompiled hot path (see ``precompiled``), beside the launcher that reads it."""
+    return launcher.with_name(NAME + ".code")
+
+
+def text(python: str, site: str, script: str, code: str = "") -> str | None:
+    """The launcher's text, or None when a ``#!`` line cannot carry this interpreter. ``code``
+    names its precompiled file (none: every module from its folder)."""
     shebang = "#!%s -IS" % python
     if (os.name != "posix" or not python or not os.path.isabs(python) or any(c.isspace() for c in python)
             or len(shebang.encode()) > SHEBANG_LIMIT):
         return None
-    return TEMPLATE.format(python=python, site=site, script=script)
+    return TEMPLATE.format(python=python, site=site, script=script, code=code)
+
+
+def _wanted(where: Path) -> str | None:
+    return text(sys.executable, package_parent(), console_script(), str(code_path(where)))
+
+
+def code_current(env: Mapping[str, str] | None = None) -> bool:
+    """Whether the launcher's precompiled file is this install's as it is now (``doctor``)."""
+    from statusline.commands import precompiled
+
+    return precompiled.load(str(code_path(path(env)))) is not None
 
 
 def works(launcher: Path, env: Mapping[str, str] | None = None) -> bool:
@@ -105,8 +126,8 @@ def works(launcher: Path, env: Mapping[str, str] | None = None) -> bool:
 
 def current(env: Mapping[str, str] | None = None) -> str | None:
     """The launcher's path when it exists and is this install's, else None (writes nothing)."""
-    want = text(sys.executable, package_parent(), console_script())
     where = path(env)
+    want = _wanted(where)
     try:
         return str(where) if want is not None and where.read_text() == want and os.access(where, os.X_OK) else None
     except (OSError, UnicodeDecodeError):
@@ -116,21 +137,41 @@ def current(env: Mapping[str, str] | None = None) -> str | None:
 def ensure(env: Mapping[str, str] | None = None) -> str | None:
     """Write (only when its text changed) and try the launcher; its path, or None to use the
     console script. Never raises for a file problem: the console script always works."""
-    want = text(sys.executable, package_parent(), console_script())
+    where = path(env)
+    want = _wanted(where)
     if want is None:
         return None
-    where = path(env)
     try:
-        if not (where.is_file() and where.read_text() == want):
-            from statusline.cache.store import atomic_write
+        from statusline.cache.store import atomic_write
 
+        if not (where.is_file() and where.read_text() == want):
             where.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(where, want.encode())
         if where.stat().st_mode & 0o777 != 0o755:
             where.chmod(0o755)
     except (OSError, UnicodeDecodeError):
         return None
+    write_code(where)
     return str(where) if works(where, env) else None
+
+
+def write_code(where: Path) -> None:
+    """Write the launcher's precompiled file when it is not this install's as it is now (or
+    remove it when it cannot be built); a problem here only costs speed, never the line."""
+    from statusline.cache.store import atomic_write
+    from statusline.commands import precompiled
+
+    code = code_path(where)
+    if precompiled.load(str(code)) is not None:
+        return
+    data = precompiled.build(package_parent())
+    try:
+        if data is None:
+            code.unlink(missing_ok=True)
+        else:
+            atomic_write(code, data)  # 0600, ours: what the launcher asks of it
+    except OSError:  # CacheError is one
+        pass
 
 
 def command(env: Mapping[str, str] | None = None, *, write: bool = True) -> str:

@@ -313,3 +313,18 @@ def test_a_good_configuration_is_ok(api, logged_in, home):
     fetch()
     r = cli("doctor")
     assert "[ok] configuration:" in r.stdout and r.returncode == 0, r.stdout
+
+
+def test_doctor_says_whether_the_fast_launch_is_precompiled(api, logged_in, home):
+    fetch()
+    assert "[ok] fast launch: none written" in cli("doctor").stdout
+    assert cli("setup", "tmux", "--install").returncode == 0
+    out = cli("doctor").stdout
+    assert "its hot path precompiled" in out, out
+    code = home / ".local" / "share" / "claude-usage" / "bin" / "claude-usage-line.code"
+    code.write_bytes(b"from an older install")
+    r = cli("doctor")
+    assert "precompiled hot path is older than the installed code" in r.stdout
+    assert "`claude-usage setup tmux --install`" in r.stdout and r.returncode == 0, r.stdout  # slower, not wrong
+    assert cli("setup", "tmux", "--install").returncode == 0
+    assert "its hot path precompiled" in cli("doctor").stdout

@@ -19,7 +19,7 @@ import pytest
 from conftest import write_credentials
 from helpers import BIN, LINE, cli, fetch
 
-from statusline.commands import claude_settings, launcher
+from statusline.commands import claude_settings, launcher, precompiled
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -114,9 +114,15 @@ def test_real_venv_install_upgrade_in_place_and_uninstall(tmp_path: Path, home: 
     def shown() -> subprocess.CompletedProcess[str]:
         return subprocess.run([str(fast(home)), "--format", "plain", "--no-refresh"], capture_output=True, text=True)
 
-    assert "5h 78%" in shown().stdout
+    code = str(launcher.code_path(fast(home)))
+    assert "5h 78%" in shown().stdout and precompiled.load(code) is not None  # the hot path, precompiled
     subprocess.run([*pip, "--force-reinstall", str(wheel)], check=True, timeout=300)  # an upgrade in place
     assert "5h 78%" in shown().stdout and fast(home).read_text() == text
+    # New sources: the precompiled file is not used until setup writes it again.
+    assert precompiled.load(code) is None
+    r = subprocess.run([str(venv / "bin" / "claude-usage"), "setup", "claude-code", "--install"], capture_output=True, text=True)
+    assert r.returncode == 0 and precompiled.load(code) is not None, r.stderr
+    assert "5h 78%" in shown().stdout
     subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "uninstall", "-q", "-y",
                     "claude-usage-line"], check=True, timeout=300)
     gone = subprocess.run([str(fast(home)), "--format", "plain"], capture_output=True, text=True,

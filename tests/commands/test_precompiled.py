@@ -1,0 +1,145 @@
+"""The fast launch's precompiled hot path (``statusline.commands.precompiled``): used only while it
+is exactly this install's, and never a reason for a wrong or missing line.
+
+The launcher runs for real, against a copy of the package in a temporary folder, so a test can
+change a source and see which code ran.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import LINE
+
+import statusline
+from statusline.commands import launcher, precompiled
+
+PACKAGE = Path(statusline.__file__).resolve().parent
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A copy of the package (sources only), as an install in place would hold it."""
+    where = tmp_path / "site"
+    shutil.copytree(PACKAGE, where / "statusline", ignore=shutil.ignore_patterns("__pycache__"))
+    return where
+
+
+def launch(tmp_path: Path, site: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    bin_ = tmp_path / "bin"
+    bin_.mkdir(exist_ok=True)
+    fast = bin_ / "claude-usage-line"
+    fast.write_text(launcher.text(sys.executable, str(site), LINE, str(launcher.code_path(fast))))
+    fast.chmod(0o755)
+    return subprocess.run([str(fast), *args], capture_output=True, text=True, timeout=30)
+
+
+def write(tmp_path: Path, data: bytes, mode: int = 0o600) -> Path:
+    code = launcher.code_path(tmp_path / "bin" / "claude-usage-line")
+    code.parent.mkdir(exist_ok=True)
+    code.write_bytes(data)
+    code.chmod(mode)
+    return code
+
+
+def same_size_edit(path: Path, old: str, new: str, *, keep_time: bool) -> None:
+    st = path.stat()
+    path.write_text(path.read_text().replace(old, new))
+    if keep_time:
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+
+
+def test_the_launcher_runs_the_precompiled_code_and_drops_it_once_a_source_changes(tmp_path, site):
+    data = precompiled.build(str(site))
+    assert data is not None
+    write(tmp_path, data)
+    version = site / "statusline" / "version.py"
+    real = launch(tmp_path, site, "--version").stdout.strip()
+    # A source edited behind its recorded size and time: what ran is the precompiled code.
+    same_size_edit(version, real.split()[-1], "9.9.9", keep_time=True)
+    assert launch(tmp_path, site, "--version").stdout.strip() == real
+    os.utime(version)  # now its time says it changed: every module comes from the folder
+    assert launch(tmp_path, site, "--version").stdout.strip() == "claude-usage-line 9.9.9"
+
+
+def test_every_module_the_line_and_the_hook_import_is_precompiled(site):
+    """``HOT_MODULES`` covers the line, the hook and every module they import lazily; the launcher
+    imports ``statusline``, ``statusline.commands`` and ``precompiled`` itself, from the folder."""
+    lazy = ["statusline.commands.line", "statusline.commands.hook", "statusline.render.themes",
+            "statusline.render.lineformats", "statusline.commands.bars", "statusline.render.notify",
+            "statusline.cache.history", "statusline.cache.spawn", "statusline.version", "statusline.render.bars",
+            "statusline.core.forecast"]
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]); import importlib\n"
+             "for m in sys.argv[2:]: importlib.import_module(m)\n"
+             "print(' '.join(m for m in sys.modules if m.startswith('statusline')))")
+    got = subprocess.run([sys.executable, "-I", "-S", "-c", probe, str(site), *lazy], capture_output=True,
+                         text=True, check=True).stdout.split()
+    loaded_first = {"statusline", "statusline.commands", "statusline.commands.precompiled"}
+    assert set(got) - loaded_first <= set(precompiled.HOT_MODULES), set(got) - loaded_first - set(precompiled.HOT_MODULES)
+
+
+def test_the_precompiled_modules_are_served_and_the_rest_come_from_their_folders(site):
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]); from statusline.commands import precompiled\n"
+             "assert precompiled.install(sys.argv[2])\n"
+             "import statusline.cache.oslite, statusline.cache.fastpaths\n"
+             "print(' '.join('%s=%s' % (m, type(sys.modules[m].__spec__.loader).__name__) for m in\n"
+             "      ('statusline.cache', 'statusline.cache.oslite', 'statusline.cache.fastpaths')))\n"
+             "print(statusline.cache.oslite.__file__)")
+    code = site / "hot.code"
+    code.write_bytes(precompiled.build(str(site), ("statusline.cache", "statusline.cache.oslite")))
+    code.chmod(0o600)
+    assert set(precompiled.load(str(code))) == {"statusline.cache", "statusline.cache.oslite"}
+    out = subprocess.run([sys.executable, "-I", "-S", "-c", probe, str(site), str(code)], capture_output=True,
+                         text=True, check=True).stdout.splitlines()
+    assert out[0] == ("statusline.cache=Finder statusline.cache.oslite=Finder "
+                      "statusline.cache.fastpaths=SourceFileLoader")
+    assert out[1] == str(site / "statusline" / "cache" / "oslite.py")  # tracebacks name the source
+
+
+@pytest.mark.parametrize("case", ["garbage", "truncated", "another python", "group-writable", "a link",
+                                  "a directory", "a source gone"])
+def test_a_precompiled_file_that_is_not_this_installs_is_ignored_and_the_line_still_right(tmp_path, site, case):
+    data = precompiled.build(str(site))
+    real = launch(tmp_path, site, "--version").stdout
+    assert real.startswith("claude-usage-line ")
+    if case == "garbage":
+        code = write(tmp_path, precompiled.tag() + b"\xff\xff\xff\x7f" + os.urandom(64))
+    elif case == "truncated":
+        code = write(tmp_path, data[:len(data) - 1000])
+    elif case == "another python":
+        code = write(tmp_path, data.replace(sys.implementation.cache_tag.encode(), b"cpython-299", 1))
+    elif case == "group-writable":
+        code = write(tmp_path, data, 0o620)
+    elif case == "a link":
+        target = write(tmp_path, data)
+        code = target.with_name("elsewhere")
+        target.rename(code)
+        target.symlink_to(code)
+        code = target
+    elif case == "a directory":
+        code = launcher.code_path(tmp_path / "bin" / "claude-usage-line")
+        code.mkdir(parents=True)
+    else:
+        code = write(tmp_path, data)
+        (site / "statusline" / "render" / "notify.py").unlink()
+    assert precompiled.load(str(code)) is None
+    r = launch(tmp_path, site, "--version")
+    assert r.returncode == 0 and r.stdout == real and r.stderr == "", r
+
+
+def test_setup_writes_the_file_once_and_again_after_a_change(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    fast = launcher.ensure()
+    assert fast is not None
+    code = launcher.code_path(Path(fast))
+    assert code.stat().st_mode & 0o777 == 0o600 and launcher.code_current()
+    before = code.stat().st_mtime_ns
+    assert launcher.ensure() == fast and code.stat().st_mtime_ns == before  # current: not rewritten
+    code.write_bytes(b"stale")
+    assert not launcher.code_current()
+    assert launcher.ensure() == fast and launcher.code_current()
