@@ -22,6 +22,7 @@ tmux`` for tmux (Starship and the shells run the same launcher).
     python bench/line.py --peers           # peers found on PATH, same input, same rounds
     python bench/line.py --folders         # what the stage folders cost the line's imports
     python bench/line.py --teardown        # what the interpreter's exit costs, and what run() saves
+    python bench/line.py --precompiled     # the fast launch with and without its precompiled file
 """
 
 from __future__ import annotations
@@ -221,6 +222,48 @@ def teardown(python: str, runs: int) -> None:
         print(f"  teardown skipped ({b}): {saved:.2f} ms")
 
 
+PRECOMPILED = """import sys
+from statusline.commands import launcher
+where = launcher.path()
+for name, code in (("with", str(launcher.code_path(where))), ("without", "")):
+    path = where.with_name("launch-" + name)
+    path.write_text(launcher.text(sys.executable, launcher.package_parent(), launcher.console_script(), code))
+    path.chmod(0o755)
+"""
+
+
+def precompiled(python: str, runs: int, stdin: bytes) -> None:
+    """Paired runs of the fast launch, with its precompiled file and with every module from its
+    folder, for tmux and for Claude Code (``commands/precompiled``)."""
+    bindir = Path(python).parent
+    with tempfile.TemporaryDirectory() as tmp:
+        env = setup_env(tmp, python, "warm")
+        subprocess.run([str(bindir / "claude-usage"), "setup", "tmux", "--install"], env=env, check=True,
+                       capture_output=True)
+        subprocess.run([python, "-c", PRECOMPILED], env=env, check=True)
+        where = Path(tmp, ".local", "share", "claude-usage", "bin")
+        cmds = {"python -c pass": ([python, "-c", "pass"], None)}
+        for name in ("with", "without"):
+            launch = str(where / ("launch-" + name))
+            cmds[f"tmux, {name} the file"] = ([launch, "--format", "tmux"], None)
+            cmds[f"Claude Code, {name} the file"] = ([launch, "--claude-code"], stdin)
+        times: dict[str, list[float]] = {name: [] for name in cmds}
+        for i in range(runs + 10):
+            for name, (argv, data) in cmds.items():
+                t = timed(argv, env, data)
+                if i >= 10:
+                    times[name].append(t)
+    base = times["python -c pass"]
+    print(f"the fast launch, {runs} paired rounds (median ms; median of paired ratios to python -c pass):")
+    for name, values in times.items():
+        ratio = statistics.median(v / b for v, b in zip(values, base, strict=True))
+        print(f"  {name:32s} {statistics.median(values):7.2f} ms  {ratio:6.3f} x")
+    for target in ("tmux", "Claude Code"):
+        a, b = times[f"{target}, without the file"], times[f"{target}, with the file"]
+        saved = statistics.median(x - y for x, y in zip(a, b, strict=True))
+        print(f"  {target}: the precompiled file saves {saved:.2f} ms")
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=200)
@@ -232,6 +275,7 @@ def main() -> int:
     ap.add_argument("--peers", action="store_true", help="also time the peers found on PATH (never in CI)")
     ap.add_argument("--folders", action="store_true", help="what the stage folders cost the line's imports")
     ap.add_argument("--teardown", action="store_true", help="what the interpreter's exit costs the line")
+    ap.add_argument("--precompiled", action="store_true", help="the fast launch with and without its precompiled file")
     args = ap.parse_args()
     bindir = Path(args.bin)
     python, line = str(bindir / "python"), str(bindir / "claude-usage-line")
@@ -240,6 +284,9 @@ def main() -> int:
         return 0
     if args.teardown:
         teardown(python, min(args.runs, 100))
+        return 0
+    if args.precompiled:
+        precompiled(python, min(args.runs, 100), fresh_input())
         return 0
     stdin = fresh_input()
     results: dict[str, dict] = {}
