@@ -195,6 +195,26 @@ def folders(python: str, runs: int) -> None:
     print(f"  the folders cost          {diff:8.0f}  ({diff / 1000 / base:.3f} of python -c pass, {base:.2f} ms)")
 
 
+def sampled(cmds: dict[str, tuple[list[str], bytes | None]], env: dict[str, str],
+            runs: int) -> dict[str, list[float]]:
+    """Each command's times (ms) over ``runs`` interleaved rounds, after 10 that warm the page cache."""
+    times: dict[str, list[float]] = {name: [] for name in cmds}
+    for i in range(runs + 10):
+        for name, (argv, data) in cmds.items():
+            t = timed(argv, env, data)
+            if i >= 10:
+                times[name].append(t)
+    return times
+
+
+def show(times: dict[str, list[float]]) -> None:
+    """Median ms and median paired ratio to the first command (the bare start) of each command."""
+    base = next(iter(times.values()))
+    for name, values in times.items():
+        ratio = statistics.median(v / b for v, b in zip(values, base, strict=True))
+        print(f"  {name:32s} {statistics.median(values):7.2f} ms  {ratio:6.3f} x")
+
+
 def teardown(python: str, runs: int) -> None:
     """Paired runs: the bare interpreter and the line, each ending normally and with ``_exit``
     (what ``commands.line.run`` does after the line is out): what the teardown costs."""
@@ -206,17 +226,9 @@ def teardown(python: str, runs: int) -> None:
                 "python, then _exit": [python, "-I", "-c", "import posix; posix._exit(0)"],
                 "the line, main()": [python, "-I", "-c", line % ("main", "main")],
                 "the line, run()": [python, "-I", "-c", line % ("run", "run")]}
-        times: dict[str, list[float]] = {name: [] for name in cmds}
-        for i in range(runs + 10):
-            for name, argv in cmds.items():
-                t = timed(argv, env, None)
-                if i >= 10:
-                    times[name].append(t)
-    base = times["python -c pass"]
+        times = sampled({name: (argv, None) for name, argv in cmds.items()}, env, runs)
     print(f"{runs} paired rounds (median ms; ratio to python -c pass, median of paired ratios):")
-    for name, values in times.items():
-        ratio = statistics.median(v / b for v, b in zip(values, base, strict=True))
-        print(f"  {name:22s} {statistics.median(values):7.2f} ms  {ratio:6.3f} x")
+    show(times)
     for a, b in (("python -c pass", "python, then _exit"), ("the line, main()", "the line, run()")):
         saved = statistics.median(x - y for x, y in zip(times[a], times[b], strict=True))
         print(f"  teardown skipped ({b}): {saved:.2f} ms")
@@ -247,17 +259,9 @@ def precompiled(python: str, runs: int, stdin: bytes) -> None:
             launch = str(where / ("launch-" + name))
             cmds[f"tmux, {name} the file"] = ([launch, "--format", "tmux"], None)
             cmds[f"Claude Code, {name} the file"] = ([launch, "--claude-code"], stdin)
-        times: dict[str, list[float]] = {name: [] for name in cmds}
-        for i in range(runs + 10):
-            for name, (argv, data) in cmds.items():
-                t = timed(argv, env, data)
-                if i >= 10:
-                    times[name].append(t)
-    base = times["python -c pass"]
+        times = sampled(cmds, env, runs)
     print(f"the fast launch, {runs} paired rounds (median ms; median of paired ratios to python -c pass):")
-    for name, values in times.items():
-        ratio = statistics.median(v / b for v, b in zip(values, base, strict=True))
-        print(f"  {name:32s} {statistics.median(values):7.2f} ms  {ratio:6.3f} x")
+    show(times)
     for target in ("tmux", "Claude Code"):
         a, b = times[f"{target}, without the file"], times[f"{target}, with the file"]
         saved = statistics.median(x - y for x, y in zip(a, b, strict=True))
