@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -24,6 +25,19 @@ CLI = str(BIN / "claude-usage")
 def bin_env(**extra: str) -> dict[str, str]:
     """This environment with the venv's bin first on PATH (where the commands are), plus ``extra``."""
     return dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '/usr/bin:/bin')}", **extra)
+
+
+def held_line(folder: Path) -> tuple[Path, Path, Path]:
+    """(script, release, calls): a claude-usage-line that notes each start in ``calls``, then
+    waits until the file ``release`` exists (60 s at most) before running the real one. A
+    prompt that comes back while it waits did not wait for it, however loaded the machine."""
+    script, release, calls = folder / "held-claude-usage-line", folder / "release", folder / "calls"
+    q = shlex.quote
+    script.write_text(f"#!/bin/sh\necho started >> {q(str(calls))}\ni=0\n"
+                      f"while [ ! -e {q(str(release))} ] && [ $i -lt 3000 ]; do sleep 0.02; i=$((i + 1)); done\n"
+                      f"exec {q(LINE)} \"$@\"\n")
+    script.chmod(0o755)
+    return script, release, calls
 
 
 def line(*args: str, env: dict[str, str] | None = None, input: str | None = None,

@@ -21,12 +21,11 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import LINE, Tmux, bin_env, cli, poll
+from helpers import Tmux, bin_env, cli, held_line, poll
 
 pytestmark = [pytest.mark.realprog,
               pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed (apt-get install fish)"),
               pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)")]
-SLOW_S = 5  # the slow render's sleep: prompts must be back before it ends, whatever the load
 
 REPO = Path(__file__).resolve().parents[2]
 SNIPPET = REPO / "integrations" / "fish" / "claude-usage.fish"
@@ -96,27 +95,28 @@ def test_right_prompt_shows_segment_after_two_prompts(warm, fish, cache_dir: Pat
 
 
 def test_prompt_does_not_wait_for_python(warm, fish, tmp_path: Path, cache_dir: Path) -> None:
-    slow = tmp_path / "slow-claude-usage-line"
-    calls = tmp_path / "calls"
-    slow.write_text(f"#!/bin/sh\necho started >> {shlex.quote(str(calls))}\nsleep {SLOW_S}\nexec {shlex.quote(LINE)} \"$@\"\n")
-    slow.chmod(0o755)
-    t0 = time.monotonic()
-    pane = fish(CLAUDE_USAGE_LINE_CMD=str(slow), CLAUDE_USAGE_THROTTLE="0")
-    pane.wait_prompts(1)
-    first = time.monotonic() - t0
-    times = [pane.enter() for _ in range(2)]
-    print(f"fish: first prompt after {first * 1000:.0f} ms; Enter -> next prompt in "
-          + ", ".join(f"{t * 1000:.0f} ms" for t in times) + " while the slow render runs")
-    assert max(times) < SLOW_S, times
-    assert not (cache_dir / "prompt.fish").exists()  # the render is still asleep
-    poll("the slow render to start", calls.exists, bool, 5)
-    assert calls.read_text().count("started") == 1  # three prompts, one render: no stacking
-    poll("the rendered file", (cache_dir / "prompt.fish").exists, bool, SLOW_S + 30)
-    took = pane.enter()
-    last = pane.prompts()[-1]
-    print(f"fish prompt after the slow render landed ({took * 1000:.0f} ms):", last.strip())
-    assert "5h 78%" in last and took < SLOW_S  # it started another slow render, and did not wait
-    assert "Job" not in pane.screen() and "has ended" not in pane.screen()
+    held, release, calls = held_line(tmp_path)  # the render waits until the test lets it go
+    rendered = cache_dir / "prompt.fish"
+    try:
+        pane = fish(CLAUDE_USAGE_LINE_CMD=str(held), CLAUDE_USAGE_THROTTLE="0")
+        pane.wait_prompts(1)
+        times = [pane.enter() for _ in range(2)]  # back while the render is held: none waited for it
+        print("fish: Enter -> next prompt in " + ", ".join(f"{t * 1000:.0f} ms" for t in times)
+              + " while the render is held")
+        assert not rendered.exists()  # the render is still held
+        poll("the render to start", calls.exists, bool, 10)
+        assert calls.read_text().count("started") == 1  # three prompts, one render: no stacking
+        release.touch()
+        poll("the rendered file", rendered.exists, bool, 30)
+        release.unlink()  # the next render is held again
+        pane.enter()
+        last = pane.prompts()[-1]
+        print("fish prompt after the render landed:", last.strip())
+        assert "5h 78%" in last  # back at once, though it started another held render
+        poll("the second render to start", lambda: calls.read_text().count("started"), lambda n: n == 2, 10)
+        assert "Job" not in pane.screen() and "has ended" not in pane.screen()
+    finally:
+        release.touch()
 
 
 def test_rendered_text_is_shown_never_run(fish, home: Path, tmp_path: Path, cache_dir: Path) -> None:
@@ -140,7 +140,7 @@ def test_rendered_text_is_shown_never_run(fish, home: Path, tmp_path: Path, cach
 def test_own_right_prompt_still_runs(warm, fish, cache_dir: Path) -> None:
     pane = fish(before="function fish_right_prompt; printf 'MINE'; end; ")
     pane.wait_prompts(1)
-    poll("the rendered file", (cache_dir / "prompt.fish").exists, bool, SLOW_S + 30)
+    poll("the rendered file", (cache_dir / "prompt.fish").exists, bool, 35)
     pane.enter()
     last = poll("both right prompts", lambda: pane.prompts()[-1], lambda s: "7d 41%" in s, 5)
     assert last.rstrip().endswith("7d 41% MINE"), last
@@ -149,7 +149,7 @@ def test_own_right_prompt_still_runs(warm, fish, cache_dir: Path) -> None:
 def test_placed_by_hand_with_rprompt_off(warm, fish, cache_dir: Path) -> None:
     pane = fish(before="function fish_prompt; claude_usage_prompt; printf ' FP> '; end; ", CLAUDE_USAGE_RPROMPT="0")
     pane.wait_prompts(1)
-    poll("the rendered file", (cache_dir / "prompt.fish").exists, bool, SLOW_S + 30)
+    poll("the rendered file", (cache_dir / "prompt.fish").exists, bool, 35)
     pane.enter()
     last = poll("the segment on the left", lambda: pane.prompts()[-1], lambda s: "7d 41%" in s, 5)
     assert last.startswith("5h 78%") and last.rstrip().endswith(MARKER), last

@@ -23,10 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import LINE, Tmux, bin_env, cli, poll
+from helpers import Tmux, bin_env, cli, held_line, poll
 
 pytestmark = pytest.mark.realprog
-SLOW_S = 5  # the slow render's sleep: prompts must be back before it ends, whatever the load
 
 REPO = Path(__file__).resolve().parents[2]
 INTEGRATIONS = REPO / "integrations"
@@ -147,35 +146,28 @@ def test_prompt_shows_segment_after_two_prompts(kind: ShellKind, warm, shell, ca
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_prompt_does_not_wait_for_python(kind: ShellKind, warm, shell, tmp_path: Path, cache_dir: Path) -> None:
-    slow = tmp_path / "slow-claude-usage-line"
-    calls = tmp_path / "calls"
-    slow.write_text(f"#!/bin/sh\necho started >> {shlex.quote(str(calls))}\nsleep {SLOW_S}\nexec {shlex.quote(LINE)} \"$@\"\n")
-    slow.chmod(0o755)
-    t0 = time.monotonic()
-    # Throttle 0: every prompt would start a render; only "one at a time" holds them back.
-    pane = shell(kind, CLAUDE_USAGE_LINE_CMD=str(slow), CLAUDE_USAGE_THROTTLE="0")
-    pane.wait_prompts(1)  # this prompt started the slow render in the background
-    first = time.monotonic() - t0
-    print(f"{kind.name}: first prompt {first * 1000:.0f} ms after the shell started")
-    assert first < SLOW_S  # a prompt that waited for the render could not be back sooner
-    times = [pane.enter() for _ in range(2)]
-    print(f"{kind.name}: Enter -> next prompt in " + ", ".join(f"{t * 1000:.0f} ms" for t in times)
-          + " while the slow render runs")
-    assert max(times) < SLOW_S, times
-    assert not (cache_dir / kind.rendered).exists()  # the render is still asleep
-    deadline = time.monotonic() + 5
-    while not calls.exists() and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert calls.read_text().count("started") == 1  # three prompts, one render: no stacking
-    deadline = time.monotonic() + SLOW_S + 30
-    while not (cache_dir / kind.rendered).exists():
-        assert time.monotonic() < deadline, pane.screen()
-        time.sleep(0.05)
-    took = pane.enter()
-    last = pane.prompts()[-1]
-    print(f"{kind.name} prompt after the slow render landed ({took * 1000:.0f} ms):", last.strip())
-    assert "5h 78%" in last, pane.screen()
-    assert took < SLOW_S  # this prompt started another slow render, and did not wait for it
+    held, release, calls = held_line(tmp_path)  # the render waits until the test lets it go
+    rendered = cache_dir / kind.rendered
+    try:
+        # Throttle 0: every prompt would start a render; only "one at a time" holds them back.
+        pane = shell(kind, CLAUDE_USAGE_LINE_CMD=str(held), CLAUDE_USAGE_THROTTLE="0")
+        pane.wait_prompts(1)  # this prompt started the render in the background
+        times = [pane.enter() for _ in range(2)]  # back while the render is held: none waited for it
+        print(f"{kind.name}: Enter -> next prompt in " + ", ".join(f"{t * 1000:.0f} ms" for t in times)
+              + " while the render is held")
+        assert not rendered.exists()  # the render is still held
+        poll("the render to start", calls.exists, bool, 10)
+        assert calls.read_text().count("started") == 1  # three prompts, one render: no stacking
+        release.touch()
+        poll("the rendered file", rendered.exists, bool, 30)
+        release.unlink()  # the next render is held again
+        pane.enter()  # back at once, with the segment, though it started another held render
+        last = pane.prompts()[-1]
+        print(f"{kind.name} prompt after the render landed:", last.strip())
+        assert "5h 78%" in last, pane.screen()
+        poll("the second render to start", lambda: calls.read_text().count("started"), lambda n: n == 2, 10)
+    finally:
+        release.touch()
 
 
 @pytest.mark.parametrize("subst", [True, False], ids=["subst-on", "subst-off"])
