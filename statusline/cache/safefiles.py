@@ -77,7 +77,11 @@ def mkdir_private(path):
 
 
 def makedirs_private(path):
-    """Create ``path`` and any missing parents, each one we create 0700; existing ones untouched."""
+    """Create ``path`` and any missing parents, each one we create 0700; existing ones untouched.
+
+    Raises ``UnsafeDir`` when ``path`` is another user's directory: every writer puts its files
+    in the directory it gets back from here, and none of ours belongs in someone else's (a
+    ``user-<uid>`` folder another user made first in a shared root, say)."""
     path = oslite.abspath(path)
     missing = []
     p = path
@@ -89,6 +93,14 @@ def makedirs_private(path):
         p = parent
     for p in reversed(missing):
         mkdir_private(p)
+    uid = _euid()
+    if uid is not None and not missing and oslite.stat(path).st_uid != uid:
+        raise UnsafeDir(_theirs(path, oslite.stat(path).st_uid))
+
+
+def _theirs(path, owner):
+    return ("cache dir %s belongs to another user (uid %d): remove it or set "
+            "CLAUDE_USAGE_CACHE_DIR to a directory of yours" % (path, owner))
 
 
 def trust_problem(acct):
@@ -121,8 +133,7 @@ def trust_problem(acct):
     if not _is_dir(st):
         return "cache dir %s is not a directory (a link or a file is in its place): remove it" % acct
     if uid is not None and st.st_uid != uid:
-        return ("cache dir %s belongs to another user (uid %d): remove it or set "
-                "CLAUDE_USAGE_CACHE_DIR to a directory of yours" % (acct, st.st_uid))
+        return _theirs(acct, st.st_uid)
     if st.st_mode & 0o077:
         try:
             oslite.chmod(acct, DIR_MODE)

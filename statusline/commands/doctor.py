@@ -19,7 +19,7 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from statusline.cache import config, fastpaths, store
+from statusline.cache import config, fastpaths, safefiles, store
 from statusline.cache.paths import Paths
 from statusline.core import clean, readings
 from statusline.core.model import AUTH_KINDS, Snapshot, utc
@@ -232,7 +232,12 @@ def _nearest_existing(path: Path) -> Path:
 def check_cache(r: Report, c: Context) -> None:
     acct = c.paths.account_dir(c.requested)
     where = acct if acct.exists() else _nearest_existing(acct)
-    if acct.exists():
+    trust = safefiles.trust_problem(str(acct)) if acct.parent.is_dir() else None
+    if trust:  # the same test every writer applies: a row that says ok here must not fail there
+        c.cache_writable = False
+        what, fix = _split_fix(trust)
+        r.add(False, "cache: " + what.removeprefix("cache dir "), fix)
+    elif acct.exists():
         r.add(True, f"cache: {acct} (dir mode {_mode_bits(acct)})")
     else:
         r.add(True, f"cache: {acct} (not created yet; it will be created in {where})")
@@ -241,6 +246,8 @@ def check_cache(r: Report, c: Context) -> None:
         r.add(True, f"cache: {root.parent} is shared with other users (writable by them or theirs): "
                     f"only our own 0700 subfolder {root.name} in it is used, and no file there but ours "
                     "is read (another user's in its place is refused)")
+    if trust:
+        return
     unwritable = _unwritable(where)
     if unwritable:
         c.cache_writable = False
@@ -258,6 +265,17 @@ def check_cache(r: Report, c: Context) -> None:
         fix = ("nothing to do: it is rebuilt on the next fetch" if c.cache_writable
                else "it cannot be rebuilt until the cache directory is writable (see above)")
         r.add(False, f"cache: {problem}", fix)
+
+
+FIX_VERBS = ("set ", "run ", "remove ")
+
+
+def _split_fix(sentence: str) -> tuple[str, str]:
+    """``safefiles.trust_problem``'s "what: fix" sentence as doctor's two parts."""
+    what, sep, fix = sentence.rpartition(": ")
+    if sep and fix.startswith(FIX_VERBS):
+        return what, fix
+    return sentence, "point CLAUDE_USAGE_CACHE_DIR at a directory of yours"
 
 
 def _unwritable(path: Path) -> str | None:
@@ -336,7 +354,7 @@ def check_snapshot(r: Report, c: Context) -> None:
     acct = c.paths.account_dir(c.requested)
     if snap is None:
         r.add(acct.exists() and c.cache_problem is None, "snapshot: none yet",
-              "run `claude-usage refresh`" if c.cache_writable else "make the cache directory writable (see above)")
+              "run `claude-usage refresh`" if c.cache_writable else "first fix the cache directory (see above)")
         return
     mode = c.mode or snap.mode
     ttl = policy.ttls(env)["console" if snap.mode == "console" else "code"]

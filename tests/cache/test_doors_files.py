@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 import sys
 from pathlib import Path
 
@@ -138,3 +139,34 @@ def _shared_root_checks(shared: Path, theirs: Path, mine: Path, monkeypatch) -> 
     assert "78%" in line("--no-refresh").stdout  # ours, from our own subfolder
     doctor = subprocess.run([CLI, "doctor"], capture_output=True, text=True, timeout=60)
     assert f"{shared} is shared with other users" in doctor.stdout and f"user-{os.geteuid()}" in doctor.stdout
+
+
+def test_our_subfolder_taken_first_by_another_user_is_named_by_doctor(api, logged_in, monkeypatch) -> None:
+    """Another user makes ``user-<our uid>`` in the shared root before we do, and fills it with
+    FIFOs. Nothing hangs or shows their files; doctor names the folder and its fix (it said ok
+    before); Claude Code's status line still shows the numbers Claude Code just gave it."""
+    import tempfile
+
+    shared = Path(tempfile.mkdtemp(prefix="cu-shared-", dir="/tmp"))
+    shared.chmod(0o1777)
+    theirs = shared / f"user-{os.geteuid()}"
+    try:
+        _as_nobody(f"umask 0 && mkdir {theirs} && mkfifo {theirs}/line.bin {theirs}/budget.json "
+                   f"{theirs}/claude-code.version")
+        monkeypatch.setenv("CLAUDE_USAGE_CACHE_DIR", str(shared))
+        assert line("--format", "plain").stdout.strip() == "claude: cache dir unusable"
+        stdin = json.dumps({"session_id": "s", "version": "2.1.90", "model": {"display_name": "Opus"}, "rate_limits": {
+            "five_hour": {"used_percentage": 12, "resets_at": int(time.time()) + 3600}}})
+        hook = line("--claude-code", input=stdin, env=dict(os.environ, NO_COLOR="1"))
+        assert hook.returncode == 0 and "5h 12%" in hook.stdout and "cache dir unusable" in hook.stdout, hook.stdout
+        doctor = cli("doctor")
+        assert doctor.returncode == 1
+        row = next(r for r in doctor.stdout.splitlines() if "belongs to another user" in r)
+        assert row.startswith("[!!] cache:") and str(theirs) in row, doctor.stdout
+        fix = doctor.stdout.splitlines()[doctor.stdout.splitlines().index(row) + 1]
+        assert "fix: set CLAUDE_USAGE_CACHE_DIR to a directory of yours" in fix, doctor.stdout
+        assert f"[ok] cache: {shared / theirs.name}" not in doctor.stdout
+        assert api.count("/api/oauth/usage") == 0
+        assert sorted(p.name for p in theirs.iterdir()) == ["budget.json", "claude-code.version", "line.bin"]
+    finally:
+        shutil.rmtree(shared, ignore_errors=True)
