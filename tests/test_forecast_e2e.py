@@ -77,6 +77,7 @@ def iso_epoch(s: str) -> float:
     return datetime.fromisoformat(s).timestamp()
 
 
+@pytest.mark.long
 def test_climb_flat_and_reset(api, logged_in, fast):
     climb = Climb()
     api.set_handler(U, climb.reply)

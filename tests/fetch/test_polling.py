@@ -52,6 +52,7 @@ def run_manner(manner: str, base: Path, results: dict) -> None:
                        "max_age": max(ages), "calls": server.count(U)}
 
 
+@pytest.mark.long
 def test_one_call_per_window_three_manners(tmp_path):
     results: dict = {}
     threads = [threading.Thread(target=run_manner, args=(m, tmp_path, results))
