@@ -50,7 +50,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from statusline.cache import fastpaths
+from statusline.cache import fastpaths, safefiles
 from statusline.cache.cache_view import STYLES, THEMES
 
 Origin = str  # "default" | "file" | "env"
@@ -59,6 +59,7 @@ GLYPH_SETS = ("emoji", "plain", "ascii")
 LINE_ITEMS = ("five_hour", "seven_day", "scoped", "extra", "reset", "console", "pace", "age")
 LEVELS = ("ok", "warn", "high", "crit", "stale")
 MIN_TTL = 5.0
+FILE_LIMIT = 1 << 20  # config.toml is a few hundred bytes; a bigger one is not ours to parse
 
 ENV = {
     "ttl": "CLAUDE_USAGE_TTL",
@@ -162,7 +163,7 @@ def read_file(path: Path) -> tuple[dict[str, Any], list[str]]:
             return {}, []
         if not path.is_file():
             return {}, [f"{path} is not a regular file; ignored"]
-        text = path.read_text(encoding="utf-8")
+        text = safefiles.read_regular(str(path), FILE_LIMIT, follow=True).decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return {}, [f"cannot read {path}: {exc}"]
     try:

@@ -209,14 +209,10 @@ def read_regular(path, limit=READ_LIMIT, follow=False, seen=None):
     seen by ``fstat``, not waited on). ``seen``, a list, receives the file's ``stat``.
     Raises ``FileNotFoundError`` when missing and ``OSError`` for anything refused.
     """
-    flags = oslite.O_RDONLY | _NONBLOCK | _CLOEXEC
-    fd = oslite.open(path, flags) if follow else open_nofollow(path, flags)
+    fd, st = _open_regular(path, follow)
     try:
-        st = oslite.fstat(fd)
         if seen is not None:
             seen.append(st)
-        if not is_regular(st):
-            raise OSError(22, "not a regular file", path)
         if st.st_size > limit:
             raise OSError(27, "file too large (%d bytes)" % st.st_size, path)
         chunks = []
@@ -231,6 +227,30 @@ def read_regular(path, limit=READ_LIMIT, follow=False, seen=None):
         if len(data) > limit:
             raise OSError(27, "file too large", path)
         return data
+    finally:
+        oslite.close(fd)
+
+
+def _open_regular(path, follow):
+    """(fd, stat) of a regular file opened read-only without blocking; OSError for anything else."""
+    flags = oslite.O_RDONLY | _NONBLOCK | _CLOEXEC
+    fd = oslite.open(path, flags) if follow else open_nofollow(path, flags)
+    try:
+        st = oslite.fstat(fd)
+        if not is_regular(st):
+            raise OSError(22, "not a regular file", path)
+    except BaseException:
+        oslite.close(fd)
+        raise
+    return fd, st
+
+
+def read_head(path, size, follow=True):
+    """The first ``size`` bytes of a regular file (a database's header, say), by the same rules
+    as ``read_regular``; the rest of the file may be any length."""
+    fd, _ = _open_regular(path, follow)
+    try:
+        return oslite.read(fd, size)
     finally:
         oslite.close(fd)
 
@@ -281,8 +301,16 @@ def write_atomic(path, data, sync=True):
 
 
 def append_fd(path):
-    """An fd appending to ``path`` (created 0600), refusing a link; for logs."""
-    return open_nofollow(path, oslite.O_WRONLY | oslite.O_CREAT | oslite.O_APPEND)
+    """An fd appending to ``path`` (created 0600), refusing a link and anything but a regular
+    file: a FIFO in its place is not waited on (non-blocking open) but refused; for logs."""
+    fd = open_nofollow(path, oslite.O_WRONLY | oslite.O_CREAT | oslite.O_APPEND | _NONBLOCK)
+    try:
+        if not is_regular(oslite.fstat(fd)):
+            raise OSError(22, "not a regular file", path)
+    except BaseException:
+        oslite.close(fd)
+        raise
+    return fd
 
 
 def sweep_temps(directory, now=None, older_than=STALE_TEMP_S):

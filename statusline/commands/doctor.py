@@ -462,7 +462,13 @@ def check_lock(r: Report, c: Context) -> None:
 def check_log(r: Report, c: Context) -> None:
     log = c.paths.account_dir(c.requested) / store.LOG
     if log.is_file() and log.stat().st_size:
-        tail = log.read_text(errors="replace").strip().splitlines()[-1:]
+        try:
+            raw = safefiles.read_own(str(log), store.LOG_READ_LIMIT)
+        except OSError as exc:
+            r.add(False, f"fetcher log: {log} cannot be read ({exc.strerror or exc})",
+                  f"remove it (rm {log}): the fetcher writes a new one")
+            return
+        tail = raw.decode("utf-8", "replace").strip().splitlines()[-1:]
         r.add(True, f"fetcher log: {log} (last: {api.redact(tail[0]) if tail else ''})")
 
 
@@ -517,7 +523,7 @@ def check_line_usage(r: Report, c: Context) -> None:
     """A prompt or a bar cannot show a mistyped option: the line leaves it here for us. A correct
     call of the same kind removes it, and one no call has repeated for a day is forgotten."""
     try:
-        raw = (c.paths.cache_root / "line-usage-error").read_text(errors="replace")
+        raw = safefiles.read_own(str(c.paths.cache_root / "line-usage-error"), 4096).decode("utf-8", "replace")
     except OSError:
         return
     fields = raw.strip().split("\t")

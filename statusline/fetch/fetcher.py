@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from statusline.cache import cache_view, config, history, lineview, store
+from statusline.cache import cache_view, config, history, lineview, safefiles, store
 from statusline.cache.paths import Paths, resolve
 from statusline.core import clean, forecast, readings
 from statusline.core.model import (
@@ -611,7 +611,7 @@ def _trim_log(log: Path) -> None:
     """Keep the background fetcher's stderr log small: it only ever holds crash reports."""
     try:
         if log.stat().st_size > LOG_MAX_BYTES:
-            tail = log.read_bytes()[-LOG_MAX_BYTES // 2:]
+            tail = safefiles.read_own(str(log), store.LOG_READ_LIMIT)[-LOG_MAX_BYTES // 2:]
             store.atomic_write(log, tail)
     except OSError:
         pass

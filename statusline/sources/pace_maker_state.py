@@ -36,8 +36,11 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
+from statusline.cache import safefiles
 from statusline.core.forecast import weekday_seconds
 from statusline.core.model import parse_iso
+
+CONFIG_LIMIT = 1 << 20  # Pace Maker's config.json is a few hundred bytes
 
 FIVE_HOURS = 5 * 3600
 SEVEN_DAYS = 7 * 86400
@@ -270,8 +273,7 @@ Q = TypeVar("Q")
 def query_db(path: Path, query: Callable[[sqlite3.Connection], Q], empty: Q) -> Q:
     """Run ``query`` on a read-only connection that writes nothing (see the module doc);
     ``empty`` for a database file that was created but never written. Raises OSError/sqlite3.Error."""
-    with open(path, "rb") as f:
-        head = f.read(100)
+    head = safefiles.read_head(str(path), 100)  # a FIFO in its place would hang us
     if not head:
         return empty
     if len(head) < 100 or not head.startswith(b"SQLite format 3\x00"):
@@ -321,7 +323,7 @@ def _read(
     if not directory.is_dir() or not config.is_file():
         return PaceMakerState()
     try:
-        cfg = json.loads(config.read_text(encoding="utf-8"))
+        cfg = json.loads(safefiles.read_regular(str(config), CONFIG_LIMIT, follow=True).decode("utf-8"))
     except (OSError, ValueError):
         cfg = None
     if not isinstance(cfg, dict):

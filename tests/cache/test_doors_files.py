@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import CLI, LINE, account_dir, cli, fetch, line
+from helpers import CLI, LINE, account_dir, age_cache, cli, fetch, line
 
-from statusline.cache import fastpaths, safefiles
+from statusline.cache import cache_view, fastpaths, safefiles
 from statusline.sources import claude_version
 
 NOBODY = 65534
@@ -49,6 +49,57 @@ def test_a_fifo_in_place_of_a_cache_file_hangs_nothing(warm, cache_dir: Path, wh
     assert hook.returncode == 0 and hook.stdout.strip()
     r = cli("refresh", timeout=30)
     assert "Traceback" not in r.stderr
+
+
+@pytest.mark.parametrize("which", ["fetcher.log", "line-usage-error", "history.pending"])
+def test_a_fifo_in_place_of_a_log_or_note_hangs_nothing(warm, cache_dir: Path, which: str) -> None:
+    """The files written by appending or read only by doctor: a FIFO there is refused at once,
+    by the line spawning its fetcher (the log is its stderr), the hook noting a sample, and
+    doctor reading them (each blocked forever in open() before)."""
+    target = {"fetcher.log": account_dir() / "fetcher.log", "line-usage-error": cache_dir / "line-usage-error",
+              "history.pending": Path(cache_view.history_dir(str(account_dir()))) / "history.pending"}[which]
+    _fifo(target)
+    age_cache(120)  # the data is due: the line starts the fetcher, whose stderr is the log
+    out = line()
+    assert out.returncode == 0 and out.stdout.strip()
+    stdin = json.dumps({"session_id": "s", "model": {"display_name": "Opus"}, "rate_limits": {
+        "five_hour": {"used_percentage": 12, "resets_at": int(time.time()) + 3600}}})
+    hook = subprocess.run([LINE, "--claude-code", "--no-refresh"], input=stdin, capture_output=True,
+                          text=True, timeout=20)
+    assert hook.returncode == 0 and "12%" in hook.stdout
+    doctor = cli("doctor", timeout=30)
+    assert "Traceback" not in doctor.stderr, doctor.stderr
+
+
+def test_files_of_other_programs_are_read_by_the_one_opener(tmp_path: Path) -> None:
+    """Pace Maker's database and config, and our config.toml, are read through
+    ``safefiles`` (regular files only, never waited on): a FIFO is refused at once. A timer
+    opens the FIFO's other end after 3 s, so a blocking open fails this test instead of
+    hanging it."""
+    import threading
+
+    from statusline.cache import config
+    from statusline.sources import pace_maker_state
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+
+    def release() -> None:
+        try:
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:
+            pass  # nobody waits on it: the opener did not block
+
+    timer = threading.Timer(3.0, release)
+    timer.start()
+    try:
+        with pytest.raises(OSError, match="not a regular file"):
+            pace_maker_state.query_db(fifo, lambda conn: 1, 0)
+        with pytest.raises(OSError, match="not a regular file"):
+            safefiles.read_regular(str(fifo), follow=True)
+        assert config.read_file(fifo)[1] == [f"{fifo} is not a regular file; ignored"]
+    finally:
+        timer.cancel()
 
 
 def test_a_held_notification_lock_does_not_block(tmp_path: Path) -> None:
