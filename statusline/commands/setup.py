@@ -155,7 +155,9 @@ def install(snippet: Snippet, home: Path, env: Mapping[str, str]) -> int:
         path.parent.mkdir(parents=True, exist_ok=True)
         data = text
         if snippet.append and path.exists():
-            current = path.read_bytes()
+            current = read_users_file(path)
+            if current is None:
+                return 1
             if snippet.append.encode() in current:
                 print(f"{path} already holds {snippet.append}: unchanged")
                 continue
@@ -168,6 +170,19 @@ def install(snippet: Snippet, home: Path, env: Mapping[str, str]) -> int:
     if written and snippet.then:
         print(snippet.then.format(path=written[0], dir=written[0].parent))
     return 0
+
+
+def read_users_file(path: Path) -> bytes | None:
+    """A dotfile of the user's, through the one opener (a link followed, as a dotfile manager
+    makes them; a FIFO or a device refused, never waited on); None after saying why."""
+    from statusline.cache import safefiles
+    from statusline.commands.claude_settings import SETTINGS_LIMIT
+
+    try:
+        return safefiles.read_regular(str(path), SETTINGS_LIMIT, follow=True)
+    except OSError as exc:
+        print(f"claude-usage: cannot read {path}: {exc.strerror or exc}; nothing was changed", file=sys.stderr)
+        return None
 
 
 def waybar_config(home: Path, env: Mapping[str, str]) -> Path:
@@ -211,7 +226,9 @@ def uninstall(snippet: Snippet, home: Path, env: Mapping[str, str]) -> int:
         if not path.is_file() or path.is_symlink():
             print(f"{path}: not there; nothing to remove")
             continue
-        current = path.read_bytes()
+        current = read_users_file(path)
+        if current is None:
+            return 1
         if snippet.append:
             rest = cut_block(current, shipped, snippet.append)
             if rest is None:

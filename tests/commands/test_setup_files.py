@@ -83,3 +83,15 @@ def test_a_write_by_claude_code_between_read_and_rename_is_kept(home: Path, monk
     assert claude_settings.run(paths.resolve(), do_install=True) == 0  # run again: both kept
     doc = json.loads(settings.read_text())
     assert doc["model"] == "opus" and "--claude-code" in doc["statusLine"]["command"]
+
+
+def test_a_starship_toml_that_is_a_fifo_is_refused_not_waited_on(home: Path) -> None:
+    """setup reads the user's file through the one opener: a FIFO there (nobody writing) made
+    it wait forever; now it says why and changes nothing."""
+    config = home / ".config" / "starship.toml"
+    config.parent.mkdir(parents=True)
+    os.mkfifo(config)
+    r = cli("setup", "starship", "--install", timeout=20)
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    assert "not a regular file" in r.stderr and "nothing was changed" in r.stderr, r.stderr
+    assert config.is_fifo()
