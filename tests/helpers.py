@@ -40,6 +40,26 @@ def held_line(folder: Path) -> tuple[Path, Path, Path]:
     return script, release, calls
 
 
+def prompts_while_held(name: str, pane: Any, rendered: Path, release: Path, calls: Path) -> str:
+    """Drive a shell pane whose background render is ``held_line``'s: two prompts come back
+    while the first render is held (none waits for it, none starts a second), then the render
+    is let go and the next prompt shows it. Returns that prompt; the next render is held."""
+    pane.wait_prompts(1)  # this prompt started the render in the background
+    times = [pane.enter() for _ in range(2)]  # back while the render is held: none waited for it
+    print(f"{name}: Enter -> next prompt in " + ", ".join(f"{t * 1000:.0f} ms" for t in times)
+          + " while the render is held")
+    assert not rendered.exists()  # the render is still held
+    poll("the render to start", calls.exists, bool, 10)
+    assert calls.read_text().count("started") == 1  # three prompts, one render: no stacking
+    release.touch()
+    poll("the rendered file", rendered.exists, bool, 30)
+    release.unlink()  # the next render is held again
+    pane.enter()  # back at once, with the segment, though it started another held render
+    last = pane.prompts()[-1]
+    print(f"{name} prompt after the render landed:", last.strip())
+    return last
+
+
 def line(*args: str, env: dict[str, str] | None = None, input: str | None = None,
          timeout: float = 10) -> subprocess.CompletedProcess[str]:
     return subprocess.run([LINE, *args], env=env or dict(os.environ), input=input,

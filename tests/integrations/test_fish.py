@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import Tmux, bin_env, cli, held_line, poll
+from helpers import Tmux, bin_env, cli, held_line, poll, prompts_while_held
 
 pytestmark = [pytest.mark.realprog,
               pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed (apt-get install fish)"),
@@ -99,19 +99,7 @@ def test_prompt_does_not_wait_for_python(warm, fish, tmp_path: Path, cache_dir: 
     rendered = cache_dir / "prompt.fish"
     try:
         pane = fish(CLAUDE_USAGE_LINE_CMD=str(held), CLAUDE_USAGE_THROTTLE="0")
-        pane.wait_prompts(1)
-        times = [pane.enter() for _ in range(2)]  # back while the render is held: none waited for it
-        print("fish: Enter -> next prompt in " + ", ".join(f"{t * 1000:.0f} ms" for t in times)
-              + " while the render is held")
-        assert not rendered.exists()  # the render is still held
-        poll("the render to start", calls.exists, bool, 10)
-        assert calls.read_text().count("started") == 1  # three prompts, one render: no stacking
-        release.touch()
-        poll("the rendered file", rendered.exists, bool, 30)
-        release.unlink()  # the next render is held again
-        pane.enter()
-        last = pane.prompts()[-1]
-        print("fish prompt after the render landed:", last.strip())
+        last = prompts_while_held("fish", pane, rendered, release, calls)
         assert "5h 78%" in last  # back at once, though it started another held render
         poll("the second render to start", lambda: calls.read_text().count("started"), lambda n: n == 2, 10)
         assert "Job" not in pane.screen() and "has ended" not in pane.screen()

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import Tmux, bin_env, cli, held_line, poll
+from helpers import Tmux, bin_env, cli, held_line, poll, prompts_while_held
 
 pytestmark = pytest.mark.realprog
 
@@ -151,19 +151,7 @@ def test_prompt_does_not_wait_for_python(kind: ShellKind, warm, shell, tmp_path:
     try:
         # Throttle 0: every prompt would start a render; only "one at a time" holds them back.
         pane = shell(kind, CLAUDE_USAGE_LINE_CMD=str(held), CLAUDE_USAGE_THROTTLE="0")
-        pane.wait_prompts(1)  # this prompt started the render in the background
-        times = [pane.enter() for _ in range(2)]  # back while the render is held: none waited for it
-        print(f"{kind.name}: Enter -> next prompt in " + ", ".join(f"{t * 1000:.0f} ms" for t in times)
-              + " while the render is held")
-        assert not rendered.exists()  # the render is still held
-        poll("the render to start", calls.exists, bool, 10)
-        assert calls.read_text().count("started") == 1  # three prompts, one render: no stacking
-        release.touch()
-        poll("the rendered file", rendered.exists, bool, 30)
-        release.unlink()  # the next render is held again
-        pane.enter()  # back at once, with the segment, though it started another held render
-        last = pane.prompts()[-1]
-        print(f"{kind.name} prompt after the render landed:", last.strip())
+        last = prompts_while_held(kind.name, pane, rendered, release, calls)
         assert "5h 78%" in last, pane.screen()
         poll("the second render to start", lambda: calls.read_text().count("started"), lambda n: n == 2, 10)
     finally:
