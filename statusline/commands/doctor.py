@@ -623,14 +623,19 @@ MARKS = {"ok": "[ok]", "!!": "[!!]", "warn": "[warn]"}
 
 
 def run(paths: Paths, requested: str) -> int:
+    from statusline.render.dialects import escape
+
+    def say(text: str) -> None:  # rows quote the fetcher's log, paths, the API's words: the terminal's door
+        print(escape(text, "ansi"))
+
     try:
         rows, ok = report(paths, requested)
     except Exception as exc:  # pragma: no cover - report() catches per check
-        print(f"claude-usage doctor: could not run: {type(exc).__name__}: {exc}")
+        say(f"claude-usage doctor: could not run: {type(exc).__name__}: {exc}")
         return 1
-    print(f"claude-usage {VERSION} doctor")
+    say(f"claude-usage {VERSION} doctor")
     for mark, text, fix in rows:
-        print(f"{MARKS.get(mark, mark)} {text}")
+        say(f"{MARKS.get(mark, mark)} {text}")
         if fix:
-            print(f"     fix: {fix}")
+            say(f"     fix: {fix}")
     return 0 if ok else 1

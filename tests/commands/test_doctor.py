@@ -328,3 +328,18 @@ def test_doctor_says_whether_the_fast_launch_is_precompiled(api, logged_in, home
     assert "`claude-usage setup tmux --install`" in r.stdout and r.returncode == 0, r.stdout  # slower, not wrong
     assert cli("setup", "tmux", "--install").returncode == 0
     assert "its hot path precompiled" in cli("doctor").stdout
+
+
+def test_doctor_writes_no_escape_from_the_fetcher_log_or_a_path(warm, tmp_path, monkeypatch):
+    """Doctor quotes the fetcher log's last line and prints paths: both reach the terminal
+    through its one door (controls as ?), so a crash report holding OSC 52 or a clear-screen,
+    or a cache path named with one, sets nothing."""
+    log = account_dir() / store.LOG
+    log.write_bytes(b"Traceback: \x1b]52;c;aGFja2Vk\x07 \x1b[2J \x9b2J \xc2\x9d0;title\xc2\x9c end\n")
+    r = cli("doctor")
+    assert "fetcher log:" in r.stdout and " end" in r.stdout, r.stdout
+    assert "\x1b" not in r.stdout and "\x07" not in r.stdout and "\x9b" not in r.stdout and "\x9d" not in r.stdout
+    odd = tmp_path / "cache\x1b[7m"
+    monkeypatch.setenv("CLAUDE_USAGE_CACHE_DIR", str(odd))
+    r = cli("doctor")
+    assert "cache?[7m" in r.stdout and "\x1b" not in r.stdout, r.stdout
