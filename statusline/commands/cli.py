@@ -324,8 +324,7 @@ def _refresh(paths, mode: str) -> int:
                 return _report(ok, f"{text} (by {who.replace('a background', 'the background')}).")
             # That fetch asked nothing (fresh cache, or a backoff it honoured): fetch ourselves.
     except store.CacheError as exc:
-        print(f"Refresh failed: {exc}", file=sys.stderr)
-        return 1
+        return _report(False, f"Refresh failed: {exc}")
 
 
 def said(state: str, message: str) -> str:
@@ -340,7 +339,10 @@ def said(state: str, message: str) -> str:
 
 
 def _report(ok: bool, text: str) -> int:
-    print(text, file=sys.stdout if ok else sys.stderr)
+    """Print refresh's sentence through the terminal's door: it may quote the API or a path."""
+    from statusline.render.dialects import escape
+
+    print(escape(text, "ansi"), file=sys.stdout if ok else sys.stderr)
     return 0 if ok else 1
 
 
