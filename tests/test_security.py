@@ -197,12 +197,13 @@ def test_spawn_log_link_is_not_followed(warm, tmp_path):
 
 
 def test_cache_dir_owned_by_another_user_is_refused(api, logged_in, tmp_path, monkeypatch):
-    theirs = tmp_path / "theirs"
+    theirs = tmp_path / "theirs\x1b]0;PWNED\x07"  # refresh names it: through the terminal's door
     theirs.mkdir()
     os.chown(theirs, 65534, 65534)
     monkeypatch.setenv("CLAUDE_USAGE_CACHE_DIR", str(theirs))
     r = cli("refresh")
     assert r.returncode == 1 and "belongs to another user" in r.stderr and "Traceback" not in r.stderr, r.stderr
+    assert "theirs?]0;PWNED?" in r.stderr and "\x1b" not in r.stderr and "\x07" not in r.stderr, r.stderr
     shown = line("--format", "plain")
     assert shown.stdout.strip() == "claude: cache dir unusable"
     assert list(theirs.iterdir()) == [], "nothing is created in someone else's directory"
