@@ -259,20 +259,21 @@ def test_the_process_entry_prints_the_line_and_leaves_without_the_teardown(targe
 
 
 def test_a_usage_error_at_a_terminal_still_exits_2_through_run():
-    import pty
-
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: stdout is the terminal
-        os.execv(sys.executable, [sys.executable, "-c", RUN_PROBE, "--no-such-flag"])
+    # A pseudo-terminal as the child's stdin, stdout and stderr (subprocess, not pty.fork: a
+    # fork of this multi-threaded xdist worker may deadlock, and Python 3.13 warns of it).
+    leader, follower = os.openpty()
+    proc = subprocess.Popen([sys.executable, "-c", RUN_PROBE, "--no-such-flag"],
+                            stdin=follower, stdout=follower, stderr=follower, start_new_session=True)
+    os.close(follower)
     out = b""
     while True:
         try:
-            chunk = os.read(fd, 4096)
-        except OSError:
+            chunk = os.read(leader, 4096)
+        except OSError:  # EIO: the child has closed the terminal
             break
         if not chunk:
             break
         out += chunk
-    _, status = os.waitpid(pid, 0)
-    assert os.waitstatus_to_exitcode(status) == 2, out
+    os.close(leader)
+    assert proc.wait(timeout=30) == 2, out
     assert b"--no-such-flag" in out and b"torn down" not in out and b"Traceback" not in out, out
