@@ -94,8 +94,10 @@ def makedirs_private(path):
     for p in reversed(missing):
         mkdir_private(p)
     uid = _euid()
-    if uid is not None and not missing and oslite.stat(path).st_uid != uid:
-        raise UnsafeDir(_theirs(path, oslite.stat(path).st_uid))
+    if uid is not None and not missing:
+        owner = oslite.stat(path).st_uid
+        if owner != uid:
+            raise UnsafeDir(_theirs(path, owner))
 
 
 def _theirs(path, owner):
@@ -231,10 +233,8 @@ def read_regular(path, limit=READ_LIMIT, follow=False, seen=None):
         oslite.close(fd)
 
 
-def _open_regular(path, follow):
-    """(fd, stat) of a regular file opened read-only without blocking; OSError for anything else."""
-    flags = oslite.O_RDONLY | _NONBLOCK | _CLOEXEC
-    fd = oslite.open(path, flags) if follow else open_nofollow(path, flags)
+def _regular(fd, path):
+    """The ``stat`` of the open ``fd``; closes it and raises OSError unless it is a regular file."""
     try:
         st = oslite.fstat(fd)
         if not is_regular(st):
@@ -242,7 +242,14 @@ def _open_regular(path, follow):
     except BaseException:
         oslite.close(fd)
         raise
-    return fd, st
+    return st
+
+
+def _open_regular(path, follow):
+    """(fd, stat) of a regular file opened read-only without blocking; OSError for anything else."""
+    flags = oslite.O_RDONLY | _NONBLOCK | _CLOEXEC
+    fd = oslite.open(path, flags) if follow else open_nofollow(path, flags)
+    return fd, _regular(fd, path)
 
 
 def read_head(path, size, follow=True):
@@ -304,12 +311,7 @@ def append_fd(path):
     """An fd appending to ``path`` (created 0600), refusing a link and anything but a regular
     file: a FIFO in its place is not waited on (non-blocking open) but refused; for logs."""
     fd = open_nofollow(path, oslite.O_WRONLY | oslite.O_CREAT | oslite.O_APPEND | _NONBLOCK)
-    try:
-        if not is_regular(oslite.fstat(fd)):
-            raise OSError(22, "not a regular file", path)
-    except BaseException:
-        oslite.close(fd)
-        raise
+    _regular(fd, path)
     return fd
 
 
