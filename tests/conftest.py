@@ -1,7 +1,9 @@
 """Fixtures: every test gets its own HOME, Claude config dir, cache dir and loopback API.
 
-Nothing here touches the real home directory or cache: ``isolated_env`` replaces them all,
-and subprocesses get the same environment explicitly.
+Nothing here touches the real home directory or cache: ``isolated_env`` replaces HOME and
+clears every ``XDG_*``, ``CLAUDE_*`` and ``ANTHROPIC_*`` variable (and the few others that
+move a file we read or write), and subprocesses inherit that environment. ``guard`` (a plugin,
+below) fails any test that writes outside its temp folders.
 """
 
 from __future__ import annotations
@@ -20,16 +22,27 @@ sys.path.insert(0, str(Path(__file__).parent))
 from apiserver import PROFILE_BODY, ApiServer, Reply, usage_body  # noqa: E402
 from helpers import fetch  # noqa: E402
 
+pytest_plugins = ["guard"]
+
+try:  # Hypothesis keeps no example database: it would be written into the checkout
+    from hypothesis import settings as _hypothesis_settings
+
+    _hypothesis_settings.register_profile("suite", database=None)
+    _hypothesis_settings.load_profile("suite")
+except ImportError:  # pragma: no cover
+    pass
+
 TOKEN = "sk-ant-oat01-TESTTOKEN-abcdefghijklmnopqrstuvwxyz0123456789"
 ADMIN_KEY = "sk-ant-admin01-TESTKEY-abcdefghijklmnopqrstuvwxyz0123456789"
 
-_ENV_TO_CLEAR = (
-    "CLAUDE_CONFIG_DIR", "CLAUDE_USAGE_CACHE_DIR", "CLAUDE_USAGE_API_URL", "ANTHROPIC_ADMIN_API_KEY",
-    "CLAUDE_USAGE_EMAIL", "CLAUDE_PACE_MAKER_DIR", "NO_COLOR", "XDG_CACHE_HOME", "TMUX",
-    "CLAUDE_USAGE_TTL", "CLAUDE_USAGE_CONSOLE_TTL", "CLAUDE_USAGE_PROFILE_TTL", "CLAUDE_USAGE_HTTP_TIMEOUT",
-    "XDG_CONFIG_HOME", "CLAUDE_USAGE_CONFIG", "CLAUDE_USAGE_GLYPHS", "CLAUDE_USAGE_REFRESH_WAIT",
-    "CLAUDE_USAGE_NOTIFY",
-)
+_PREFIXES_TO_CLEAR = ("XDG_", "CLAUDE_", "ANTHROPIC_")
+_ENV_TO_CLEAR = ("NO_COLOR", "TMUX", "TMUX_PANE", "STARSHIP_CONFIG", "STARSHIP_CACHE", "STARSHIP_SESSION_KEY",
+                 "BASH_COMPLETION_USER_DIR", "ZDOTDIR", "PYTHONUSERBASE", "SWIFTBAR", "COLUMNS", "LINES")
+
+
+def env_to_clear(env: dict[str, str] | os._Environ[str]) -> list[str]:
+    """The variables a test must not inherit from the person running the suite."""
+    return [k for k in env if k.startswith(_PREFIXES_TO_CLEAR) or k in _ENV_TO_CLEAR]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -43,8 +56,8 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, s
     """A private HOME and cache dir for every test (also inherited by subprocesses)."""
     home = tmp_path / "home"
     (home / ".claude").mkdir(parents=True)
-    for key in _ENV_TO_CLEAR:
-        monkeypatch.delenv(key, raising=False)
+    for key in env_to_clear(os.environ):
+        monkeypatch.delenv(key)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("CLAUDE_USAGE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("CLAUDE_USAGE_API_URL", "http://127.0.0.1:9")  # dead port unless a test sets api

@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import marshal
 import re
-import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
+
+import guard
 
 TMUX = ["#(touch {p}/a)", "x#(touch {p}/b)y", "#[reverse]REV#[default]", "#{host}", "#{?pane_active,yes,no}",
         "#{s/a/b/:host}", "##(touch {p}/c)", "#", "##", "#{", "#["]
@@ -48,7 +49,7 @@ CORPUS = TMUX + STRFTIME + SEMICOLON + SHELL + ESCAPES + LINES + MARKUP + OPTION
 
 def short_dir() -> Path:
     """A fresh directory with a short path (``/tmp/cuXXXXXX``) for ``{p}``; remove it after."""
-    return Path(tempfile.mkdtemp(prefix="cu", dir="/tmp"))
+    return guard.public_dir("cu")
 
 
 def corpus(pwned: Path, strings: list[str] = CORPUS) -> list[str]:

@@ -18,12 +18,12 @@ import re
 import shutil
 import stat
 import subprocess
-import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
+import guard
 import pytest
 from apiserver import PROFILE_BODY, Reply, usage_body
 from conftest import TOKEN, write_credentials
@@ -264,7 +264,7 @@ def as_nobody(*argv: str, env: dict[str, str] | None = None, **kw: Any) -> subpr
 @pytest.fixture
 def shared():
     """A world-writable sticky directory like /tmp, reachable by nobody."""
-    d = Path(tempfile.mkdtemp(prefix="cu-shared-", dir="/tmp"))
+    d = guard.public_dir("cu-shared-")
     d.chmod(0o1777)
     try:
         yield d

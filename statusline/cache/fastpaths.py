@@ -13,6 +13,31 @@ APP = "claude-usage"
 CACHE_ENV = "CLAUDE_USAGE_CACHE_DIR"
 
 
+def absolute(value):
+    """``value`` with ``~`` expanded when that names an absolute path, else None.
+
+    The one rule for every path the environment gives us (``XDG_*``, ``CLAUDE_USAGE_CACHE_DIR``,
+    ``CLAUDE_USAGE_CONFIG``): a relative one would be resolved in whatever folder a prompt or
+    Claude Code happens to run in, so a repository's own files could stand in for ours. The XDG
+    Base Directory spec says such a value is ignored; we ignore every one alike."""
+    if not value or not isinstance(value, str) or "\0" in value:
+        return None
+    path = oslite.expanduser(value.strip())
+    return path if oslite.isabs(path) else None
+
+
+def xdg_home(env, name, *default):
+    """``$name`` (``XDG_CONFIG_HOME``, ``XDG_DATA_HOME``, ``XDG_CACHE_HOME``) when it is an
+    absolute path, else ``$HOME`` joined with ``default`` (``.config``, ``.local/share``...)."""
+    return absolute(env.get(name)) or oslite.join(_home(env), *default)
+
+
+def ignored(env):
+    """The path variables set to something ``absolute`` refuses: (name, value), for doctor."""
+    names = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", CACHE_ENV, "CLAUDE_USAGE_CONFIG")
+    return [(n, env[n]) for n in names if env.get(n) and absolute(env.get(n)) is None]
+
+
 def config_dir(env=None):
     """Claude Code's config dir: ``$CLAUDE_CONFIG_DIR`` or ``~/.claude``."""
     env = oslite.environ() if env is None else env
@@ -25,9 +50,9 @@ def cache_root(env=None):
     """``$CLAUDE_USAGE_CACHE_DIR``, else platformdirs' user cache dir for ``claude-usage``;
     inside a shared one, our own ``user-<uid>`` subfolder (``per_user``)."""
     env = oslite.environ() if env is None else env
-    forced = env.get(CACHE_ENV)
+    forced = absolute(env.get(CACHE_ENV))
     if forced:
-        return per_user(oslite.abspath(oslite.expanduser(forced)))
+        return per_user(oslite.abspath(forced))
     return per_user(_default_root(env))
 
 
@@ -61,8 +86,7 @@ def _default_root(env):
         import platformdirs
 
         return platformdirs.user_cache_dir(APP, appauthor=False)
-    xdg = (env.get("XDG_CACHE_HOME") or "").strip()
-    return oslite.join(xdg if xdg else oslite.join(_home(env), ".cache"), APP)
+    return oslite.join(xdg_home(env, "XDG_CACHE_HOME", ".cache"), APP)
 
 
 def _home(env):
@@ -106,9 +130,7 @@ def auth_sig(cfg_dir, env=None):
 def config_file(env=None):
     """``config.toml``'s path as ``statusline.cache.config.default_path`` computes it, without pathlib."""
     env = oslite.environ() if env is None else env
-    explicit = env.get("CLAUDE_USAGE_CONFIG")
+    explicit = absolute(env.get("CLAUDE_USAGE_CONFIG"))
     if explicit:
-        return oslite.expanduser(explicit)
-    xdg = env.get("XDG_CONFIG_HOME") or ""
-    base = xdg if oslite.isabs(xdg) else oslite.join(_home(env), ".config")
-    return oslite.join(base, APP, "config.toml")
+        return explicit
+    return oslite.join(xdg_home(env, "XDG_CONFIG_HOME", ".config"), APP, "config.toml")

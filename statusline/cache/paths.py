@@ -39,36 +39,13 @@ def resolve(env: Mapping[str, str] | None = None) -> Paths:
     """Compute every location from an environment (``os.environ`` by default)."""
     env = os.environ if env is None else env
     home = Path(env.get("HOME") or os.path.expanduser("~"))
-    if env.get(fastpaths.CACHE_ENV):
-        root = Path(fastpaths.cache_root(env))
-    else:
-        root = Path(fastpaths.per_user(_platform_cache_root(env)))
-    pm = env.get("CLAUDE_PACE_MAKER_DIR")
+    root = Path(fastpaths.cache_root(env))  # one rule for the hot path and the rest
+    pm = fastpaths.absolute(env.get("CLAUDE_PACE_MAKER_DIR"))
     config_dir = Path(fastpaths.config_dir(env))
     return Paths(
         home=home,
         config_dir=config_dir,
         cache_root=root,
-        pace_maker_dir=Path(pm).expanduser() if pm else home / ".claude-pace-maker",
+        pace_maker_dir=Path(pm) if pm else home / ".claude-pace-maker",
         claude_json=config_dir / ".claude.json" if env.get("CLAUDE_CONFIG_DIR") else home / ".claude.json",
     )
-
-
-def _platform_cache_root(env: Mapping[str, str]) -> str:
-    import platformdirs
-
-    saved = {k: os.environ.get(k) for k in ("HOME", "XDG_CACHE_HOME")}
-    try:
-        # platformdirs reads the process environment; honour an injected one.
-        for key in saved:
-            if env.get(key) is not None:
-                os.environ[key] = env[key]
-            elif key == "XDG_CACHE_HOME":
-                os.environ.pop(key, None)
-        return platformdirs.user_cache_dir(fastpaths.APP, appauthor=False)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value

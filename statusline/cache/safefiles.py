@@ -100,47 +100,50 @@ def makedirs_private(path):
             raise UnsafeDir(_theirs(path, owner))
 
 
-def _theirs(path, owner):
-    return ("cache dir %s belongs to another user (uid %d): remove it or set "
-            "CLAUDE_USAGE_CACHE_DIR to a directory of yours" % (path, owner))
+CACHE_ELSEWHERE = "set CLAUDE_USAGE_CACHE_DIR to a directory of yours"
 
 
-def trust_problem(acct):
-    """Why the account directory ``acct`` (or the directory holding it) is unsafe, or None.
+def _theirs(path, owner, what="cache dir", elsewhere=CACHE_ELSEWHERE):
+    return "%s %s belongs to another user (uid %d): remove it or %s" % (what, path, owner, elsewhere)
+
+
+def trust_problem(acct, what="cache dir", elsewhere=CACHE_ELSEWHERE):
+    """Why the directory ``acct`` (or the directory holding it) is unsafe, or None: the one
+    rule for "ours" on every folder we write to, read from or run from (the cache's account
+    directories, the fast launch's folder).
 
     The holder (the cache root, perhaps a directory the user named) must belong to us or to
-    root and must not be writable by others unless sticky; the account directory must be a
-    real directory (not a link) of ours. A loose mode on our own account directory is
-    tightened, since it is ours by name; the holder is never chmod'ed.
+    root and must not be writable by others unless sticky; ``acct`` itself must be a real
+    directory (not a link) of ours. A loose mode on our own directory is tightened, since it
+    is ours by name; the holder is never chmod'ed. ``what`` names the folder in the sentence,
+    ``elsewhere`` says how to use another one.
     """
     uid = _euid()
     holder = oslite.dirname(oslite.abspath(acct))
     try:
         st = oslite.stat(holder)
     except OSError as exc:
-        return "cannot use cache dir %s: %s" % (holder, exc.strerror or exc)
+        return "cannot use %s %s: %s" % (what, holder, exc.strerror or exc)
     if uid is not None and st.st_uid not in (uid, 0):
-        return ("cache dir %s belongs to another user (uid %d): set CLAUDE_USAGE_CACHE_DIR to a "
-                "directory of yours" % (holder, st.st_uid))
+        return "%s %s belongs to another user (uid %d): %s" % (what, holder, st.st_uid, elsewhere)
     if st.st_mode & 0o022 and not st.st_mode & _S_ISVTX:
-        return ("cache dir %s is writable by other users (mode %03o) without the sticky bit: "
-                "run `chmod go-w %s` or set CLAUDE_USAGE_CACHE_DIR to a private directory"
-                % (holder, st.st_mode & 0o777, holder))
+        return ("%s %s is writable by other users (mode %03o) without the sticky bit: "
+                "run `chmod go-w %s` or %s" % (what, holder, st.st_mode & 0o777, holder, elsewhere))
     try:
         st = oslite.lstat(acct)
     except FileNotFoundError:
         return None
     except OSError as exc:
-        return "cannot use cache dir %s: %s" % (acct, exc.strerror or exc)
+        return "cannot use %s %s: %s" % (what, acct, exc.strerror or exc)
     if not _is_dir(st):
-        return "cache dir %s is not a directory (a link or a file is in its place): remove it" % acct
+        return "%s %s is not a directory (a link or a file is in its place): remove it" % (what, acct)
     if uid is not None and st.st_uid != uid:
-        return _theirs(acct, st.st_uid)
+        return _theirs(acct, st.st_uid, what, elsewhere)
     if st.st_mode & 0o077:
         try:
             oslite.chmod(acct, DIR_MODE)
         except OSError as exc:
-            return "cannot make cache dir %s private: %s" % (acct, exc.strerror or exc)
+            return "cannot make %s %s private: %s" % (what, acct, exc.strerror or exc)
     return None
 
 

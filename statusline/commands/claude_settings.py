@@ -28,43 +28,53 @@ REFRESH_INTERVAL = 30
 MARKER = "--claude-code"
 
 
-def line_command(write: bool = True) -> str:
-    """Our hook command, by absolute path (Claude Code's PATH may not hold ~/.local/bin): the
-    fast launch when it applies (see ``launcher``; ``write`` False only names one already
-    there), else the console script."""
+def line_command(write: bool = True, args: tuple[str, ...] = ()) -> str:
+    """Our hook command (``--claude-code`` and ``args``), by absolute path (Claude Code's PATH
+    may not hold ~/.local/bin): the fast launch with its fallback when it applies
+    (``launcher.invocation``; ``write`` False only names one already there), else the console
+    script."""
     from statusline.commands import launcher
 
-    return f"{shlex.quote(launcher.command(write=write))} {MARKER}"
+    return launcher.invocation([MARKER, *args], write=write)
 
 
 def is_ours(command: Any) -> bool:
     return isinstance(command, str) and "claude-usage-line" in command and MARKER in command
 
 
-def with_program(existing: str, ours: str) -> str:
-    """``existing`` (ours) now starting the program ``ours`` names (the fast launch after the
-    console script, or the other way), its flags and chain kept; unchanged when it does not
-    start with our program (an ``env`` prefix, a wrapper: the user's own)."""
+def our_args(command: str) -> list[str] | None:
+    """The arguments after ``--claude-code`` in a command of ours (``PROGRAM --claude-code ARGS``,
+    or ``LAUNCH --claude-code ARGS || FALLBACK --claude-code ARGS`` as ``invocation`` writes
+    it); None when it is not of that shape (an ``env`` prefix, a wrapper: the user's own)."""
     try:
-        words, program = shlex.split(existing), shlex.split(ours)[0]
+        words = shlex.split(command)
     except ValueError:
-        return existing
-    if not words or os.path.basename(words[0]) != "claude-usage-line" or words[0] == program:
-        return existing
-    return shlex.join([program, *words[1:]])
+        return None
+    first = words[:words.index("||")] if "||" in words else words
+    if len(first) < 2 or not os.path.basename(first[0]).startswith("claude-usage-line") or first[1] != MARKER:
+        return None
+    if "||" in words:
+        second = words[words.index("||") + 1:]
+        if second[1:] != first[1:] or not os.path.basename(second[0]).startswith("claude-usage-line"):
+            return None
+    return first[2:]
 
 
-def updated(settings: dict[str, Any], ours: str, chain: str | None = None) -> dict[str, Any]:
-    """The new settings (a copy). Pure: the tests call it directly too."""
+def updated(settings: dict[str, Any], ours: str, chain: str | None = None,
+            render: Any = None) -> dict[str, Any]:
+    """The new settings (a copy). Pure: the tests call it directly too. ``ours`` is our plain
+    command; ``render(args)`` (``line_command``'s shape) writes it with more arguments."""
+    render = render or (lambda args: ours + "".join(" " + shlex.quote(a) for a in args))
     new = dict(settings)
     current = settings.get("statusLine")
     current = current if isinstance(current, dict) else {}
     existing = current.get("command")
+    kept = our_args(existing) if isinstance(existing, str) and is_ours(existing) else None
     if isinstance(existing, str) and is_ours(existing) and not chain:
-        command = with_program(existing, ours)  # already set up: keep the user's chain and flags
+        command = render(kept) if kept is not None else existing  # set up before: its flags and chain kept
     else:
         previous = chain or (existing if isinstance(existing, str) and existing.strip() else None)
-        command = ours if previous is None else f"{ours} --chain {shlex.quote(previous)}"
+        command = ours if previous is None else render(["--chain", previous])
     line = dict(current)
     line["type"] = "command"
     line["command"] = command
@@ -96,7 +106,7 @@ def removed(settings: dict[str, Any]) -> dict[str, Any]:
     command = current.get("command") if isinstance(current, dict) else None
     if not is_ours(command):
         return new
-    words = shlex.split(command) if isinstance(command, str) else []
+    words = (our_args(command) or []) if isinstance(command, str) else []
     chained = words[words.index("--chain") + 1] if "--chain" in words[:-1] else None
     if chained:
         assert isinstance(current, dict)
@@ -151,7 +161,8 @@ def run(paths: Paths, *, print_only: bool = False, chain: str | None = None,
     if not isinstance(settings, dict):
         print(f"{target} does not hold a JSON object. Nothing was changed.", file=sys.stderr)
         return 1
-    new = removed(settings) if uninstall else updated(settings, line_command(write=do_install), chain)
+    new = removed(settings) if uninstall else updated(
+        settings, line_command(write=do_install), chain, lambda args: line_command(write=do_install, args=tuple(args)))
     if print_only:
         print(json.dumps({"statusLine": new.get("statusLine")}, indent=2))
         return 0

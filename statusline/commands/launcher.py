@@ -17,18 +17,35 @@ When it cannot apply, the console script is used, at two points:
   a venv rebuilt for another Python), the launcher runs the console script instead.
 An upgrade in place keeps the interpreter and the folder, so the launcher keeps working; each
 ``setup`` rewrites it only when its text changes.
+
+When the interpreter itself is gone (the venv removed, then the tool installed again another
+way), the kernel cannot start the launcher at all: none of its code runs. So every command
+``setup`` writes carries a fallback, ``LAUNCH ARGS || FALLBACK ARGS`` (``invocation``): the
+fallback, a small ``/bin/sh`` script beside the launcher (``FALLBACK_TEXT``), runs a
+``claude-usage-line`` that still starts, else prints a line saying what to do. The ``||``
+costs one fork of the shell the target runs anyway, nothing measurable (``bench/``).
+
+Its folders follow the one rule for "ours" (``safefiles.trust_problem``): ``$XDG_DATA_HOME/
+claude-usage`` and its ``bin`` must be ours and writable by no one else, else nothing is
+written there and the console script is named instead (``refusal`` says why; doctor too).
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from statusline.cache import fastpaths, safefiles
+
 NAME = "claude-usage-line"
+FALLBACK = NAME + "-fallback"
+ELSEWHERE = "set XDG_DATA_HOME to a folder of yours"
+REINSTALL = "claude: reinstall claude-usage-line"
 SHEBANG_LIMIT = 127  # bytes of a #! line the kernel reads (Linux before 5.1, and macOS: 512)
 
 TEMPLATE = '''#!{python} -IS
@@ -37,7 +54,7 @@ TEMPLATE = '''#!{python} -IS
 # (no search through the standard library's folders), then last. The hot path's modules come
 # from the precompiled file beside this one while it matches their sources (see
 # statusline/commands/precompiled.py). When the package is not there any more, the console
-# script runs instead.
+# script runs instead, else the fallback beside this file.
 import sys
 sys.path.insert(0, {site!r})
 try:
@@ -46,23 +63,67 @@ try:
     from statusline.commands.line import run
 except ImportError:
     import os
-    for script in ({script!r}, "claude-usage-line"):
+    for script in ({script!r}, {fallback!r}):
         try:
-            os.execvp(script, [script] + sys.argv[1:])
-        except OSError:
+            os.execv(script, [script] + sys.argv[1:])
+        except (OSError, ValueError):
             pass
-    sys.stdout.write("claude: ?\\n")
+    sys.stdout.write({reinstall!r} + "\\n")
     sys.exit(0)
 sys.path.append(sys.path.pop(0))
 run()
 '''
 
+FALLBACK_TEXT = '''#!/bin/sh
+# claude-usage-line's fallback, written by `claude-usage setup` beside the fast launch. The
+# commands setup writes run it when the fast launch cannot start (its Python is gone: a venv
+# removed, an interpreter upgraded away), as "LAUNCH ARGS || FALLBACK ARGS". It runs a
+# claude-usage-line that still starts, else prints a line that says what to do: no bar goes
+# blank. `claude-usage doctor` says why the fast launch failed and how to write it anew.
+launch=${0%-fallback}
+for c in "$(command -v claude-usage-line 2>/dev/null)" "$HOME/.local/bin/claude-usage-line" \\
+    /opt/homebrew/bin/claude-usage-line /usr/local/bin/claude-usage-line; do
+    [ -n "$c" ] && [ -f "$c" ] && [ -x "$c" ] && [ "$c" != "$launch" ] || continue
+    "$c" "$@"
+    status=$?
+    # 126 and 127: it could not start either (its own interpreter is gone): try the next.
+    [ "$status" -eq 126 ] || [ "$status" -eq 127 ] || exit 0
+done
+case " $* " in
+    *" --format json "* | *" --format=json "* | *" --format waybar "* | *" --format=waybar "*)
+        printf '{"text": "%s", "tooltip": "%s", "class": ["error"]}\\n' "REINSTALL" \\
+            "the fast launch cannot start, and no claude-usage-line was found"
+        ;;
+    *) echo "REINSTALL" ;;
+esac
+exit 0
+'''.replace("REINSTALL", REINSTALL)
+
 
 def path(env: Mapping[str, str] | None = None) -> Path:
-    """Where the launcher lives; the tmux plugin and the shell plugins look there too."""
+    """Where the launcher lives (``$XDG_DATA_HOME`` when absolute, else ``~/.local/share``:
+    ``fastpaths.xdg_home``); the tmux plugin and the shell plugins look there too."""
     env = os.environ if env is None else env
-    data = env.get("XDG_DATA_HOME") or os.path.join(env.get("HOME") or os.path.expanduser("~"), ".local", "share")
-    return Path(data) / "claude-usage" / "bin" / NAME
+    return Path(fastpaths.xdg_home(env, "XDG_DATA_HOME", ".local", "share")) / "claude-usage" / "bin" / NAME
+
+
+def fallback_path(launcher: Path) -> Path:
+    """The fallback (``FALLBACK_TEXT``) beside the launcher."""
+    return launcher.with_name(FALLBACK)
+
+
+def refusal(env: Mapping[str, str] | None = None) -> str | None:
+    """Why the launcher's folders may not hold it, or None: ``$XDG_DATA_HOME/claude-usage``
+    and its ``bin`` must be ours and writable by no one else (``safefiles.trust_problem``),
+    or anyone who can write there could swap what every prompt runs."""
+    bin_dir = path(env).parent
+    for folder in (bin_dir.parent, bin_dir):
+        if not folder.parent.is_dir():
+            return None  # created by us, 0700, when the launcher is written
+        problem = safefiles.trust_problem(str(folder), "folder", ELSEWHERE)
+        if problem:
+            return problem
+    return None
 
 
 def package_parent() -> str:
@@ -90,18 +151,37 @@ def code_path(launcher: Path) -> Path:
     return launcher.with_name(NAME + ".code")
 
 
-def text(python: str, site: str, script: str, code: str = "") -> str | None:
+def text(python: str, site: str, script: str, code: str = "", fallback: str = "") -> str | None:
     """The launcher's text, or None when a ``#!`` line cannot carry this interpreter. ``code``
-    names its precompiled file (none: every module from its folder)."""
+    names its precompiled file (none: every module from its folder), ``fallback`` the script
+    that runs when the package is gone and so is ``script``."""
     shebang = "#!%s -IS" % python
     if (os.name != "posix" or not python or not os.path.isabs(python) or any(c.isspace() for c in python)
             or len(shebang.encode()) > SHEBANG_LIMIT):
         return None
-    return TEMPLATE.format(python=python, site=site, script=script, code=code)
+    return TEMPLATE.format(python=python, site=site, script=script, code=code, fallback=fallback,
+                           reinstall=REINSTALL)
 
 
 def _wanted(where: Path) -> str | None:
-    return text(sys.executable, package_parent(), console_script(), str(code_path(where)))
+    return text(sys.executable, package_parent(), console_script(), str(code_path(where)),
+                str(fallback_path(where)))
+
+
+def interpreter(launcher_text: str) -> str | None:
+    """The interpreter a launcher's ``#!`` line names, when it is one of ours; else None."""
+    first = launcher_text.split("\n", 1)[0]
+    if not first.startswith("#!") or not first.endswith(" -IS") or "fast launch" not in launcher_text[:400]:
+        return None
+    return first[2:-4] or None
+
+
+def read(where: Path) -> str | None:
+    """The launcher's text when it is a regular file of ours (through the one opener), else None."""
+    try:
+        return safefiles.read_own(str(where), 64 * 1024).decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def code_current(env: Mapping[str, str] | None = None) -> bool:
@@ -125,30 +205,40 @@ def works(launcher: Path, env: Mapping[str, str] | None = None) -> bool:
 
 
 def current(env: Mapping[str, str] | None = None) -> str | None:
-    """The launcher's path when it exists and is this install's, else None (writes nothing)."""
+    """The launcher's path when it exists, is ours in folders of ours, and is this install's,
+    else None (writes nothing)."""
     where = path(env)
     want = _wanted(where)
-    try:
-        return str(where) if want is not None and where.read_text() == want and os.access(where, os.X_OK) else None
-    except (OSError, UnicodeDecodeError):
+    if want is None or refusal(env) is not None:
         return None
+    ok = read(where) == want and read(fallback_path(where)) == FALLBACK_TEXT and os.access(where, os.X_OK)
+    return str(where) if ok else None
+
+
+def planned(env: Mapping[str, str] | None = None) -> str | None:
+    """Where ``ensure`` would write the launcher, or None when it would not (writes nothing):
+    what a preview names, so that it shows what ``--install`` then writes."""
+    where = path(env)
+    return str(where) if _wanted(where) is not None and refusal(env) is None else None
 
 
 def ensure(env: Mapping[str, str] | None = None) -> str | None:
-    """Write (only when its text changed) and try the launcher; its path, or None to use the
-    console script. Never raises for a file problem: the console script always works."""
+    """Write (only when its text changed) and try the launcher and its fallback; the launcher's
+    path, or None to use the console script (``refusal`` says why, when it is the folders).
+    Never raises for a file problem: the console script always works."""
     where = path(env)
     want = _wanted(where)
-    if want is None:
+    if want is None or refusal(env) is not None:
         return None
     try:
-        from statusline.cache.store import atomic_write
-
-        if not (where.is_file() and where.read_text() == want):
-            where.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(where, want.encode())
-        if where.stat().st_mode & 0o777 != 0o755:
-            where.chmod(0o755)
+        safefiles.makedirs_private(str(where.parent))
+        if refusal(env) is not None:
+            return None
+        for target, body in ((fallback_path(where), FALLBACK_TEXT), (where, want)):
+            if read(target) != body:
+                safefiles.write_atomic(str(target), body.encode())
+            if target.stat().st_mode & 0o777 != 0o755:
+                target.chmod(0o755)
     except (OSError, UnicodeDecodeError):
         return None
     write_code(where)
@@ -175,7 +265,19 @@ def write_code(where: Path) -> None:
 
 
 def command(env: Mapping[str, str] | None = None, *, write: bool = True) -> str:
-    """What a target should run: the launcher when it applies (written if ``write``), else the
-    console script, both by absolute path."""
-    found = ensure(env) if write else current(env)
+    """What a target that runs no shell (Starship) should run: the launcher when it applies
+    (written if ``write``), else the console script, both by absolute path."""
+    found = ensure(env) if write else planned(env)
     return found or console_script()
+
+
+def invocation(args: Sequence[str], env: Mapping[str, str] | None = None, *, write: bool = True) -> str:
+    """The ``/bin/sh`` command line a target (Claude Code's statusLine, tmux's ``#()``) runs
+    the line with: ``LAUNCH ARGS || FALLBACK ARGS`` when the fast launch applies (written if
+    ``write``), so a launcher whose Python is gone still prints a line; else the console
+    script by absolute path."""
+    found = ensure(env) if write else planned(env)
+    words = "".join(" " + shlex.quote(a) for a in args)
+    if found:
+        return f"{shlex.quote(found)}{words} || {shlex.quote(str(fallback_path(Path(found))))}{words}"
+    return f"{shlex.quote(console_script())}{words}"

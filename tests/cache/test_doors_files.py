@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import guard
 import pytest
 from helpers import CLI, LINE, account_dir, age_cache, cli, fetch, line
 
@@ -163,9 +164,8 @@ def _as_nobody(script: str) -> None:
 
 
 def test_a_shared_cache_root_is_never_used_itself(warm, cache_dir: Path, tmp_path: Path, monkeypatch) -> None:
-    import tempfile
 
-    shared = Path(tempfile.mkdtemp(prefix="cu-shared-", dir="/tmp"))  # reachable by the other user
+    shared = guard.public_dir("cu-shared-")  # reachable by the other user
     shared.chmod(0o1777)
     # Another user's account dir with a warm line.bin, where ours would be without the rule:
     theirs = Path(fastpaths.account_dir(str(shared), fastpaths.config_dir(os.environ), "auto"))
@@ -196,9 +196,8 @@ def test_our_subfolder_taken_first_by_another_user_is_named_by_doctor(api, logge
     """Another user makes ``user-<our uid>`` in the shared root before we do, and fills it with
     FIFOs. Nothing hangs or shows their files; doctor names the folder and its fix (it said ok
     before); Claude Code's status line still shows the numbers Claude Code just gave it."""
-    import tempfile
 
-    shared = Path(tempfile.mkdtemp(prefix="cu-shared-", dir="/tmp"))
+    shared = guard.public_dir("cu-shared-")
     shared.chmod(0o1777)
     theirs = shared / f"user-{os.geteuid()}"
     try:

@@ -149,7 +149,7 @@ def test_setup_on_fresh_settings(home):
     r = cli("setup", "claude-code", "--install")
     assert r.returncode == 0, r.stderr
     s = json.loads(settings_path(home).read_text())
-    assert s["statusLine"]["type"] == "command" and s["statusLine"]["command"].endswith("claude-usage-line --claude-code")
+    assert s["statusLine"]["type"] == "command" and s["statusLine"]["command"].endswith("claude-usage-line-fallback --claude-code")
     assert s["statusLine"]["refreshInterval"] == 30
     assert not list(settings_path(home).parent.glob("settings.json.bak-*"))
 

@@ -34,7 +34,8 @@ def test_setup_claude_code_names_the_fast_launch_and_it_prints_the_line(api, hom
     r = cli("setup", "claude-code", "--install")
     assert r.returncode == 0, r.stderr
     settings = json.loads((home / ".claude" / "settings.json").read_text())
-    assert settings["statusLine"]["command"] == f"{fast(home)} --claude-code"
+    fallback = fast(home).with_name("claude-usage-line-fallback")
+    assert settings["statusLine"]["command"] == f"{fast(home)} --claude-code || {fallback} --claude-code"
     first = fast(home).read_text().splitlines()[0]
     # This install's interpreter, with no site, no user site, no PYTHON* variables:
     assert first.startswith(f"#!{BIN / 'python'}") and first.endswith(" -IS"), first
@@ -68,7 +69,7 @@ def test_the_launcher_runs_the_console_script_when_the_package_is_gone(tmp_path:
     moved.write_text(nothing)
     r = subprocess.run([str(moved), "--format", "plain"], capture_output=True, text=True,
                        env=dict(os.environ, PATH=str(tmp_path / "empty")))
-    assert r.returncode == 0 and r.stdout == "claude: ?\n"  # still a line, and exit 0
+    assert r.returncode == 0 and r.stdout == "claude: reinstall claude-usage-line\n"  # a line that says what to do
 
 
 @pytest.mark.parametrize("python", ["/opt/my python/bin/python3", "/" + "x" * 130 + "/python3", "python3", ""])
@@ -78,10 +79,22 @@ def test_no_fast_launch_where_a_shebang_cannot_carry_the_interpreter(python: str
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One wheel of this checkout, built once for the real installs below."""
+    """One wheel of this checkout, built once for the real installs below: from a copy of the
+    tracked files (a build writes build/ and *.egg-info beside its sources), with a HOME and
+    caches of its own."""
+    import shutil
+
     where = tmp_path_factory.mktemp("wheel")
-    r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(where), str(REPO)],
-                       capture_output=True, text=True, timeout=600)
+    src = where / "src"
+    listed = subprocess.run(["git", "-C", str(REPO), "ls-files", "-z"], capture_output=True, check=True).stdout
+    for rel in filter(None, listed.decode().split("\0")):
+        if (REPO / rel).is_file():
+            (src / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(REPO / rel, src / rel)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "CLAUDE_", "ANTHROPIC_"))}
+    env.update(HOME=str(where / "home"), PIP_CACHE_DIR=str(where / "pip-cache"))
+    r = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(where), str(src)],
+                       capture_output=True, text=True, timeout=600, env=env)
     assert r.returncode == 0, r.stderr
     return next(where.glob("claude_usage_line-*.whl"))
 
@@ -127,7 +140,7 @@ def test_real_venv_install_upgrade_in_place_and_uninstall(tmp_path: Path, home: 
                     "claude-usage-line"], check=True, timeout=300)
     gone = subprocess.run([str(fast(home)), "--format", "plain"], capture_output=True, text=True,
                           env=dict(os.environ, PATH=str(tmp_path / "empty")))
-    assert gone.returncode == 0 and gone.stdout == "claude: ?\n", gone  # no traceback in a prompt
+    assert gone.returncode == 0 and gone.stdout == "claude: reinstall claude-usage-line\n", gone  # no traceback
 
 
 @pytest.mark.scenario
@@ -162,3 +175,22 @@ def test_the_plugins_find_the_fast_launch(home: Path) -> None:
         assert rel in (REPO / "integrations" / plugin).read_text(), plugin
     assert "$data/claude-usage/bin/claude-usage-line" in (REPO / "integrations/fish/claude-usage.fish").read_text()
     assert launcher.path({"HOME": str(home)}) == fast(home)
+
+
+def test_a_fast_launch_whose_python_is_gone_still_prints_a_line(warm, home: Path, tmp_path: Path) -> None:
+    """#27.2: the venv behind the fast launch removed, its ``#!`` names a Python that is not there:
+    the kernel cannot start it (the shell says 127, "not found"). The command setup wrote runs
+    its fallback instead: a claude-usage-line still installed, else a line saying what to do."""
+    assert cli("setup", "claude-code", "--install").returncode == 0
+    command = json.loads((home / ".claude" / "settings.json").read_text())["statusLine"]["command"]
+    text = fast(home).read_text()
+    fast(home).write_text(text.replace(text.split("\n", 1)[0], f"#!{tmp_path / 'gone' / 'python'} -IS", 1))
+    dead = subprocess.run(["/bin/sh", "-c", f"{fast(home)} --claude-code"], capture_output=True, text=True,
+                          input="{}")
+    assert dead.returncode == 127 and dead.stdout == "", dead  # what Claude Code showed before: a blank line
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for path, shown in ((f"{BIN}:/usr/bin:/bin", "5h 78%"), ("/usr/bin:/bin", "claude: reinstall claude-usage-line")):
+        r = subprocess.run(["/bin/sh", "-c", command], capture_output=True, text=True, input="{}",
+                           env=dict(os.environ, PATH=path))
+        assert r.returncode == 0 and shown in r.stdout, (path, r)

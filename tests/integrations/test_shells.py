@@ -22,6 +22,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import guard
 import pytest
 from helpers import Tmux, bin_env, cli, held_line, poll, prompts_while_held
 
@@ -208,11 +209,10 @@ def test_a_prompt_file_planted_by_another_user_is_not_shown(kind: ShellKind, she
     shown nor trusted; the plugin uses its own user-<uid> subfolder, as the line does (#3)."""
     import os
     import subprocess
-    import tempfile
 
     if os.geteuid() != 0 or shutil.which("setpriv") is None:
         pytest.skip("needs root and setpriv to act as another user")
-    shared = Path(tempfile.mkdtemp(prefix="cu-shared-", dir="/tmp"))
+    shared = guard.public_dir("cu-shared-")
     try:
         shared.chmod(0o1777)
         planted = shared / kind.rendered
