@@ -130,6 +130,17 @@ def test_an_idle_sessions_replay_never_outweighs_a_fresh_answer(api, logged_in, 
     assert line_json()["five_hour"]["utilization"] == 30.0
 
 
+def test_a_replay_of_windows_that_have_reset_leaves_the_current_reading(warm):
+    """#27.3: an input whose resets are an hour past, with no transcript (so it counts as heard
+    now), turned the API's fresh 78 % / 41 % into 0 % / 0 %, in the hook and in the shared line."""
+    base = time.time()
+    out = strip_ansi(hook(hook_input(55.0, base - 3600 - 3 * 86400, seven=20.0)))
+    assert "5h 78%" in out and "7d 41%" in out, out
+    assert plain().startswith("5h 78%") and "7d 41%" in plain()
+    doc = line_json()
+    assert doc["five_hour"]["utilization"] == 78.0 and doc["seven_day"]["utilization"] == 41.0
+
+
 def test_an_idle_replay_first_is_replaced_by_the_next_answer(api, logged_in, tmp_path):
     base = time.time()
     api.set(U, Reply(200, usage_body(five=30.0, seven=41.0, now=base)))

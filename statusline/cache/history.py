@@ -21,12 +21,12 @@ at start-up (``os``, ``marshal``) plus ``fcntl``, so the hook can afford ``note`
 import marshal
 
 from statusline.cache import oslite, safefiles
+from statusline.core.readings import same_window  # the one "same window" rule
 
 HISTORY = "history.bin"
 PENDING = "history.pending"
 LOCK = "history.lock"
 
-SAME_WINDOW_S = 120.0
 MAX_AGE = 8 * 86400.0
 MAX_SAMPLES = 20000
 HEARTBEAT_S = 300.0  # an unchanged reading is kept again after this long (flat stretches stay visible)
@@ -68,10 +68,6 @@ def _sample(reading, now):
     return (t, key, name, round(float(util), 4), None if resets is None else float(resets))
 
 
-def same_window(a_resets, b_resets):
-    if a_resets is None or b_resets is None:
-        return a_resets is None and b_resets is None
-    return abs(a_resets - b_resets) <= SAME_WINDOW_S
 
 
 # --- files --------------------------------------------------------------------------------

@@ -48,7 +48,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
-SAME_WINDOW_S = 120.0
+from statusline.core.readings import same_window  # the one "same window" rule
+
 LOOKBACK_S = 3600.0
 MIN_SPAN_S = 60.0
 MIN_SAMPLES = 2
@@ -87,10 +88,6 @@ def weekday_seconds(start: float, end: float, tz: tzinfo | None = None) -> float
     return total
 
 
-def same_window(a: float | None, b: float | None) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    return abs(a - b) <= SAME_WINDOW_S
 
 
 def window_points(samples: Iterable[Sequence[Any]], key: str, name: str | None, resets: float | None,

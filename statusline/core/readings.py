@@ -27,6 +27,9 @@ readings heard before it are dropped):
    it can never outrank what comes later by being dated later.
 4. A window whose reset has passed reads 0 with no reset (``live``). Why: it has reset, its old
    percentage no longer holds.
+5. A reading of a window whose reset has passed never displaces a reading of a later window,
+   however late it was observed. Why: it says nothing about the window that runs now; an idle
+   session replaying numbers an hour past their reset would otherwise turn a fresh 78 % into 0.
 
 "Observed" is when the source heard the number from the server, which depends on the source:
 the usage API's fetch time; ``~/.claude.json``'s ``fetchedAtMs``; Pace Maker's row time; for
@@ -58,18 +61,33 @@ def within(x, lo, hi):
     return isinstance(x, (int, float)) and not isinstance(x, bool) and lo <= x <= hi  # NaN fails both
 
 
-def merge_one(old, new):
+def same_window(a_resets, b_resets):
+    """Whether two resets name the same window: within ``SAME_WINDOW_S`` of each other (the API
+    and Claude Code round a reset differently), or neither known. The one test of it: the merge,
+    the history, the forecast and the notifications all ask here."""
+    if a_resets is None or b_resets is None:
+        return a_resets is None and b_resets is None
+    return abs(a_resets - b_resets) <= SAME_WINDOW_S
+
+
+def ended(r, now):
+    """Whether reading ``r`` is of a window whose reset has passed at ``now``."""
+    return now is not None and r[3] is not None and r[3] <= now
+
+
+def merge_one(old, new, now=None):
     """The reading that stands for one window after ``new`` meets ``old`` (either may be None).
     Both must already be clamped to ``now`` (``merge`` does it)."""
     if old is None:
         return new
     if new is None:
         return old
+    if ended(old, now) != ended(new, now) and not same_window(old[3], new[3]):
+        return old if ended(new, now) else new  # rule 5: a finished window says nothing of this one
     o_at, n_at = old[4], new[4]
     if abs(n_at - o_at) <= CLOSE_S:
         o_reset, n_reset = old[3], new[3]
-        same = (o_reset is None and n_reset is None) or (
-            o_reset is not None and n_reset is not None and abs(n_reset - o_reset) <= SAME_WINDOW_S)
+        same = same_window(o_reset, n_reset)
         if same and new[2] != old[2]:
             return new if new[2] > old[2] else old  # one moment: the larger is the safe side
         if not same and (o_reset is None) != (n_reset is None):
@@ -88,7 +106,7 @@ def merge(*groups, now=None):
                 if now is not None and r[4] > now:
                     r = r[:4] + (now, r[5])
                 k = (r[0], r[1] if r[0] == "scoped" else None)
-                got[k] = merge_one(got.get(k), r)
+                got[k] = merge_one(got.get(k), r, now)
     return sorted(got.values(), key=order)
 
 

@@ -22,10 +22,10 @@ import sys
 
 from statusline.cache import oslite
 from statusline.cache.cache_view import NOTIFY_ENV
+from statusline.core.readings import SAME_WINDOW_S, same_window
 
 ENV = NOTIFY_ENV
 TITLE = "Claude usage"
-SAME_WINDOW_S = 120.0
 MAX_READING_AGE = 3600.0  # older readings (e.g. a days-old ~/.claude.json copy) announce nothing
 LABELS = {"five_hour": "5-hour", "seven_day": "7-day", "routines": "Routines weekly", "extra": "Extra usage",
           "spend": "Spend"}
@@ -88,7 +88,7 @@ def decide(state, readings, levels, now):
             continue  # a reading of a finished window
         wid = "%s|%s" % (key, name or "")
         cur = state.get(wid)
-        if cur is not None and not _same(cur.get("resets"), resets):
+        if cur is not None and not same_window(cur.get("resets"), resets):
             old = cur.get("resets")
             if old is not None and resets is not None and resets < old:
                 continue  # an older window replayed by a lagging source
@@ -116,10 +116,6 @@ def decide(state, readings, levels, now):
 ACCOUNT = "account"  # the state's entry naming whose crossings it holds (window ids hold a "|")
 
 
-def _same(a, b):
-    if a is None or b is None:
-        return a is None and b is None
-    return abs(a - b) <= SAME_WINDOW_S
 
 
 def _state_paths(acct_dir):

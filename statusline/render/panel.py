@@ -27,7 +27,7 @@ from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.text import Text
 
-from statusline.core import clean
+from statusline.core import clean, readings
 from statusline.core.model import ExtraUsage, Profile, Snapshot, Usage, Window
 from statusline.render import segments
 
@@ -279,7 +279,7 @@ def history_rows(key: str, name: str | None, w: Window, samples: Sequence[Any], 
 
     resets = w.resets_at.timestamp() if w.resets_at else None
     length = fc.LENGTH.get(key)
-    mine = [s for s in samples if s[1] == key and s[2] == name and fc.same_window(s[4], resets)]
+    mine = [s for s in samples if s[1] == key and s[2] == name and readings.same_window(s[4], resets)]
     if len(mine) < MIN_SAMPLES or length is None or resets is None:
         return []  # one or two samples draw a lone block and no rate: nothing worth a row yet
     rows: list[Text] = []

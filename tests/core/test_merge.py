@@ -39,3 +39,22 @@ def test_future_stamp_counts_as_now():
 
 def test_past_reset_reads_zero():
     assert readings.live(r(80.0, R, T), R + 1)[2] == 0.0
+
+
+def test_a_replay_of_a_window_that_has_reset_never_erases_the_current_one():
+    """#27.3: an idle session's input whose resets are an hour past (no transcript, so it is
+    stamped as first heard now) met the API's fresh 78 %: the line read 0 %. A finished window
+    says nothing about the one that runs now (rule 5)."""
+    now = T + 3600
+    fresh = r(78.0, now + 6000, now - 10)  # the API, 10 s ago, the current window
+    replay = r(55.0, now - 3600, now, "claude-code")  # heard "now", of a window that reset an hour ago
+    assert readings.merge([fresh], [replay], now=now) == [fresh]
+    assert readings.merge([replay], [fresh], now=now) == [fresh]
+    # ...while a finished window still gives way to what comes after it, and reads 0 on its own:
+    assert readings.merge([replay], now=now) == [replay] and readings.live(replay, now)[2] == 0.0
+    assert readings.merge([r(10.0, now - 3600, now - 7200)], [replay], now=now) == [replay]
+
+
+def test_same_window_is_one_rule():
+    assert readings.same_window(R, R + 120) and not readings.same_window(R, R + 121)
+    assert readings.same_window(None, None) and not readings.same_window(R, None)
