@@ -8,9 +8,11 @@ alike. Prints each command's median ratio with its spread (the ratios' interquar
 
 Two cache states, each kept as it is for the whole run (no run starts a fetcher):
 - ``warm``: a fresh line view written by the real store code (a day's TTL);
-- ``harvest``: only the hook's harvest (what Claude Code's input gave), no view: the API is
-  hanging or rate-limited, which is common for Claude Code users. A fetcher is "running"
-  (the spawn stamp holds), so each call checks the stamp and starts none.
+- ``harvest``: only the hook's harvest (what Claude Code's input gave), no view, and a real
+  loopback API that accepts every connection and never answers (``HangingApi``): the first
+  call starts the fetcher, which hangs there for the whole run, and every later call must
+  see it at work and start none. The run reports how many connections reached that API
+  (one is right: more means lines started fetchers that found the lock taken).
 
 Commands: the console scripts (``claude-usage-line --format plain``, ``--claude-code`` fed the
 recorded 2.1.332 input) and what ``claude-usage setup`` writes (the fast launch, see
@@ -57,7 +59,7 @@ def timed(argv: list[str], env: dict[str, str], stdin: bytes | None) -> float:
 
 PREPARE = """
 import sys, time
-from statusline.cache import lineview, paths, spawn, store
+from statusline.cache import lineview, paths, store
 from statusline.sources import usage_api
 from statusline.core.model import Snapshot, utc
 p = paths.resolve()
@@ -68,13 +70,46 @@ if sys.argv[1] == "warm":
                          "seven_day": {"utilization": 41.0, "resets_at": iso(now + 259200)}}, utc(now))
     s = Snapshot(mode="code", usage=u, usage_fetched_at=utc(now))
     store.save_snapshot(p.account_dir("auto"), s, lineview.build(s, ttl=86400, cred_sig=None))
-else:  # harvest: the hook's readings only, and a fetcher "running" for the whole run
-    from statusline.cache import safefiles
-    for mode in ("auto", "code"):
-        acct = str(p.account_dir(mode))
-        safefiles.prepare_dir(acct)
-        assert spawn.hold(acct, now + 3600, now)
+else:  # harvest: the hook's readings only, a login, and the API hanging (HangingApi)
+    import json, os
+    creds = p.credentials_file
+    creds.write_text(json.dumps({"claudeAiOauth": {"accessToken": "sk-ant-oat01-BENCH", "expiresAt":
+                                 int((now + 8 * 3600) * 1000), "scopes": ["user:inference", "user:profile"]}}))
+    os.chmod(creds, 0o600)
 """
+
+
+class HangingApi:
+    """A loopback server that accepts every connection and never answers: the usage API hanging.
+    ``connections`` counts what reached it."""
+
+    def __init__(self) -> None:
+        import socket
+        import threading
+
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.url = "http://127.0.0.1:%d" % self.sock.getsockname()[1]
+        self.held: list = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            self.held.append(conn)
+
+    @property
+    def connections(self) -> int:
+        return len(self.held)
+
+    def close(self) -> None:
+        for conn in self.held:
+            conn.close()
+        self.sock.close()
 
 
 def fresh_input() -> bytes:
@@ -87,10 +122,10 @@ def fresh_input() -> bytes:
     return json.dumps(data).encode()
 
 
-def setup_env(tmp: str, python: str, state: str) -> dict[str, str]:
+def setup_env(tmp: str, python: str, state: str, api_url: str = "http://127.0.0.1:9") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAUDE_", "ANTHROPIC_", "XDG_"))}
     env.update(HOME=tmp, CLAUDE_USAGE_CACHE_DIR=os.path.join(tmp, "cache"), CLAUDE_USAGE_TTL="86400",
-               CLAUDE_USAGE_API_URL="http://127.0.0.1:9")  # never the real API
+               CLAUDE_USAGE_API_URL=api_url, CLAUDE_USAGE_HTTP_TIMEOUT="60")  # never the real API
     os.makedirs(os.path.join(tmp, ".claude"), exist_ok=True)
     subprocess.run([python, "-c", PREPARE, state], env=env, check=True)
     return env
@@ -296,14 +331,16 @@ def main() -> int:
     results: dict[str, dict] = {}
     states = ("warm", "harvest") if args.state == "both" else (args.state,)
     for state in states:
+        hanging = HangingApi() if state == "harvest" else None
         with tempfile.TemporaryDirectory() as tmp:
-            env = setup_env(tmp, python, state)
+            env = setup_env(tmp, python, state, hanging.url if hanging else "http://127.0.0.1:9")
             if state == "harvest":  # the hook's harvest: what one Claude Code event leaves
                 subprocess.run([line, "--claude-code"], env=env, input=stdin, capture_output=True, check=True)
             subprocess.run([str(bindir / "claude-usage"), "setup", "claude-code", "--install"], env=env, check=True,
                            capture_output=True)
             settings = json.loads(Path(tmp, ".claude", "settings.json").read_text())
-            hook_cmd = settings["statusLine"]["command"].split()  # setup wrote an absolute path, no spaces here
+            command = settings["statusLine"]["command"]  # LAUNCH --claude-code || FALLBACK --claude-code
+            hook_cmd = command.split(" || ")[0].split()  # absolute paths, no spaces here
             launcher = hook_cmd[0]
             if args.importtime:
                 importtime(python, launcher, env, stdin)
@@ -313,6 +350,10 @@ def main() -> int:
                 "hook": ([line, "--claude-code"], stdin),
                 "setup: Claude Code": (hook_cmd, stdin),
                 "setup: tmux": ([launcher, "--format", "tmux", "--glyphs", "plain"], None),
+                # As Claude Code runs it, in a shell: what its fallback (`|| FALLBACK`) adds to a
+                # plain `sh -c LAUNCH` (the shell is Claude Code's cost either way).
+                "sh -c LAUNCH --claude-code": (["/bin/sh", "-c", " ".join(hook_cmd)], stdin),
+                "sh -c LAUNCH ... || FALLBACK ...": (["/bin/sh", "-c", command], stdin),
             }
             if args.peers:
                 for name, argv in PEERS.items():
@@ -326,6 +367,9 @@ def main() -> int:
                                      "ms": round(statistics.median(got["times"][name]), 2),
                                      "output": (outputs[name] or [""])[0]} for name in cmds}
             results[state]["python -c pass"] = {"ms": round(statistics.median(got["times"]["python -c pass"]), 2)}
+            if hanging is not None:
+                results[state]["api connections"] = {"count": hanging.connections}
+                hanging.close()
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     if args.json:
         print(json.dumps({"runs": args.runs, "load": load, "results": results}))
@@ -334,6 +378,9 @@ def main() -> int:
         print(f"\ncache: {state}   (python -c pass: median {rows['python -c pass']['ms']:.2f} ms; "
               f"{args.runs} paired rounds; load average {load[0]:.2f})" if load else "")
         for name, r in rows.items():
+            if name == "api connections":
+                print(f"  connections that reached the hanging API during the run: {r['count']} (one fetcher: 1)")
+                continue
             if name == "python -c pass":
                 continue
             target = f"  target <= {r['target']:.2f}" if r.get("target") else ""

@@ -182,8 +182,9 @@ def refresh(acct, mode, view, cred_sig, env, now, debounce=None):
     """Start the fetcher when the view is due (see ``needs_fetch``); a problem text or None."""
     if not needs_fetch(view, now, cred_sig, env):
         return None
-    if view is not None and cred_sig != view.get("cred_sig"):
-        debounce = 0.0  # a new login or Admin key: start a fetch at this very call
+    if view is not None and view.get("at") is not None and cred_sig != view.get("cred_sig"):
+        debounce = 0.0  # the fetcher saw other credentials: a new login or key, fetched at this very call
+    # (A view made from the hook's harvest alone has no fetcher's "at" and no signature: not a login.)
     elif debounce is None:
         debounce = min(10.0, ttl_for(view, env) / 2)
     from statusline.cache.spawn import spawn_fetcher  # only when the data is due

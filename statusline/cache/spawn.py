@@ -5,7 +5,9 @@ no more than marshal) is loaded only when a fetcher is actually started, so a li
 none pays for one small module.
 
 - **Debounced** by ``spawn.stamp``: a burst of prompts starts one fetcher. A stamp that is not
-  a regular file (a directory, a link) is repaired, not a silent stop.
+  a regular file (a directory, a link) is repaired, not a silent stop. And while a fetcher is
+  at work (its ``fetch.owner`` is there: ``at_work``), none is started at all, debounce or not:
+  with the API hanging, every call would otherwise start one that only finds the lock taken.
 - **Held** when the cache cannot be written (a full disk): the fetcher's backoff could not be
   saved, so ``hold`` keeps lines from starting fetchers until it ends (an hour at most),
   carried by the stamp's mtime and mode alone, which need no free block.
@@ -21,6 +23,8 @@ from statusline.cache import oslite
 
 STAMP = "spawn.stamp"
 LOG = "fetcher.log"
+OWNER = "fetch.owner"  # store.OWNER: there while a fetcher holds the lock
+AT_WORK_S = 120.0  # an owner file younger than this is a fetcher at work (one killed with -9 ages out)
 HOLD_MODE = 0o400  # a stamp in this mode, dated ahead, holds further fetchers until its date
 HOLD_MAX = 3600.0
 
@@ -33,6 +37,8 @@ def claim(acct, now, debounce):
     """
     from statusline.cache import safefiles
 
+    if at_work(acct, now):
+        return "debounced"  # it will write the view; another fetcher would only find the lock taken
     stamp = oslite.join(acct, STAMP)
     try:
         st = oslite.lstat(stamp)
@@ -61,6 +67,16 @@ def claim(acct, now, debounce):
     except OSError:
         return "cache dir not writable"
     return None
+
+
+def at_work(acct, now):
+    """Whether a fetcher holds this account's lock now: its ``fetch.owner`` (written when it takes
+    the lock, removed when it lets go) is a regular file younger than ``AT_WORK_S``. One stat."""
+    try:
+        st = oslite.lstat(oslite.join(acct, OWNER))
+    except OSError:
+        return False
+    return st.st_mode & oslite.S_IFMT == oslite.S_IFREG and 0 <= now - st.st_mtime < AT_WORK_S
 
 
 def hold(acct, until, now=None):

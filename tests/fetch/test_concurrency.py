@@ -40,3 +40,36 @@ def test_parallel_fetchers_take_turns(api, logged_in):
     for p in procs:
         p.communicate(timeout=30)
     assert api.count(U) == 1
+
+
+def test_a_hanging_api_with_only_the_hooks_harvest_starts_one_fetcher(api, logged_in, tmp_path):
+    """#27.4: the cache holds only what Claude Code's input gave (no view yet) and the API hangs.
+    That view carried no credential signature, so every line took the "new login" path with no
+    debounce: 12 line calls started 12 fetchers, each importing requests to find the lock taken."""
+    import json
+    import threading
+    import time
+
+    from helpers import fetcher_pids, line
+
+    gate = threading.Event()  # the API answers nothing until the test is done
+    api.set("/api/oauth/profile", Reply(200, {}, gate=gate))
+    api.set(U, Reply(200, usage_body(), gate=gate))
+    now = time.time()
+    hook_input = json.dumps({"session_id": "s", "rate_limits": {
+        "five_hour": {"used_percentage": 30, "resets_at": int(now + 6000)},
+        "seven_day": {"used_percentage": 40, "resets_at": int(now + 250000)}}})
+    assert "5h 30%" in line("--claude-code", "--no-refresh", input=hook_input).stdout
+    starts = []
+    try:
+        for _ in range(12):
+            r = line("--format", "plain")
+            assert r.returncode == 0 and r.stdout.startswith("5h 30%"), r
+            starts.append(len(fetcher_pids()))
+            time.sleep(0.05)
+        wait_for(lambda: api.requests, timeout=20)  # the one fetcher reached the API and hangs there
+        time.sleep(0.5)
+        assert len(api.requests) == 1, [q.path for q in api.requests]
+        assert max(starts) <= 1 and len(fetcher_pids()) == 1, starts
+    finally:
+        gate.set()
