@@ -546,6 +546,9 @@ def _run_console(job: Job, snap: Snapshot) -> Result:
         return _stop(job, snap, "no_credentials", detail, ttl)
 
     email, where = console.current_email(paths, env, snap.profile.email if snap.profile else None)
+    if email is None and creds.oauth is not None:  # the last fallback: whose login this is
+        snap = _login_profile(job, snap)
+        email, where = console.current_email(paths, env, snap.profile.email if snap.profile else None)
     if email is None:
         detail = ("no user email for Console mode: set CLAUDE_USAGE_EMAIL=you@example.com "
                   f"(or log in with `claude` so {paths.claude_json} names you)")
@@ -579,6 +582,29 @@ def _run_console(job: Job, snap: Snapshot) -> Result:
     snap = _fail(snap, got.failure, now, creds.cred_sig)
     _save(job, snap, ttl)
     return Result("failed", got.failure.message, snap)
+
+
+def _login_profile(job: Job, snap: Snapshot) -> Snapshot:
+    """Console mode's snapshot with the OAuth login's profile (its email is the current user's
+    last fallback, after CLAUDE_USAGE_EMAIL and ~/.claude.json): the one Code mode already
+    fetched for this config dir, else one profile call with the token, kept for the profile
+    TTL like Code mode's."""
+    for mode in ("auto", "code"):
+        code_snap, _ = store.load_snapshot(job.paths.account_dir(mode))
+        if code_snap is not None and code_snap.mode == "code" and code_snap.profile and code_snap.profile.email:
+            return snap.replace(profile=code_snap.profile, profile_fetched_at=code_snap.profile_fetched_at)
+    oauth = job.creds.oauth
+    if oauth is None or oauth.expired(job.now) or policy.is_fresh(snap.profile_fetched_at, job.ttls["profile"],
+                                                                 job.now):
+        return snap
+    snap = snap.replace(profile_fetched_at=job.now)  # asked once per profile TTL, answered or not
+    pout = job.client().profile(oauth.access_token)
+    if isinstance(pout, api.Ok):
+        try:
+            return snap.replace(profile=usage_api.profile(pout.body, oauth.rate_limit_tier))
+        except usage_api.BadBody:
+            pass
+    return snap
 
 
 def _backoff_text(snap: Snapshot, now: datetime) -> str:

@@ -538,3 +538,21 @@ def test_is_member_pages_and_failures():
         assert console.is_member(client, ADMIN_KEY, "me@x.io") == (None, 1)
     finally:
         server.close()
+
+
+def test_console_mode_falls_back_to_the_oauth_profiles_email(api, home, monkeypatch):
+    """#27.6: no CLAUDE_USAGE_EMAIL and no ~/.claude.json, but a Claude Code login: the README
+    says Console mode then takes the OAuth profile's email; it said "no email set" instead."""
+    from conftest import write_credentials
+
+    real_org(api)
+    write_credentials(home)
+    monkeypatch.setenv("ANTHROPIC_ADMIN_API_KEY", ADMIN_KEY)
+    r = fetch("--mode", "console")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "from OAuth profile" in r.stdout and api.count("/api/oauth/profile") == 1
+    doc = line_json(None, "--mode", "console")
+    assert doc["console"]["email"] == ADA and doc["console"]["mtd_usd"] == float(datetime.now(UTC).day)
+    age_cache(400, "console")
+    assert fetch("--mode", "console").returncode == 0
+    assert api.count("/api/oauth/profile") == 1  # kept for the profile's TTL, not asked at every fetch
