@@ -290,6 +290,33 @@ def test_attacker_precreates_the_account_dir_in_a_shared_cache(api, logged_in, s
     assert (shared / f"user-{os.geteuid()}").stat().st_mode & 0o777 == 0o700
 
 
+def test_a_snapshot_planted_in_our_subfolder_reaches_no_command(api, logged_in, shared, monkeypatch, tmp_path):
+    """#27.12: another user makes our user-<uid> subfolder first in a shared root and plants a
+    snapshot there. The line refused it; the panel, --json, --all, check and doctor read it
+    through the opener for others' files and showed the planted organization and numbers."""
+    from statusline.cache import store
+    from statusline.core.model import Profile, Snapshot, Usage, Window, utc
+
+    monkeypatch.setenv("CLAUDE_USAGE_CACHE_DIR", str(shared))
+    acct = Path(fastpaths.account_dir(fastpaths.cache_root(os.environ), fastpaths.config_dir(os.environ), "auto"))
+    now = time.time()
+    planted = Snapshot(mode="code", usage=Usage(five_hour=Window(99.0, utc(now + 3000))), usage_fetched_at=utc(now),
+                       profile=Profile(email="evil@example.com", organization="PLANTED ORG"))
+    body = shared / "planted.json"  # where the other user can read it
+    body.write_text(json.dumps(planted.to_dict()))
+    body.chmod(0o644)
+    r = as_nobody("sh", "-c", f'mkdir -p -m 777 "{acct}" && chmod 777 "{acct.parent}" && cp "{body}" "{acct}/snapshot.json"')
+    assert r.returncode == 0, r.stderr
+    assert store.read_owner(acct) is None
+    for argv in ([], ["--json"], ["--all"], ["check", "5h<90"], ["doctor"]):
+        out = cli(*argv)
+        said = out.stdout + out.stderr
+        assert "PLANTED" not in said and "evil@" not in said and "99%" not in said, (argv, said)
+        if argv == ["check", "5h<90"]:
+            assert out.returncode == 2, said  # no data it may judge: not "5h 99% fails"
+    assert "belongs to another user" in cli("doctor").stdout
+
+
 def test_unprivileged_line_refuses_a_loose_cache_holder(shared):
     """As nobody (the hot path runs on the system python): a holder writable by all without the
     sticky bit is refused, and nothing is created there."""

@@ -76,7 +76,7 @@ def _sample(reading, now):
 def _read_history(acct):
     path = oslite.join(acct, HISTORY)
     try:
-        raw = safefiles.read_regular(path, HISTORY_LIMIT)
+        raw = safefiles.read_own(path, HISTORY_LIMIT)
     except FileNotFoundError:
         return []
     except OSError:

@@ -434,9 +434,9 @@ def loads_marshal(data):
 
 
 def load_marshal(path, limit=READ_LIMIT):
-    """A marshal'd value from a regular file, or None when missing, refused or garbled."""
+    """A marshal'd value from a regular file of ours, or None when missing, refused or garbled."""
     try:
-        data = read_regular(path, limit)
+        data = read_own(path, limit)
     except OSError:
         return None
     return loads_marshal(data)

@@ -83,8 +83,11 @@ def atomic_write(path: Path, data: bytes) -> None:
 
 
 def read_file(path: Path, limit: int = SNAPSHOT_LIMIT) -> bytes:
-    """A regular file's bytes (no links, FIFOs or devices, at most ``limit``); OSError otherwise."""
-    return safefiles.read_regular(str(path), limit)
+    """A cache file's bytes through the one opener for ours (``safefiles.read_own``: a regular
+    file we own, no links, FIFOs or devices, at most ``limit``); OSError otherwise. The panel,
+    ``--json``, ``--all``, ``check`` and doctor read the snapshot here: a snapshot planted by
+    another user in a shared root must reach none of them."""
+    return safefiles.read_own(str(path), limit)
 
 
 def writable_problem(account_dir: Path) -> str | None:
