@@ -172,6 +172,8 @@ def read_file(path: Path) -> tuple[dict[str, Any], list[str]]:
         return {}, [f"cannot read {path}: install `tomli` (Python 3.10 has no TOML reader)"]
     except ValueError as exc:  # tomllib.TOMLDecodeError is a ValueError
         return {}, [f"{path} is not valid TOML ({exc}); using the defaults"]
+    except (RecursionError, MemoryError):  # arrays or tables nested hundreds deep: no config of ours
+        return {}, [f"{path} nests arrays or tables too deeply to read; using the defaults"]
 
 
 def _seconds(value: Any, minimum: float = MIN_TTL) -> float | None:

@@ -251,3 +251,19 @@ def test_a_clamped_value_says_so(home: Path) -> None:
     s = config.load(env={"HOME": str(home), "CLAUDE_USAGE_TTL": "1"})
     assert s.ttl == 5.0 and s.problems == ()
     assert s.clamped == ("CLAUDE_USAGE_TTL=1 is below the minimum of 5 seconds; 5 is used",)
+
+
+@pytest.mark.parametrize("deep", ["[" * 500 + "]" * 500, "{a = " * 500 + "1" + "}" * 500])
+def test_a_config_nested_hundreds_deep_breaks_nothing(api, logged_in, home, deep):
+    """#27.13: a 1 KB config.toml nesting 500 levels ended refresh, config and the panel in a
+    RecursionError traceback, and crashed the fetcher at every run, so the line stayed `claude …`."""
+    from helpers import cli, line
+
+    path = home / ".config" / "claude-usage" / "config.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text("[line]\nitems = " + deep + "\n")
+    for argv in (["refresh"], ["config"], [], ["doctor"]):
+        r = cli(*argv)
+        assert "Traceback" not in r.stderr + r.stdout and "RecursionError" not in r.stderr, (argv, r.stderr)
+    assert "nests arrays or tables too deeply" in cli("config").stdout
+    assert "5h 78%" in line("--format", "plain", "--no-refresh").stdout  # the fetch went through
