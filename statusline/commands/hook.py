@@ -267,8 +267,8 @@ def run(opts, env, now):
                       claude_code.session_key(data, fastpaths.fnv1a64), claude_code.transcript_time(data, now))
     remember_version(claude_code.version(data), env)
     view, cred_sig, note = cache_view.load(opts.get("mode") or "auto", opts.get("refresh", True), env, now)
-    if view is None and new:  # nothing cached (an unusable cache): show what Claude Code just said
-        view = cache_view.merge_harvest(None, {"fetched": now, "windows": new}, now)
+    if new:  # what Claude Code just said, by the one merge rule, whether or not it could be kept
+        view = cache_view.merge_harvest(view, {"fetched": now, "windows": new}, now)  # (a full disk)
     if new and cache_view.notify_asked(view, env):  # opt-in; its state is the account's
         from statusline.render import notify
 
