@@ -124,16 +124,29 @@ def history_dir(acct, view=None):
     return key_dir(acct, account_key(acct, view))
 
 
+TTL_MIN, TTL_MAX = 5.0, 86400.0
+MAX_WAIT = 3600.0  # policy.MAX_WAIT: no backoff of ours is longer; one further ahead is a clock that jumped
+
+
+def ttl_seconds(raw):
+    """A TTL from the environment in seconds, within [``TTL_MIN``, ``TTL_MAX``]; None when it is
+    unset or no finite number (``1e999``, ``nan``). The one rule: the fetcher's policy asks here."""
+    if not raw:
+        return None
+    try:
+        ttl = float(raw)
+    except (TypeError, ValueError):
+        return None
+    if ttl != ttl or ttl in (float("inf"), float("-inf")):
+        return None
+    return min(TTL_MAX, max(TTL_MIN, ttl))
+
+
 def ttl_for(view, env):
     mode = (view or {}).get("mode") or "code"
-    raw = env.get(TTL_ENV.get(mode, "CLAUDE_USAGE_TTL"))
-    if raw:
-        try:
-            ttl = float(raw)
-            if ttl == ttl:
-                return min(86400.0, max(5.0, ttl))
-        except ValueError:
-            pass
+    got = ttl_seconds(env.get(TTL_ENV.get(mode, "CLAUDE_USAGE_TTL")))
+    if got is not None:
+        return got
     return _num((view or {}).get("ttl")) or DEFAULT_TTL.get(mode, 30.0)
 
 
@@ -152,7 +165,7 @@ def needs_fetch(view, now, cred_sig, env):
     if isinstance(cfg, dict) and cfg.get("sig") != fastpaths.cred_sig(fastpaths.config_file(env)):
         return True  # config.toml changed: the fetcher compiles it into the view again
     until = _num(view.get("backoff_until"))
-    if until and now < until:
+    if until and now < until <= now + MAX_WAIT:  # further ahead: a clock that jumped back
         return False
     fetched = _num(view.get("fetched"))
     ttl = ttl_for(view, env)

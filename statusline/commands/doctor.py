@@ -65,6 +65,15 @@ def _mode_bits(path: os.PathLike[str] | str) -> str:
         return "?"
 
 
+ROW_MAX = 600  # characters of one row: a 100 KB path from the environment is shown cut, once
+
+
+def _short(text: str | None) -> str | None:
+    if text is None or len(text) <= ROW_MAX:
+        return text
+    return text[:ROW_MAX // 2] + " … " + text[-ROW_MAX // 4:]
+
+
 @dataclass
 class Report:
     rows: list[Row] = field(default_factory=list)
@@ -72,12 +81,12 @@ class Report:
 
     def add(self, good: bool, text: str, fix: str | None = None) -> None:
         self.ok = self.ok and good
-        self.rows.append(("ok" if good else "!!", text, None if good else fix))
+        self.rows.append(("ok" if good else "!!", _short(text) or "", None if good else _short(fix)))
 
     def warn(self, text: str, fix: str) -> None:
         """Works, but is unsafe or about to break: shown as [warn], and doctor exits 1."""
         self.ok = False
-        self.rows.append(("warn", text, fix))
+        self.rows.append(("warn", _short(text) or "", _short(fix)))
 
 
 @dataclass
@@ -91,6 +100,7 @@ class Context:
     snap: Snapshot | None = None
     cache_problem: str | None = None
     cache_writable: bool = True
+    cache_path_problem: str | None = None  # the cache's path itself cannot be used (too long)
 
 
 # --- the checks ------------------------------------------------------------------------------
@@ -229,7 +239,37 @@ def _nearest_existing(path: Path) -> Path:
     return p
 
 
+NAME_MAX, PATH_MAX = 255, 4096  # POSIX's usual limits (Linux, macOS: 1024 for a path)
+
+
+def path_problem(path: str) -> str | None:
+    """Why no file can be made under ``path`` at all (too long a path, or a name in it), or None."""
+    if len(os.fsencode(path)) >= PATH_MAX - 64:
+        return f"its path is {len(path)} characters long; the system's limit is about {PATH_MAX}"
+    longest = max((len(os.fsencode(part)) for part in path.split(os.sep)), default=0)
+    if longest > NAME_MAX:
+        return f"a folder name in its path is {longest} bytes long; the limit is {NAME_MAX}"
+    return None
+
+
+def check_paths(r: Report, c: Context) -> None:
+    """Paths from the environment: a relative one is ignored (``fastpaths.absolute``), and a cache
+    path no file can be made under is said once, instead of failing every check after it."""
+    for name, value in fastpaths.ignored(c.env):
+        r.warn(f"paths: {name}={value!r} is a relative path: ignored, as the XDG spec says (it would be "
+               "resolved in whatever folder a prompt runs in)", f"set {name} to an absolute path, or unset it")
+    why = path_problem(str(c.paths.account_dir(c.requested)))
+    if why:
+        c.cache_path_problem = why
+        c.cache_writable = False
+        where = "CLAUDE_USAGE_CACHE_DIR" if c.env.get("CLAUDE_USAGE_CACHE_DIR") else "the cache folder"
+        r.add(False, f"cache: {where} cannot be used: {why}",
+              "set CLAUDE_USAGE_CACHE_DIR to a shorter path, or unset it")
+
+
 def check_cache(r: Report, c: Context) -> None:
+    if c.cache_path_problem:
+        return  # said by check_paths
     acct = c.paths.account_dir(c.requested)
     where = acct if acct.exists() else _nearest_existing(acct)
     trust = safefiles.trust_problem(str(acct)) if acct.parent.is_dir() else None
@@ -350,11 +390,18 @@ def _backoff_fix(kind: str, mode: str | None) -> str:
 
 
 def check_snapshot(r: Report, c: Context) -> None:
+    if c.cache_path_problem:
+        return  # said by check_paths
     snap, env, now = c.snap, c.env, c.now
     acct = c.paths.account_dir(c.requested)
     if snap is None:
-        r.add(acct.exists() and c.cache_problem is None, "snapshot: none yet",
-              "run `claude-usage refresh`" if c.cache_writable else "first fix the cache directory (see above)")
+        if not c.cache_writable:
+            fix = "first fix the cache directory (see above)"
+        elif c.mode is None:
+            fix = "first log in with `claude` (or set ANTHROPIC_ADMIN_API_KEY): there is nothing to fetch with yet"
+        else:
+            fix = "run `claude-usage refresh`"
+        r.add(acct.exists() and c.cache_problem is None, "snapshot: none yet", fix)
         return
     mode = c.mode or snap.mode
     ttl = policy.ttls(env)["console" if snap.mode == "console" else "code"]
@@ -436,6 +483,8 @@ def lock_held(acct: Path) -> bool | None:
 
 
 def check_lock(r: Report, c: Context) -> None:
+    if c.cache_path_problem:
+        return  # said by check_paths
     acct = c.paths.account_dir(c.requested)
     owner = store.read_owner(acct)
     if not owner:
@@ -460,6 +509,8 @@ def check_lock(r: Report, c: Context) -> None:
 
 
 def check_log(r: Report, c: Context) -> None:
+    if c.cache_path_problem:
+        return  # said by check_paths
     log = c.paths.account_dir(c.requested) / store.LOG
     if log.is_file() and log.stat().st_size:
         try:
@@ -581,11 +632,13 @@ def check_fast_launch(r: Report, c: Context) -> None:
 
 def load_cache(r: Report, c: Context) -> None:
     """Read the snapshot once (a corrupt one is moved aside on reading); no row of its own."""
-    c.snap, c.cache_problem = store.load_snapshot(c.paths.account_dir(c.requested))
+    if path_problem(str(c.paths.account_dir(c.requested))) is None:
+        c.snap, c.cache_problem = store.load_snapshot(c.paths.account_dir(c.requested))
 
 
 CHECKS: tuple[tuple[str, Callable[[Report, Context], None]], ...] = (
     ("cache", load_cache),
+    ("paths", check_paths),
     ("credentials", check_credentials),
     ("tokens", check_tokens),
     ("Console user", check_console_user),

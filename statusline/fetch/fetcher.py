@@ -258,7 +258,10 @@ def _run_code(job: Job, snap: Snapshot) -> Result:
     if oauth.expired(now):
         exp = f" at {oauth.expires_at.astimezone():%Y-%m-%d %H:%M} (local time)" if oauth.expires_at else ""
         failure = api.Failure("auth_expired", f"the login expired{exp}: run `claude` to refresh it")
-        snap = _fail(snap, failure, now, creds.cred_sig)
+        # Judged by our clock, not by the server: looked at again soon, so a clock that had
+        # jumped ahead and is back leaves no "run claude" behind (a new login ends it at once).
+        snap = snap.replace(last_error=FetchError(failure.kind, failure.message, now),
+                            backoff=policy.local_expiry(snap.backoff, now), last_attempt_at=now)
         _save(job, snap, ttl)
         return Result("failed", failure.message, snap)
 

@@ -28,13 +28,15 @@ MAX_WAIT = RATE_LIMIT_MAX  # no backoff of ours lasts longer than an hour
 ERROR_MIN = 30.0
 ERROR_MAX = 600.0
 AUTH_RETRY_NO_FILE = 3600.0
+LOCAL_EXPIRY_RECHECK = 60.0  # an expiry we judged by our own clock is judged again this soon
 
 def _env_seconds(env: Mapping[str, str], key: str, default: float) -> float:
-    try:
-        value = float(env.get(key) or default)
-    except ValueError:
-        return default
-    return max(MIN_TTL, value)
+    """The variable's seconds within the hot path's bounds (``cache_view.ttl_seconds``: one rule),
+    else ``default`` (unset, not a number, NaN or infinite)."""
+    from statusline.cache.cache_view import ttl_seconds
+
+    got = ttl_seconds(env.get(key))
+    return default if got is None else got
 
 
 def ttls(env: Mapping[str, str] | None = None, settings: config.Settings | None = None) -> dict[str, float]:
@@ -67,6 +69,12 @@ def next_backoff(
     else:
         wait = min(ERROR_MIN * 2 ** min(failures - 1, 10), ERROR_MAX)
     return Backoff(kind=kind, failures=failures, until=now + timedelta(seconds=wait))
+
+
+def local_expiry(previous: Backoff | None, now: datetime) -> Backoff:
+    """The backoff after finding the token expired by our own clock (no request was made)."""
+    failures = previous.failures + 1 if previous and previous.kind == "auth_expired" else 1
+    return Backoff(kind="auth_expired", failures=failures, until=now + timedelta(seconds=LOCAL_EXPIRY_RECHECK))
 
 
 def blocked(backoff: Backoff | None, now: datetime, cred_sig: str | None) -> bool:

@@ -343,3 +343,16 @@ def test_doctor_writes_no_escape_from_the_fetcher_log_or_a_path(warm, tmp_path, 
     monkeypatch.setenv("CLAUDE_USAGE_CACHE_DIR", str(odd))
     r = cli("doctor")
     assert "cache?[7m" in r.stdout and "\x1b" not in r.stdout, r.stdout
+
+
+def test_doctor_says_what_comes_first_and_each_path_problem_once(monkeypatch):
+    """#27.7, #27.11, #27.15.9: no credentials: "run refresh" was the fix for an empty cache;
+    a relative XDG value was used silently; a 100 KB cache path failed three checks at length."""
+    r = cli("doctor")
+    assert "first log in with `claude`" in r.stdout and "fix: run `claude-usage refresh`" not in r.stdout, r.stdout
+    monkeypatch.setenv("XDG_CACHE_HOME", "share")
+    monkeypatch.setenv("CLAUDE_USAGE_CACHE_DIR", "/tmp/" + "a/" * 50000)
+    r = cli("doctor")
+    assert "XDG_CACHE_HOME='share' is a relative path: ignored" in r.stdout
+    assert r.stdout.count("cannot be used: its path is") == 1 and "could not be checked" not in r.stdout, r.stdout
+    assert len(r.stdout) < 8000

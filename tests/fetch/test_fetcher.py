@@ -224,3 +224,32 @@ def test_profile_still_shows_when_the_usage_call_fails(api, logged_in, status):
     assert api.count("/api/oauth/profile") == 1
     out = cli().stdout
     assert "Ada (ada@example.com)" in out and "Tier: Max 5x" in out, out
+
+
+def test_a_clock_that_jumped_past_the_tokens_expiry_leaves_no_marker_once_it_is_back(api, logged_in):
+    """#27.15.8: the machine's clock jumps ten days ahead, past the token's expiry: "⚠ run claude"
+    is right then. The clock comes back, the token is valid again and its file never changed: the
+    marker stayed, since an expiry waited for new credentials as a server's 401 does."""
+    from statusline.cache.paths import resolve
+    from statusline.fetch import fetcher
+
+    ahead = time.time() + 10 * 86400
+    got = fetcher.run(resolve(), clock=lambda: ahead)
+    assert got.state == "failed" and "expired" in got.message
+    assert "login expired" in line("--format", "plain", "--no-refresh").stdout or \
+        "run claude" in line("--format", "plain", "--no-refresh").stdout
+    back = fetcher.run(resolve())  # the real clock again
+    assert back.state == "fetched", back
+    shown = line("--format", "plain", "--no-refresh").stdout
+    assert "5h 78%" in shown and "run claude" not in shown, shown
+
+
+def test_an_infinite_ttl_is_ignored_everywhere(warm, monkeypatch):
+    """#27.15.9: CLAUDE_USAGE_TTL=1e999 (inf): doctor could not check it (OverflowError)."""
+    from helpers import cli
+
+    monkeypatch.setenv("CLAUDE_USAGE_TTL", "1e999")
+    r = cli("doctor")
+    assert "could not be checked" not in r.stdout and "OverflowError" not in r.stdout, r.stdout
+    assert "CLAUDE_USAGE_TTL='1e999' is not a number of seconds" in r.stdout
+    assert fetch().returncode == 0 and line_json()["five_hour"]["utilization"] == 78.0
