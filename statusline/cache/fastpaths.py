@@ -96,7 +96,11 @@ def _home(env):
 def fnv1a64(text):
     """A stable 64-bit FNV-1a hash as 16 hex digits: names a cache dir, nothing secret."""
     h = 0xCBF29CE484222325
-    for byte in text.encode("utf-8", "surrogateescape"):
+    try:
+        data = text.encode("utf-8", "surrogateescape")  # a path's undecodable bytes, as they were
+    except UnicodeEncodeError:  # a lone surrogate from outside (a JSON "\ud800" escape)
+        data = text.encode("utf-8", "surrogatepass")
+    for byte in data:
         h = ((h ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
     return "%016x" % h
 

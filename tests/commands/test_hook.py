@@ -230,3 +230,12 @@ def test_setup_uninstall_takes_ours_out_and_puts_the_chain_back(home):
     assert json.loads(settings_path(home).read_text()) == {"model": "opus"}
     again = cli("setup", "claude-code", "--uninstall")
     assert again.returncode == 0 and "nothing changed" in again.stdout
+
+
+def test_a_lone_surrogate_in_the_session_id_keeps_the_input(warm):
+    """#27.15.6: a session_id holding a lone surrogate ("\\ud800", legal JSON) made the hook print
+    `claude: ?` and drop the input."""
+    stdin = json.dumps({"session_id": "\ud800x", "rate_limits": {"five_hour": {
+        "used_percentage": 31, "resets_at": int(time.time()) + 3000}}})
+    r = line("--claude-code", "--no-refresh", input=stdin)
+    assert r.returncode == 0 and "5h 31%" in r.stdout, r
