@@ -74,9 +74,16 @@ def strip_ansi(s: str) -> str:
     return re.sub(r"\x1b\[[0-9;]*m", "", s)
 
 
+def projects() -> Path:
+    """Where Claude Code keeps a project's transcripts (the only place the hook looks)."""
+    p = Path(os.environ["HOME"]) / ".claude" / "projects" / "-home-user-proj"
+    p.mkdir(parents=True, exist_ok=True)
+    return p
+
+
 def transcript(tmp_path: Path, age_s: float, name: str = "t.jsonl") -> Path:
     """A session transcript last written ``age_s`` seconds ago (only its mtime is ever read)."""
-    p = tmp_path / name
+    p = projects() / name
     p.write_text('{"type":"assistant"}\n')
     t = time.time() - age_s
     os.utime(p, (t, t))
@@ -307,6 +314,7 @@ def test_history_noted_before_the_account_was_known_moves_to_its_folder(api, log
 # --- bad input: the same rules for every source -------------------------------------------------
 
 def bad_transcript(tmp_path: Path, kind: str) -> Path:
+    tmp_path = projects()
     p = tmp_path / f"transcript-{kind}"
     if kind == "fifo":
         os.mkfifo(p)  # opening it would block forever: only ever stat'ed
@@ -321,10 +329,20 @@ def bad_transcript(tmp_path: Path, kind: str) -> Path:
         p.write_text("{}\n")
         p.chmod(0)
         locked.chmod(0)
+    elif kind in ("outside", "dotdot", "link"):  # a transcript 20 minutes old, but not where
+        elsewhere = Path(os.environ["HOME"]) / "elsewhere.jsonl"  # Claude Code keeps them: never
+        elsewhere.write_text("{}\n")  # stat'ed, so the numbers count from their first sight
+        os.utime(elsewhere, (time.time() - 1200, time.time() - 1200))
+        if kind == "outside":
+            p = elsewhere
+        elif kind == "dotdot":
+            p = tmp_path / ".." / ".." / ".." / "elsewhere.jsonl"
+        else:  # a link in the projects folder, to a file (or a mount) elsewhere
+            p.symlink_to(elsewhere)
     return p
 
 
-@pytest.mark.parametrize("kind", ["fifo", "directory", "dangling", "unreadable"])
+@pytest.mark.parametrize("kind", ["fifo", "directory", "dangling", "unreadable", "outside", "dotdot", "link"])
 def test_a_bad_transcript_path_never_blocks_nor_raises(api, logged_in, tmp_path, kind):
     """Not a regular file, or not reachable: no transcript time; the numbers count from the first
     time this session handed them over (now), and the hook answers at once."""
@@ -334,7 +352,7 @@ def test_a_bad_transcript_path_never_blocks_nor_raises(api, logged_in, tmp_path,
         r = line("--claude-code", "--no-refresh", input=hook_input(44.0, time.time() + 6000, transcript=path), timeout=5)
         took = time.monotonic() - t
     finally:
-        (tmp_path / "locked").exists() and (tmp_path / "locked").chmod(0o700)
+        (projects() / "locked").exists() and (projects() / "locked").chmod(0o700)
     print(f"hook ({kind}):", strip_ansi(r.stdout).strip())
     assert r.returncode == 0 and r.stderr == "" and "Traceback" not in r.stdout, r.stderr
     assert took < 3, f"the hook took {took:.1f}s"

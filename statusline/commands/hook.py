@@ -264,7 +264,8 @@ def run(opts, env, now):
     spend = claude_code.spend(data, now)
     if new or spend is not None:
         new = harvest(new, claude_code.present_keys(data), spend, env, now,
-                      claude_code.session_key(data, fastpaths.fnv1a64), claude_code.transcript_time(data, now))
+                      claude_code.session_key(data, fastpaths.fnv1a64),
+                      claude_code.transcript_time(data, now, fastpaths.config_dir(env)))
     remember_version(claude_code.version(data), env)
     view, cred_sig, note = cache_view.load(opts.get("mode") or "auto", opts.get("refresh", True), env, now)
     if new:  # what Claude Code just said, by the one merge rule, whether or not it could be kept

@@ -35,15 +35,22 @@ PATH_MAX = 4096
 SESSION_MAX = 256  # a session id longer than this is cut before it is hashed: only ever a key
 
 
-def transcript_time(data, now):
+def transcript_time(data, now, config_dir=None):
     """When the session last had traffic: its transcript's modification time, bounded by ``now``;
-    None when the path is missing, not a regular file (a FIFO, a directory, a dangling link) or
-    cannot be stat'ed. Only ``stat``: the transcript is never opened."""
+    None when the path is missing, not a regular file (a FIFO, a directory, a link) or cannot be
+    stat'ed. Only a ``stat``, and only of a path where Claude Code keeps transcripts: inside
+    ``config_dir``'s ``projects`` folder, with no ``..`` in it, the last part not followed if a
+    link. An outside path (a mount whose lookup hangs, another user's files) is never looked up:
+    a ``stat`` cannot be given a deadline, so the hook would wait as long as the mount does."""
     path = _obj(data).get("transcript_path")
     if not isinstance(path, str) or not 0 < len(path) <= PATH_MAX or "\0" in path:
         return None
+    if config_dir is not None:
+        root = config_dir.rstrip("/") + "/projects/"
+        if not path.startswith(root) or "/../" in path + "/" or "/./" in path + "/" or "//" in path:
+            return None
     try:
-        st = oslite.stat(path)
+        st = oslite.lstat(path)
     except (OSError, ValueError):
         return None
     if st.st_mode & 0o170000 != 0o100000:  # S_ISREG, without importing ``stat``
