@@ -222,17 +222,22 @@ def extras(data, items, g):
     return spans
 
 
+CHAIN_LIMIT = 64 * 1024  # bytes of the chained command's output: a status line, not a log
+
+
 def chain(cmd, raw, env):
-    """Run the user's previous status command with the same stdin; its lines, or []."""
-    import subprocess
+    """Run the user's previous status command with the same stdin; its lines, or []. Bounded
+    (``cache/children``): ``CHAIN_TIMEOUT_S``, then its whole group is killed (no orphans);
+    ``CHAIN_LIMIT`` bytes; read as soon as it exits, even when a child of it holds stdout."""
+    from statusline.cache import children
 
     try:
-        proc = subprocess.run(["/bin/sh", "-c", cmd], input=raw, capture_output=True,
-                              timeout=CHAIN_TIMEOUT_S, env=dict(env))
-    except (OSError, subprocess.SubprocessError):
+        done = children.run(["/bin/sh", "-c", cmd], stdin=raw, timeout=CHAIN_TIMEOUT_S, limit=CHAIN_LIMIT,
+                            env=env)
+    except OSError:
         return []
-    text = proc.stdout.decode("utf-8", "replace").rstrip("\n")
-    return [_printable(line) for line in text.splitlines()]
+    text = done.out.decode("utf-8", "replace").rstrip("\n")
+    return [_printable(line) for line in text.splitlines()[:8]]
 
 
 def _printable(line):

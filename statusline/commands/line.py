@@ -28,7 +28,8 @@ options:
   --style STYLE    plain (default), powerline, chips (ansi, bash, tmux, zsh)
   --theme NAME     default, nord, gruvbox, dracula, mono (powerline, chips)
   --claude-code    read Claude Code's statusLine JSON on stdin (see README)
-  --chain CMD      with --claude-code: also run CMD with the same input
+  --chain CMD      with --claude-code: also run CMD with the same input and show
+                   its rows after ours (cut after 3 s, 64 KiB and 8 rows)
   --show ITEMS     extra items, comma-separated: rate (any format); with
                    --claude-code also model,context,cost
   --no-refresh     never start the background fetcher

@@ -90,27 +90,17 @@ KEYCHAIN_LIMIT = 1 << 16
 
 
 def bounded_run(argv: list[str], *, timeout: float = KEYCHAIN_TIMEOUT_S, **_: Any) -> subprocess.CompletedProcess[str]:
-    """Run ``argv`` with no stdin, its stdout captured, for at most ``timeout`` seconds. On time
-    the whole process group is killed (a child of it holding the pipe cannot keep us waiting)
-    and ``TimeoutExpired`` raised. The output stays in memory: a secret never touches disk."""
-    import signal
+    """Run ``argv`` with no stdin, its stdout captured, for at most ``timeout`` seconds and
+    ``KEYCHAIN_LIMIT`` bytes (``cache/children``: an answer that never ends is cut and its group
+    killed; one whose child keeps the pipe open is read when ``security`` itself exits). On time
+    ``TimeoutExpired`` is raised. The output stays in memory: a secret never touches disk."""
+    from statusline.cache import children
 
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
-    try:
-        out, _err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except OSError:
-            proc.kill()
-        try:
-            proc.communicate(timeout=1.0)
-        except subprocess.TimeoutExpired:
-            pass
-        raise
-    text = (out or b"")[:KEYCHAIN_LIMIT].decode("utf-8", "replace")
-    return subprocess.CompletedProcess(argv, proc.returncode, text, "")
+    done = children.run(argv, timeout=timeout, limit=KEYCHAIN_LIMIT)
+    if done.timed_out:
+        raise subprocess.TimeoutExpired(argv, timeout)
+    status = 1 if done.cut or done.status is None else done.status  # cut: no answer of Claude Code's
+    return subprocess.CompletedProcess(argv, status, done.out.decode("utf-8", "replace"), "")
 
 
 def platform_of(env: Mapping[str, str]) -> str:

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from helpers import LINE, account_dir, cli, fetch, line, line_json
@@ -137,6 +138,37 @@ def test_chain_runs_the_previous_command_with_the_same_input(logged_in, tmp_path
     assert "5h 23%" in r.stdout and "theirs: claude-opus-4-1" in r.stdout
     r, _ = hook(status_input(), "--chain", "exit 3")
     assert r.returncode == 0 and "5h 23%" in r.stdout
+
+
+@pytest.mark.parametrize("theirs", ["keeps_stdout_open", "endless", "too_slow"])
+def test_a_chained_command_is_bounded_in_time_output_and_children(logged_in, tmp_path, theirs):
+    """#27.15.7: a chained command whose child keeps stdout open cost 3 s per update and lost its
+    output; 2 GB of output took 1.6 GB of memory; a timed-out chain left orphans behind."""
+    mark = tmp_path / "orphan.pid"
+    cmd = {"keeps_stdout_open": f"echo theirs-line; (echo $$ > {mark}.x; sleep 30) & exit 0",
+           "endless": "head -c 2000000000 /dev/zero; yes theirs-endless-line",
+           "too_slow": f"(sleep 30; echo late) & echo $! > {mark}; sleep 30"}[theirs]
+    t = time.monotonic()
+    if theirs == "endless":  # at most 1 GB of address space: holding all it prints would not fit
+        import shlex
+
+        r = subprocess.run(["/bin/sh", "-c", f"ulimit -v {1 << 20}; exec {LINE} --claude-code --chain "
+                            + shlex.quote(cmd)], input=status_input(), capture_output=True, text=True, timeout=30)
+    else:
+        r, _ = hook(status_input(), "--chain", cmd)
+    took = time.monotonic() - t
+    plain = __import__("re").sub(r"\x1b\[[0-9;]*m", "", r.stdout)
+    assert r.returncode == 0 and "5h 23%" in plain, r
+    if theirs == "keeps_stdout_open":
+        assert "theirs-line" in plain and took < 2.0, (took, plain)  # read when it exited, not after 3 s
+    elif theirs == "endless":
+        assert len(r.stdout) < 70 * 1024 and plain.count("theirs-endless-line") <= 8
+    else:
+        assert took < 3.0 + 2.0 and "late" not in plain
+        pid = int(mark.read_text())
+        time.sleep(0.2)
+        assert not Path(f"/proc/{pid}").exists() or "Z" in Path(f"/proc/{pid}/stat").read_text().split()[2], \
+            "the chain's own child was left running"
 
 
 # --- setup claude-code -------------------------------------------------------------------

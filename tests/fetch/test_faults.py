@@ -8,8 +8,8 @@ its deadline. ``CLAUDE_USAGE_HTTP_TIMEOUT=1`` here, so the total deadline per re
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import signal
 import subprocess
 import sys

@@ -31,6 +31,9 @@ ANSWERS = {
     "hex": f"printf '%s' '{SECRET.encode().hex()}'",
     "garbage": "printf 'not a secret at all \\001\\002'",
     "slow": f"sleep 10; printf '%s' '{SECRET}'",
+    "endless": "exec cat /dev/zero",
+    # It answers, then leaves a child of its own holding stdout open for a minute.
+    "holds": f"printf '%s' '{SECRET}'; (sleep 60) & exit 0",
     "absent": "echo 'security: SecKeychainSearchCopyNext: The specified item could not be found.' >&2; exit 44",
 }
 
@@ -106,3 +109,29 @@ def test_the_config_dir_suffix_names_its_own_keychain_item(api, keychain, tmp_pa
     suffix = hashlib.sha256(str(work).encode()).hexdigest()[:8]
     assert f"-s Claude Code-credentials-{suffix} -w" in log.read_text()
     assert credentials.keychain_service({"CLAUDE_CONFIG_DIR": str(work)}) == f"Claude Code-credentials-{suffix}"
+
+
+def test_a_keychain_answer_that_never_ends_is_cut_at_its_limit(api, keychain):
+    """#27.15.1: `security` as `cat /dev/zero` grew refresh to 6 GB in 15 s."""
+    import resource
+    import subprocess
+
+    from helpers import CLI
+
+    keychain("endless")
+    r = subprocess.run(["/bin/sh", "-c", f"ulimit -v {2 << 20}; exec {CLI} refresh"], capture_output=True,
+                       text=True, timeout=30)  # at most 2 GB of address space: more would kill it
+    assert r.returncode == 1 and "Traceback" not in r.stderr and "MemoryError" not in r.stderr, r.stderr
+    assert api.requests == []
+    assert "no credentials" in shown("endless")
+    assert resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss < 1 << 20  # KiB: under 1 GB, any child
+
+
+def test_a_keychain_answer_whose_child_keeps_stdout_open_is_read_at_once(api, keychain):
+    """#27.15.2: `security` answers and exits, but a child of its holds the pipe: the answer was
+    lost as "timed out" after 3 s."""
+    keychain("holds")
+    t = time.monotonic()
+    r = fetch()
+    assert r.returncode == 0 and time.monotonic() - t < 2.5, r.stdout
+    assert shown("holds").startswith("5h 78%")
