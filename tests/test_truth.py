@@ -18,6 +18,7 @@ from conftest import write_credentials
 from helpers import account_dir, cli, fetch, line, line_json, poll
 
 from statusline.cache import cache_view, history
+from statusline.core import readings
 
 pytestmark = pytest.mark.scenario
 
@@ -170,6 +171,22 @@ def test_a_session_without_a_transcript_is_as_old_as_its_first_sight(api, logged
 
 
 # --- 4. an active session's higher figure --------------------------------------------------------
+
+def test_an_idle_session_stays_known_while_many_others_come_and_go(api, logged_in, tmp_path):
+    """#27.15.3: more than 32 other session ids evicted an idle session's entry, so its next replay
+    counted as new and its old numbers outranked the fresher ones."""
+    base = time.time()
+    hook(hook_input(70.0, base + 6000, session="idle"))  # first heard now; then it goes idle
+    first = line_json()["age_seconds"]
+    time.sleep(readings.CLOSE_S + 0.2)  # later than one moment: the others' numbers are newer
+    for i in range(40):  # forty other sessions, each with numbers of its own
+        line("--claude-code", "--no-refresh", input=hook_input(10.0 + i / 10, base + 6000, session=f"s{i}"))
+    api.set(U, Reply(200, usage_body(five=30.0, seven=41.0, now=base)))
+    assert fetch("--force").returncode == 0  # a fresh answer: 30 %
+    out = strip_ansi(hook(hook_input(70.0, base + 6000, session="idle")))  # the idle one replays
+    assert "5h 30%" in out, out  # its numbers are as old as their first sight, older than the answer
+    assert first <= 1
+
 
 def test_an_active_sessions_higher_figure_shows_at_once(api, logged_in, tmp_path):
     base = time.time()
@@ -391,8 +408,11 @@ def test_a_session_id_is_only_a_bounded_key_never_shown(api, logged_in, cache_di
         for f in cache_dir.rglob("*"):
             if f.is_file():
                 assert needle.encode() not in f.read_bytes(), f"the session id reached {f}"
-    sessions = cache_view.read_harvest(str(account_dir() / "harvest.bin"))["sessions"]
+    from statusline.cache import safefiles
+
+    sessions = safefiles.load_marshal(str(account_dir() / "sessions.bin"))
     assert len(sessions) == 1 and all(len(k) <= 16 for k in sessions), sessions
+    assert "sessions" not in cache_view.read_harvest(str(account_dir() / "harvest.bin"))  # the line reads less
 
 
 # --- local only: the usage API off ---------------------------------------------------------------

@@ -37,7 +37,7 @@ LOG = "fetcher.log"
 LOG_READ_LIMIT = 16 << 20  # the fetcher log is trimmed to 64 KiB; a crash loop between trims stays far below this
 MARSHAL_VERSION = 4
 # files at fixed names: anything but a regular file there (a directory, a link) is cleared
-FIXED_FILES = (SNAPSHOT, LINE_VIEW, LOCK, OWNER, SPAWN_STAMP, HARVEST, HARVEST + ".lock", LOG)
+FIXED_FILES = (SNAPSHOT, LINE_VIEW, LOCK, OWNER, SPAWN_STAMP, HARVEST, HARVEST + ".lock", LOG, "sessions.bin")
 
 
 SNAPSHOT_LIMIT = 8 << 20  # a real snapshot is a few KiB (Console history: ~100 KiB)

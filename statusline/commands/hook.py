@@ -12,6 +12,8 @@ and once left stdin open with no EOF, so stdin is read with a deadline and parsi
 the first complete JSON object.
 """
 
+import marshal
+
 from statusline.cache import cache_view, fastpaths, oslite, safefiles
 from statusline.core import jsonlite, readings
 from statusline.core.clean import is_control
@@ -106,28 +108,43 @@ def parse_input(raw):
     return obj if isinstance(obj, dict) else {}
 
 
-def updated_harvest(old, new, present, spend, now, session="-", heard=None, out=None):
+SESSIONS_FILE = "sessions.bin"  # the hook's own table of sessions (first_seen); the line never reads it
+
+
+def updated_harvest(old, new, present, spend, now, session="-", heard=None, out=None, sessions=None):
     """The harvest document after one input: merged readings; a window the input no longer
     names and whose reset has passed is gone (Claude Code drops a window once it resets).
 
     ``new`` readings are stamped with when the session heard them: ``heard`` (its transcript's
     modification time) when known, else the first time this session handed us these numbers
-    (an idle session replays the same ones on every refresh: they stay as old as they are).
-    The stamped readings are appended to ``out`` (a list) when given."""
+    (an idle session replays the same ones on every refresh: they stay as old as they are),
+    from ``sessions`` (a dict: the session table, updated in place; without it every reading
+    counts as heard ``now``). The stamped readings are appended to ``out`` when given."""
     old = old or {}
     kept = [w for w in old.get("windows") or () if readings.is_reading(w)]
     if present is not None:
         kept = [w for w in kept if w[0] in present or w[3] is None or w[3] > now]
-    sessions = old.get("sessions")
     if new:
-        first, sessions = claude_code.first_seen(sessions, session, new, now)
+        first = now
+        if sessions is not None:
+            first, table = claude_code.first_seen(sessions, session, new, now)
+            sessions.clear()
+            sessions.update(table)
         new = claude_code.stamped(new, heard if heard is not None else first)
         if out is not None:
             out.extend(new)
-    doc = {"v": cache_view.HARVEST_VERSION, "fetched": now, "windows": readings.merge(kept, new, now=now),
-           "spend": spend if spend is not None else old.get("spend"),
-           "sessions": sessions if isinstance(sessions, dict) else {}}
-    return doc
+    return {"v": cache_view.HARVEST_VERSION, "fetched": now, "windows": readings.merge(kept, new, now=now),
+            "spend": spend if spend is not None else old.get("spend")}
+
+
+def _sessions(acct, old):
+    """The session table: ``sessions.bin`` (ours; kept apart from ``harvest.bin``, which every
+    line reads, so it can remember many sessions for free), else an older harvest's own."""
+    table = safefiles.load_marshal(oslite.join(acct, SESSIONS_FILE))
+    if isinstance(table, dict):
+        return table
+    table = (old or {}).get("sessions")
+    return dict(table) if isinstance(table, dict) else {}
 
 
 def _harvest_doc(old):
@@ -169,9 +186,18 @@ def harvest(new, present, spend, env, now, session="-", heard=None):
         except OSError:
             continue  # an unwritable or untrusted cache must not blank Claude Code's status line
         got = []
-        safefiles.update_marshal(path,
-                                 lambda old, got=got: updated_harvest(_harvest_doc(old), new, present, spend, now,
-                                                                      session, heard, got))
+
+        def change(old, got=got, acct=acct):
+            old = _harvest_doc(old)
+            sessions = _sessions(acct, old)
+            doc = updated_harvest(old, new, present, spend, now, session, heard, got, sessions)
+            try:  # under the harvest's lock: the two files change together
+                safefiles.write_atomic(oslite.join(acct, SESSIONS_FILE), marshal.dumps(sessions, 4), sync=False)
+            except (OSError, ValueError):
+                pass  # a table not kept only makes the next replay count from its next sight
+            return doc
+
+        safefiles.update_marshal(path, change)
         from statusline.cache import history  # only when something is written
 
         fresh = got or new

@@ -71,22 +71,32 @@ def numbers(found):
     return [(r[0], round(r[2], 3), None if r[3] is None else int(r[3])) for r in found]
 
 
-def first_seen(sessions, key, found, now, keep=32):
+SESSIONS_KEPT = 512  # sessions remembered; the least recently seen goes first
+
+
+def first_seen(sessions, key, found, now, keep=SESSIONS_KEPT):
     """(when these numbers were first seen for this session, the updated session table).
-    ``sessions`` maps a session key to ``[numbers, first seen]``; at most ``keep`` are kept."""
+    ``sessions`` maps a session key to ``[numbers, first seen, last seen]`` (two-item entries of
+    older versions read as last seen then). When more than ``keep`` are known, those seen
+    longest ago go: an idle session that still replays its numbers stays known, so its replay
+    is never taken for a new answer while busier sessions come and go."""
     table = dict(sessions) if isinstance(sessions, dict) else {}
     sig = numbers(found)
     entry = table.get(key)
     at = now
-    if isinstance(entry, (list, tuple)) and len(entry) == 2 and entry[0] == sig:
+    if isinstance(entry, (list, tuple)) and len(entry) in (2, 3) and entry[0] == sig:
         seen = readings_mod.observed_at(entry[1], now)
         if seen is not None:
             at = seen
-    table[key] = [sig, at]
+    table[key] = [sig, at, now]
     if len(table) > keep:
-        newest = sorted(table.items(), key=lambda kv: kv[1][1] if isinstance(kv[1], list) and len(kv[1]) == 2
-                        and isinstance(kv[1][1], (int, float)) else 0, reverse=True)[:keep]
-        table = dict(newest)
+        def last(kv):
+            v = kv[1]
+            if isinstance(v, (list, tuple)) and len(v) in (2, 3) and isinstance(v[-1], (int, float)):
+                return v[-1]
+            return 0
+
+        table = dict(sorted(table.items(), key=last, reverse=True)[:keep])
     return at, table
 
 
