@@ -3,6 +3,11 @@ it is ours (0600 in our data folder), and one that cannot be read stops setup be
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
+from helpers import cli
+
 from statusline.commands import setup_record
 from statusline.commands.setup_record import Record, SettingsEdit, Target, Written
 
@@ -20,3 +25,14 @@ def test_the_record_keeps_every_byte_and_field() -> None:
     assert again == record and again.targets["starship"].files[0].ours == odd
     assert again.users_of_launch() == ["starship", "claude-code"]
 
+
+def test_a_record_that_cannot_be_read_stops_setup_before_it_writes(home: Path) -> None:
+    where = home / ".local" / "share" / "claude-usage" / "setup-record.json"
+    where.parent.mkdir(parents=True, mode=0o700)
+    where.write_text('{"version": 1, "targets": {"tmux": {"files": "nonsense"}}}')
+    os.chmod(where, 0o600)
+    for flag in ("--install", "--uninstall"):
+        r = cli("setup", "tmux", flag)
+        assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+        assert "cannot be read" in r.stderr and str(where) in r.stderr
+    assert not (home / ".config").exists() and not (where.parent / "bin").exists()
