@@ -17,17 +17,15 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import shlex
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from statusline.cache import cache_view
 from statusline.cache.paths import Paths
-from statusline.commands import launcher, setup_files, setup_record
+from statusline.commands import launcher, setup_files, setup_record, starship_config
 from statusline.commands.setup_files import Refused, real_target
 from statusline.commands.setup_record import RecordError, Target, Written
 
@@ -172,7 +170,7 @@ def install(name: str, snippet: Snippet, home: Path, env: Mapping[str, str]) -> 
             prior = _entry_for(old, named)
             if snippet.append:
                 step = setup_files.plan_block(named, text, snippet.append, snippet.mode, prior)
-                problem = toml_problem(step.previous, step.data)
+                problem = starship_config.toml_problem(step.previous, step.data, snippet.append)
                 if problem:
                     raise Refused(f"{step.path} {problem}: nothing was changed")
             else:
@@ -208,83 +206,12 @@ def install(name: str, snippet: Snippet, home: Path, env: Mapping[str, str]) -> 
     for step in steps:
         print(step.note)
     first = steps[0].path
-    hidden = starship_hidden(steps[0]) if snippet.append else None
+    hidden = starship_config.hidden(steps[0].path, steps[0].data or steps[0].previous) if snippet.append else None
     if hidden:
         print(hidden)
     elif snippet.then:
         print(snippet.then.format(path=first, dir=first.parent))
     return 0
-
-
-def toml_problem(before: bytes | None, after: bytes | None) -> str | None:
-    """Why ``after`` (the user's TOML with our table) must not be written: it would not parse
-    where ``before`` did. None when it parses, or when ``before`` did not parse either."""
-    if after is None:
-        return None
-    if before is not None and _toml(before) is None:
-        return None
-    try:
-        _toml_loads(after.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
-        return f"would not be valid TOML with {SNIPPETS['starship'].append} appended ({exc})"
-    return None
-
-
-def _toml_loads(text: str) -> dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10 has the tomli package (a dependency there)
-        import tomli as tomllib
-    return tomllib.loads(text)
-
-
-def _toml(data: bytes) -> dict[str, Any] | None:
-    try:
-        return _toml_loads(data.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        return None
-
-
-SHOWN_BY = {"all", "custom", "custom.claude_usage"}  # Starship's format variables that draw our module
-
-
-def format_variables(fmt: str) -> set[str]:
-    """The variables a Starship format string names: ``$name`` and ``${name}``, not ``\\$``."""
-    found: set[str] = set()
-    i = 0
-    while i < len(fmt):
-        if fmt[i] == "\\":
-            i += 2
-            continue
-        if fmt[i] == "$":
-            if fmt.startswith("{", i + 1) and "}" in fmt[i + 2:]:
-                end = fmt.index("}", i + 2)
-                found.add(fmt[i + 2:end])
-                i = end + 1
-                continue
-            m = re.match(r"[A-Za-z0-9_]+", fmt[i + 1:])
-            if m:
-                found.add(m.group())
-                i += 1 + len(m.group())
-                continue
-        i += 1
-    return found
-
-
-def starship_hidden(step: setup_files.Step) -> str | None:
-    """What to add when Starship's config, as installed, would not show the module: a top-level
-    ``format`` (or ``right_format``) naming neither ``$all``, ``$custom`` nor ``${custom.claude_usage}``."""
-    doc = _toml(step.data if step.data is not None else (step.previous or b""))
-    if doc is None:
-        return None
-    fmt, right = doc.get("format", "$all"), doc.get("right_format", "")
-    if not isinstance(fmt, str) or not isinstance(right, str):
-        return None
-    if format_variables(fmt + "\n" + right) & SHOWN_BY:
-        return None
-    return (f"Starship will not show it yet: the format in {step.path} names neither $all, $custom nor "
-            "${custom.claude_usage}. Add ${custom.claude_usage} to that format where the segment should go "
-            "(for example just before $character), or $custom; then Starship shows it from the next prompt on.")
 
 
 def waybar_config(home: Path, env: Mapping[str, str]) -> Path:

@@ -305,3 +305,20 @@ def test_setup_says_when_the_users_format_would_hide_the_module(api, home: Path,
         assert r.returncode == 0 and "will not show it" not in r.stdout, r.stdout
         assert "Starship shows it from the next prompt on" in r.stdout
         assert "5h 78%" in _prompt_in(starship, other, tmp_path), fmt
+
+
+@pytest.mark.parametrize("fmt", ["$all", "${all}", "$custom", "${custom}", "${custom.claude_usage}", "$character",
+                                 "\\$custom", "\\\\$custom", "$custom_x", "[$custom](bold)", "($custom)", "$custom.claude_usage",
+                                 "$directory${custom.other}"])
+def test_the_format_check_agrees_with_real_starship(fmt: str, starship: str, tmp_path: Path) -> None:
+    """``starship_config.shows`` says what real Starship draws, format by format."""
+    from statusline.commands import starship_config
+
+    text = (f"format = '{fmt}'\nadd_newline = false\ncommand_timeout = 10000\n"
+            '[custom.claude_usage]\ncommand = "echo HELLO"\nwhen = true\nshell = ["sh"]\nformat = "$output "\n'
+            '[custom.other]\ncommand = "echo OTHER"\nwhen = true\nshell = ["sh"]\n')
+    config = tmp_path / "starship.toml"
+    config.write_text(text)
+    doc = starship_config.loads(text.encode())
+    assert doc is not None
+    assert starship_config.shows(doc) == ("HELLO" in _prompt_in(starship, config, tmp_path)), fmt
