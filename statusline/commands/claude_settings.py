@@ -257,16 +257,8 @@ def _install(file: _File, chain: str | None, env: Mapping[str, str]) -> int:
         before = settings_text.raw_value(file.text, "statusLine")
         edit = SettingsEdit(str(file.target), _link(file), file.exists, before, True, entry, digest(body),
                             str(backup) if backup else None, digest(file.raw))
-    now_raw = b""
-    try:
-        now_raw = safefiles.read_regular(str(file.target), SETTINGS_LIMIT, follow=True)
-    except FileNotFoundError:
-        pass
-    except OSError:
-        now_raw = None  # type: ignore[assignment]
-    if now_raw != file.raw:  # Claude Code (or the user) wrote it meanwhile: never lose that
+    if _changed_meanwhile(file):
         setup_files.abandon(begun, env)
-        print(f"{file.target} changed while setup ran: nothing was changed; run setup again.", file=sys.stderr)
         return 1
     mode = file.target.stat().st_mode & 0o7777 if file.exists else 0o600
     doing = setup_record.where(env)
@@ -298,6 +290,21 @@ def _install(file: _File, chain: str | None, env: Mapping[str, str]) -> int:
 
 
 NAME = "claude-code"
+
+
+def _changed_meanwhile(file: _File) -> bool:
+    """Whether Claude Code (or the user) wrote the file since setup read it: then setup writes
+    nothing, never over their write, and says so."""
+    try:
+        now: bytes | None = safefiles.read_regular(str(file.target), SETTINGS_LIMIT, follow=True)
+    except FileNotFoundError:
+        now = b""
+    except OSError:
+        now = None
+    if now == file.raw:
+        return False
+    print(f"{file.target} changed while setup ran: nothing was changed; run setup again.", file=sys.stderr)
+    return True
 
 
 def _link(file: _File) -> str | None:
@@ -362,6 +369,8 @@ def _uninstall(file: _File, env: Mapping[str, str], check: Sequence[Path]) -> in
               "--uninstall` again.", file=sys.stderr)
         return 1
     if _read_only(file):
+        return 1
+    if _changed_meanwhile(file):
         return 1
     try:
         if body is None:

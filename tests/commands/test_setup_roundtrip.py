@@ -410,3 +410,30 @@ def test_a_full_disk_changes_nothing_in_settings_json(home: Path, monkeypatch, c
     assert "No space left on device" in err and "nothing was changed" in err and "Traceback" not in err
     assert settings_file(home).read_text() == '{"model": "opus"}\n'
     assert listing(home) == {".claude", ".claude/settings.json"}  # no backup, no record, no fast launch
+
+
+def test_a_write_by_claude_code_during_uninstall_is_kept(home: Path, monkeypatch, capsys) -> None:
+    """As for --install (#12): Claude Code writes settings.json after uninstall read it and
+    before it writes; its write is kept, nothing of setup's goes over it, and it says so."""
+    from statusline.cache import paths, safefiles
+    from statusline.commands import claude_settings
+
+    settings_file(home).write_text('{"theme": "dark"}\n')
+    assert cli("setup", "claude-code", "--install").returncode == 0
+    theirs = settings_file(home).read_text().replace('"theme": "dark"', '"theme": "light"')
+    reads: list[str] = []
+    real_read = safefiles.read_regular
+
+    def read_regular(path: str, *args, **kwargs) -> bytes:
+        if path == str(settings_file(home)):
+            reads.append(path)
+            if len(reads) == 2:  # uninstall's re-read: Claude Code has just written
+                settings_file(home).write_text(theirs)
+        return real_read(path, *args, **kwargs)
+
+    monkeypatch.setattr(claude_settings.safefiles, "read_regular", read_regular)
+    assert claude_settings.run(paths.resolve(), uninstall=True) == 1
+    assert len(reads) == 2 and settings_file(home).read_text() == theirs
+    assert "changed while setup ran" in capsys.readouterr().err
+    assert len(list(settings_file(home).parent.glob("settings.json.bak-*"))) == 1  # install's only
+    assert "claude-code" in record(home)["targets"]  # not forgotten: run again to take it out
