@@ -437,3 +437,15 @@ def test_a_write_by_claude_code_during_uninstall_is_kept(home: Path, monkeypatch
     assert "changed while setup ran" in capsys.readouterr().err
     assert len(list(settings_file(home).parent.glob("settings.json.bak-*"))) == 1  # install's only
     assert "claude-code" in record(home)["targets"]  # not forgotten: run again to take it out
+
+
+def test_no_record_no_install_where_the_data_folder_is_not_ours(home: Path, tmp_path: Path) -> None:
+    """The record lives where the fast launch does, under the same rule for "ours": a data folder
+    others may write to is refused with the launcher's sentence, and nothing is written."""
+    loose = tmp_path / "loose"
+    loose.mkdir()
+    loose.chmod(0o777)
+    r = cli("setup", "tmux", "--install", env=dict(os.environ, XDG_DATA_HOME=str(loose)))
+    assert r.returncode == 1 and "writable by other users" in r.stderr and "nothing was changed" in r.stderr
+    assert list(loose.iterdir()) == [] and not (home / ".config").exists()
+    assert stat.S_IMODE(loose.stat().st_mode) == 0o777  # refused, never chmod'ed
