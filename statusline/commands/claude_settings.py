@@ -3,9 +3,13 @@
 The one place this tool writes a file of Claude Code's, and only when asked. It keeps every
 other key, chains (never clobbers) a statusLine that is already there, writes a backup and
 then the new file atomically, and running it twice changes nothing. Without ``--install`` it
-only previews; ``--uninstall`` takes our entry out again (a chained command is put back). A
-``settings.json`` that is a symlink (dotfile managers make them) stays a link: the file it
-points to is edited.
+only previews; ``--uninstall`` puts back the entry that was there before, as the record of the
+install says (``setup_record``): when the file is byte for byte as setup left it, its bytes from
+before; else, while our entry is as we wrote it, that entry's old text in its place (Claude
+Code rewrites the file for its other keys); an entry the user changed since is left alone.
+The file is edited as text (``settings_text``): its indentation, key order, numbers and final
+newline stay the user's. A ``settings.json`` that is a symlink (dotfile managers make them)
+stays a link: the file it points to is edited.
 """
 
 from __future__ import annotations
@@ -14,13 +18,16 @@ import json
 import os
 import shlex
 import sys
-import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from statusline.cache import safefiles
 from statusline.cache.paths import Paths
-from statusline.cache.store import atomic_write
+from statusline.commands import launcher, settings_text, setup_files, setup_record
+from statusline.commands.setup_files import Refused
+from statusline.commands.setup_record import RecordError, SettingsEdit, Target, digest
 
 SETTINGS_LIMIT = 16 << 20
 
@@ -84,19 +91,8 @@ def updated(settings: dict[str, Any], ours: str, chain: str | None = None,
     return new
 
 
-def backup_path(path: Path) -> Path:
-    """``NAME.bak-YYYYmmdd-HHMMSS`` beside ``path``, never one that exists: every backup is kept."""
-    base = path.with_name(f"{path.name}.bak-{time.strftime('%Y%m%d-%H%M%S')}")
-    candidate, n = base, 1
-    while candidate.exists() or candidate.is_symlink():
-        candidate, n = base.with_name(f"{base.name}-{n}"), n + 1
-    return candidate
-
-
-def real_target(path: Path) -> Path:
-    """The file to edit: ``path`` itself, or, when it is a symlink, the file it points to
-    (followed to the end), so the link stays a link."""
-    return Path(os.path.realpath(path)) if path.is_symlink() else path
+backup_path = setup_files.backup_path
+real_target = setup_files.real_target
 
 
 def removed(settings: dict[str, Any]) -> dict[str, Any]:
@@ -137,9 +133,25 @@ def _show(entry: Any) -> str:
     return json.dumps(entry) if entry is not None else "(none)"
 
 
+def unparsable(settings: dict[str, Any]) -> str | None:
+    """Why our own statusLine command cannot be read as ``sh`` reads it (an unbalanced quote), or None."""
+    entry = settings.get("statusLine")
+    command = entry.get("command") if isinstance(entry, dict) else None
+    if not is_ours(command):
+        return None
+    try:
+        shlex.split(command)
+    except ValueError as exc:
+        return str(exc).lower()
+    return None
+
+
 def run(paths: Paths, *, print_only: bool = False, chain: str | None = None,
-        do_install: bool = False, uninstall: bool = False) -> int:
-    """Preview by default (nothing written); ``do_install`` writes, ``uninstall`` takes ours out."""
+        do_install: bool = False, uninstall: bool = False, env: Mapping[str, str] | None = None,
+        check: Sequence[Path] = ()) -> int:
+    """Preview by default (nothing written); ``do_install`` writes, ``uninstall`` takes ours out.
+    ``check``: other files that may name the fast launch (see ``setup_files.finish``)."""
+    env = os.environ if env is None else env
     link = paths.settings_file
     target = real_target(link)
     try:
@@ -151,6 +163,7 @@ def run(paths: Paths, *, print_only: bool = False, chain: str | None = None,
         return 1
     try:
         settings = json.loads(raw, parse_constant=_no_constant, parse_float=_finite) if raw.strip() else {}
+        text = raw.decode("utf-8")
     except NotJson as exc:
         print(f"{target} holds {exc}, which Node's JSON cannot read: fix it first; nothing was changed.",
               file=sys.stderr)
@@ -161,56 +174,239 @@ def run(paths: Paths, *, print_only: bool = False, chain: str | None = None,
     if not isinstance(settings, dict):
         print(f"{target} does not hold a JSON object. Nothing was changed.", file=sys.stderr)
         return 1
-    new = removed(settings) if uninstall else updated(
-        settings, line_command(write=do_install), chain, lambda args: line_command(write=do_install, args=tuple(args)))
-    if print_only:
-        print(json.dumps({"statusLine": new.get("statusLine")}, indent=2))
-        return 0
+    problem = unparsable(settings)
+    if problem:
+        print(f"The statusLine command in {target} is not valid sh ({problem}): fix it, or take the statusLine "
+              "entry out by hand; nothing was changed.", file=sys.stderr)
+        return 1
     where = f"{target} (through the link {link})" if target != link else str(target)
-    if not (do_install or uninstall):
+    if print_only or not (do_install or uninstall):
+        new = removed(settings) if uninstall else updated(
+            settings, line_command(write=False), chain, lambda args: line_command(write=False, args=tuple(args)))
+        if print_only:
+            print(json.dumps({"statusLine": new.get("statusLine")}, indent=2))
+            return 0
         return preview(settings, new, where)
-    if new == settings:
-        if uninstall:
-            print(f"{where} holds no statusLine of ours: nothing changed.")
-        else:
-            print(f"Already set up in {where}: nothing changed.")
-        return 0
-    if raw and not target.stat().st_mode & 0o200:
-        print(f"{target} is read-only (mode {target.stat().st_mode & 0o777:03o}): nothing was changed. "
-              f"Make it writable (chmod u+w {target}) to let setup edit it.", file=sys.stderr)
-        return 1
+    file = _File(link, target, raw, text, settings, where)
     try:
-        body = (json.dumps(new, indent=2, allow_nan=False) + "\n").encode()
-    except ValueError:
-        print(f"The new {target} would hold a number JSON cannot: nothing was changed.", file=sys.stderr)
+        return _uninstall(file, env, check) if uninstall else _install(file, chain, env)
+    except (Refused, RecordError) as exc:
+        print(f"claude-usage: {exc}", file=sys.stderr)
         return 1
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        now_raw = b""
+
+
+@dataclass(frozen=True)
+class _File:
+    """settings.json as setup read it: the name, the file (a link's end), its bytes and content."""
+    link: Path
+    target: Path
+    raw: bytes
+    text: str
+    settings: dict[str, Any]
+    where: str  # how to name it in a sentence
+
+    @property
+    def exists(self) -> bool:
+        return os.path.lexists(self.target)
+
+
+def _read_only(file: _File) -> bool:
+    if file.raw and not file.target.stat().st_mode & 0o200:
+        print(f"{file.target} is read-only (mode {file.target.stat().st_mode & 0o777:03o}): nothing was changed. "
+              f"Make it writable (chmod u+w {file.target}) to let setup edit it.", file=sys.stderr)
+        return True
+    return False
+
+
+def _install(file: _File, chain: str | None, env: Mapping[str, str]) -> int:
+    if _read_only(file):
+        return 1
+    begun = setup_files.begin(env, True)
+    launch = begun.launch.path if begun.launch else None
+    rewritten = begun.launch.rewritten if begun.launch else ()
+    new = updated(file.settings, launcher.command_line(launch, [MARKER]), chain,
+                  lambda args: launcher.command_line(launch, [MARKER, *args]))
+    entry = new["statusLine"]
+    old = begun.record.targets.get(NAME)
+    prior = old.settings if old else None
+    if prior is not None and file.settings.get("statusLine") != prior.entry:
+        prior = None  # our entry is not there as we wrote it: what is there now is the "before"
+    if new == file.settings:
+        edit = prior or SettingsEdit(str(file.target), _link(file), True, None, False, entry, digest(file.raw))
         try:
-            now_raw = safefiles.read_regular(str(target), SETTINGS_LIMIT, follow=True)
-        except FileNotFoundError:
-            pass
-        if now_raw != raw:  # Claude Code (or the user) wrote it meanwhile: never lose that
-            print(f"{target} changed while setup ran: nothing was changed; run setup again.", file=sys.stderr)
+            _save(begun, edit, (), env)
+        except (OSError, RecordError) as exc:
+            setup_files.abandon(begun, env)
+            print(f"claude-usage: cannot write {setup_record.where(env)}: {setup_files.why(exc)}; nothing was "
+                  "changed", file=sys.stderr)
             return 1
-        if raw:
-            backup = backup_path(target)
-            atomic_write(backup, raw)
-            print(f"backup: {backup}")
-        mode = target.stat().st_mode & 0o777 if raw else 0o600
-        atomic_write(target, body)
-        os.chmod(target, mode)
-    except OSError as exc:
-        print(f"Cannot write {target}: {exc.strerror or exc}.", file=sys.stderr)
-        return 1
-    if uninstall:
-        back = new.get("statusLine")
-        print(f"statusLine removed from {where}"
-              + (f"; your own command is back: {back['command']}" if isinstance(back, dict) else "."))
+        if rewritten:
+            print(f"The fast launch was rewritten for this install ({', '.join(rewritten)}); {file.where} already "
+                  "names it: settings.json is unchanged.")
+        else:
+            print(f"Already set up in {file.where}: nothing changed.")
+        return 0
+    body = settings_text.with_value(file.text, "statusLine", entry).encode()
+    dirs = setup_files.missing_dirs(file.target.parent)
+    backup = backup_path(file.target) if file.raw else None
+    if prior is not None:
+        same = digest(file.raw) == prior.digest  # nothing else changed since: the old bytes still apply
+        edit = SettingsEdit(prior.path, prior.link, prior.existed, prior.before, prior.known, entry, digest(body),
+                            prior.backup if same else None, prior.backup_digest if same else None)
     else:
-        print(f"statusLine set in {where}: {new['statusLine']['command']}")
+        before = settings_text.raw_value(file.text, "statusLine")
+        edit = SettingsEdit(str(file.target), _link(file), file.exists, before, True, entry, digest(body),
+                            str(backup) if backup else None, digest(file.raw))
+    if _changed_meanwhile(file):
+        setup_files.abandon(begun, env)
+        return 1
+    mode = file.target.stat().st_mode & 0o7777 if file.exists else 0o600
+    doing = setup_record.where(env)
+    written: list[Path] = []
+    try:
+        _save(begun, edit, tuple(map(str, dirs)), env)
+        doing = file.target.parent
+        for d in dirs:
+            d.mkdir(exist_ok=True)
+        if backup is not None:
+            doing = backup
+            safefiles.write_atomic(str(backup), file.raw)
+            written.append(backup)
+        doing = file.target
+        safefiles.write_atomic(str(file.target), body)
+        os.chmod(file.target, mode)
+    except (OSError, RecordError) as exc:
+        for w in written:
+            w.unlink(missing_ok=True)
+        setup_files.remove_empty([str(d) for d in dirs])
+        setup_files.abandon(begun, env)
+        print(f"Cannot write {doing}: {setup_files.why(exc)}; nothing was changed.", file=sys.stderr)
+        return 1
+    if backup is not None:
+        print(f"backup: {backup}")
+    print(f"statusLine set in {file.where}: {entry['command']}")
     print("Restart Claude Code (or open /statusline) to see it.")
+    return 0
+
+
+NAME = "claude-code"
+
+
+def _changed_meanwhile(file: _File) -> bool:
+    """Whether Claude Code (or the user) wrote the file since setup read it: then setup writes
+    nothing, never over their write, and says so."""
+    try:
+        now: bytes | None = safefiles.read_regular(str(file.target), SETTINGS_LIMIT, follow=True)
+    except FileNotFoundError:
+        now = b""
+    except OSError:
+        now = None
+    if now == file.raw:
+        return False
+    print(f"{file.target} changed while setup ran: nothing was changed; run setup again.", file=sys.stderr)
+    return True
+
+
+def _link(file: _File) -> str | None:
+    return str(file.link) if file.target != file.link else None
+
+
+def _save(begun: setup_files.Begun, edit: SettingsEdit, dirs: tuple[str, ...], env: Mapping[str, str]) -> None:
+    setup_record.save(setup_record.with_target(begun.record, NAME, Target(settings=edit),
+                                               begun.created + dirs), env)
+
+
+def _original(edit: SettingsEdit) -> bytes | None:
+    """The file's bytes before setup's first edit, while they can be had unchanged, else None."""
+    if edit.backup_digest is None:
+        return None
+    if edit.backup_digest == digest(b""):
+        return b""
+    if edit.backup is None:
+        return None
+    try:
+        data = safefiles.read_regular(edit.backup, SETTINGS_LIMIT, follow=False)
+    except OSError:
+        return None
+    return data if digest(data) == edit.backup_digest else None
+
+
+def _uninstall(file: _File, env: Mapping[str, str], check: Sequence[Path]) -> int:
+    record = setup_record.load(env)
+    old = record.targets.get(NAME)
+    edit = old.settings if old else None
+    after = setup_record.without_target(record, NAME)
+    current = file.settings.get("statusLine")
+    body: bytes | None  # the new file; None: remove it
+    if edit is None:  # set up before setup kept a record: take out our command, as its shape says
+        new = removed(file.settings)
+        if new == file.settings:
+            print(f"{file.where} holds no statusLine of ours: nothing changed.")
+            return _finish(record, after, env, check)
+        back = new.get("statusLine")
+        body = settings_text.with_raw(file.text, "statusLine", None if back is None else settings_text.value_text(
+            back, settings_text.style(file.text, settings_text.layout(file.text)))).encode()
+        said = "setup has no record of the entry before it, so only its command was taken out"
+    elif not file.raw or current is None or not is_ours(current.get("command") if isinstance(current, dict) else None):
+        print(f"{file.where} holds no statusLine of ours any more: nothing to take back.")
+        return _finish(record, after, env, check)
+    elif digest(file.raw) == edit.digest and _original(edit) is not None:
+        body = _original(edit) if edit.existed else None
+        said = "it is as it was before setup"
+    elif current == edit.entry:
+        if edit.known:
+            body = settings_text.with_raw(file.text, "statusLine", edit.before).encode()
+        else:
+            back = removed(file.settings).get("statusLine")
+            body = settings_text.with_raw(file.text, "statusLine", None if back is None else json.dumps(back)).encode()
+        if not edit.existed and json.loads(body) == {}:
+            body = None
+        said = "the entry is as it was before setup"
+    else:
+        before = f" (before setup it was: {edit.before})" if edit.known and edit.before else ""
+        print(f"The statusLine in {file.where} was changed since setup set it: it is left as it is. To take it "
+              f"out, edit or delete that entry by hand{before}, then run `claude-usage setup claude-code "
+              "--uninstall` again.", file=sys.stderr)
+        return 1
+    if _read_only(file):
+        return 1
+    if _changed_meanwhile(file):
+        return 1
+    try:
+        if body is None:
+            file.target.unlink()
+            print(f"removed {file.where}: setup had created it, and it holds nothing else now")
+        else:
+            backup = backup_path(file.target)
+            safefiles.write_atomic(str(backup), file.raw)
+            try:
+                mode = file.target.stat().st_mode & 0o7777
+                safefiles.write_atomic(str(file.target), body)
+                os.chmod(file.target, mode)
+            except OSError:
+                backup.unlink(missing_ok=True)
+                raise
+            print(f"backup: {backup}")
+            back = json.loads(body).get("statusLine") if body.strip() else None
+            print(f"statusLine taken out of {file.where} ({said})"
+                  + (f"; your own command is back: {back['command']}" if isinstance(back, dict)
+                     and isinstance(back.get("command"), str) else "."))
+    except OSError as exc:
+        print(f"Cannot write {file.target}: {exc.strerror or exc}; nothing was changed.", file=sys.stderr)
+        return 1
+    print("Restart Claude Code (or open /statusline) to see it.")
+    return _finish(record, after, env, check)
+
+
+def _finish(record: setup_record.Record, after: setup_record.Record, env: Mapping[str, str],
+            check: Sequence[Path]) -> int:
+    try:
+        for said in setup_files.finish(record, after, env, check):
+            print(said)
+    except (OSError, RecordError) as exc:
+        print(f"claude-usage: cannot update setup's record {setup_record.where(env)}: {setup_files.why(exc)}",
+              file=sys.stderr)
+        return 1
     return 0
 
 
@@ -223,10 +419,10 @@ def preview(settings: dict[str, Any], new: dict[str, Any], where: str) -> int:
     print(f"setup claude-code would change statusLine in {where}:")
     print(f"  now:  {_show(before)}")
     print(f"  then: {_show(after)}")
-    command = after["command"]
-    if " --chain " in command:
+    words = our_args(after["command"]) or []
+    if "--chain" in words[:-1]:
         print("  Your current status command keeps running beside ours (--chain): "
-              + command.split(" --chain ", 1)[1])
+              + words[words.index("--chain") + 1])
     print("Other keys are kept and a backup is written first. Nothing was written yet: "
           "run `claude-usage setup claude-code --install` to do it.")
     return 0

@@ -38,6 +38,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from statusline.cache import fastpaths, safefiles
@@ -222,46 +223,84 @@ def planned(env: Mapping[str, str] | None = None) -> str | None:
     return str(where) if _wanted(where) is not None and refusal(env) is None else None
 
 
-def ensure(env: Mapping[str, str] | None = None) -> str | None:
-    """Write (only when its text changed) and try the launcher and its fallback; the launcher's
-    path, or None to use the console script (``refusal`` says why, when it is the folders).
-    Never raises for a file problem: the console script always works."""
+@dataclass(frozen=True)
+class Launch:
+    """What ``install`` left: the launcher's path (None: use the console script) and the files
+    it wrote anew this time (none when all three were this install's already)."""
+    path: str | None
+    rewritten: tuple[str, ...] = ()
+
+
+def install(env: Mapping[str, str] | None = None) -> Launch:
+    """Write (only when its text changed) and try the launcher and its fallback, and its
+    precompiled file. ``Launch.path`` is None to use the console script (``refusal`` says why,
+    when it is the folders). Never raises for a file problem: the console script always works."""
     where = path(env)
     want = _wanted(where)
     if want is None or refusal(env) is not None:
-        return None
+        return Launch(None)
+    rewritten: list[str] = []
     try:
         safefiles.makedirs_private(str(where.parent))
         if refusal(env) is not None:
-            return None
+            return Launch(None)
         for target, body in ((fallback_path(where), FALLBACK_TEXT), (where, want)):
             if read(target) != body:
                 safefiles.write_atomic(str(target), body.encode())
+                rewritten.append(str(target))
             if target.stat().st_mode & 0o777 != 0o755:
                 target.chmod(0o755)
     except (OSError, UnicodeDecodeError):
-        return None
-    write_code(where)
-    return str(where) if works(where, env) else None
+        return Launch(None, tuple(rewritten))
+    if write_code(where):
+        rewritten.append(str(code_path(where)))
+    return Launch(str(where) if works(where, env) else None, tuple(rewritten))
 
 
-def write_code(where: Path) -> None:
+def ensure(env: Mapping[str, str] | None = None) -> str | None:
+    """``install``'s launcher path, or None to use the console script."""
+    return install(env).path
+
+
+def write_code(where: Path) -> bool:
     """Write the launcher's precompiled file when it is not this install's as it is now (or
-    remove it when it cannot be built); a problem here only costs speed, never the line."""
+    remove it when it cannot be built); a problem here only costs speed, never the line. True
+    when the file was written anew."""
     from statusline.cache.store import atomic_write
     from statusline.commands import precompiled
 
     code = code_path(where)
     if precompiled.load(str(code)) is not None:
-        return
+        return False
     data = precompiled.build(package_parent())
     try:
         if data is None:
             code.unlink(missing_ok=True)
-        else:
-            atomic_write(code, data)  # 0600, ours: what the launcher asks of it
+            return False
+        atomic_write(code, data)  # 0600, ours: what the launcher asks of it
+        return True
     except OSError:  # CacheError is one
+        return False
+
+
+def remove(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """Take the fast launch away (the launcher, its fallback, its precompiled file; then its
+    ``bin`` folder when that is empty): what ``setup`` does once no target it wrote names it.
+    Only regular files are removed, never a link or a folder in their place. The paths removed."""
+    where = path(env)
+    gone: list[str] = []
+    for target in (where, fallback_path(where), code_path(where)):
+        try:
+            if safefiles.is_regular(os.lstat(target)):
+                target.unlink()
+                gone.append(str(target))
+        except OSError:
+            pass
+    try:
+        where.parent.rmdir()
+    except OSError:
         pass
+    return tuple(gone)
 
 
 def command(env: Mapping[str, str] | None = None, *, write: bool = True) -> str:
@@ -272,12 +311,26 @@ def command(env: Mapping[str, str] | None = None, *, write: bool = True) -> str:
 
 
 def invocation(args: Sequence[str], env: Mapping[str, str] | None = None, *, write: bool = True) -> str:
-    """The ``/bin/sh`` command line a target (Claude Code's statusLine, tmux's ``#()``) runs
-    the line with: ``LAUNCH ARGS || FALLBACK ARGS`` when the fast launch applies (written if
-    ``write``), so a launcher whose Python is gone still prints a line; else the console
-    script by absolute path."""
-    found = ensure(env) if write else planned(env)
+    """The ``/bin/sh`` command line a target (Claude Code's statusLine, tmux's ``#()``, Waybar's
+    ``exec``) runs the line with: ``LAUNCH ARGS || FALLBACK ARGS`` when the fast launch applies
+    (written if ``write``), so a launcher whose Python is gone still prints a line; else the
+    console script by absolute path."""
+    return command_line(ensure(env) if write else planned(env), args)
+
+
+def command_line(found: str | None, args: Sequence[str]) -> str:
+    """``invocation``'s text for a launcher at ``found`` (None: the console script)."""
     words = "".join(" " + shlex.quote(a) for a in args)
     if found:
         return f"{shlex.quote(found)}{words} || {shlex.quote(str(fallback_path(Path(found))))}{words}"
     return f"{shlex.quote(console_script())}{words}"
+
+
+def cli_script() -> str:
+    """The ``claude-usage`` command by absolute path when it sits beside the console script
+    (the same install), else its bare name."""
+    line = console_script()
+    beside = Path(line).with_name("claude-usage")
+    if os.path.isabs(line) and beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    return shutil.which("claude-usage") or "claude-usage"

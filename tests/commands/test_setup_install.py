@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from pathlib import Path
 
 import pytest
@@ -77,23 +78,59 @@ def test_starship_install_follows_starship_config(home: Path, tmp_path: Path) ->
     assert "[custom.claude_usage]" in target.read_text()
 
 
+def waybar_module(out: str) -> dict:
+    """The module ``setup waybar --install`` prints, as Waybar reads it (its comments dropped)."""
+    import json
+
+    start, end = out.index('  "custom/claude-usage": {'), out.rindex("  }") + 3
+    return json.loads("{" + "".join(ln for ln in out[start:end].splitlines(True) if "//" not in ln) + "}")
+
+
 def test_waybar_install_prints_the_exact_module_and_where_it_goes(home: Path) -> None:
     """Waybar's config is the user's JSONC with comments: not edited, but the answer is complete
     (the module as valid JSON, the file, the modules list, the reload) and exits 0."""
-    import json
-
     r = cli("setup", "waybar", "--install")
     assert r.returncode == 0, r.stderr
     assert not (home / ".config").exists()
     out = r.stdout
     assert str(home / ".config" / "waybar" / "config.jsonc") in out and '"modules-right"' in out
     assert "reload Waybar" in out and not out.rstrip().endswith(":")
-    start, end = out.index('  "custom/claude-usage": {'), out.rindex("  }") + 3
-    module = json.loads("{" + "".join(ln for ln in out[start:end].splitlines(True) if "//" not in ln) + "}")
-    assert module["custom/claude-usage"]["exec"] == "claude-usage-line --format waybar"
+    assert waybar_module(out)["custom/claude-usage"]["return-type"] == "json"
     (home / ".config" / "waybar").mkdir(parents=True)
     (home / ".config" / "waybar" / "config").write_text("{}")
     assert str(home / ".config" / "waybar" / "config") + ":" in cli("setup", "waybar", "--install").stdout
+
+
+def test_waybars_exec_runs_the_fast_launch_by_absolute_path_through_sh(warm, home: Path, tmp_path: Path) -> None:
+    """Defect 9: ``exec`` named a bare claude-usage-line. Waybar runs it through ``sh -c``: the
+    fast launch with its fallback, by absolute path, prints the JSON with no PATH to help;
+    the click runs claude-usage by absolute path too."""
+    import json
+    import subprocess
+
+    module = waybar_module(cli("setup", "waybar", "--install").stdout)["custom/claude-usage"]
+    fast = home / ".local" / "share" / "claude-usage" / "bin" / "claude-usage-line"
+    assert module["exec"] == f"{fast} --format waybar || {fast}-fallback --format waybar"
+    shown = subprocess.run(["/bin/sh", "-c", module["exec"]], capture_output=True, text=True, timeout=20,
+                           env=dict(os.environ, PATH=str(tmp_path / "empty")))
+    assert shown.returncode == 0 and "5h 78%" in json.loads(shown.stdout)["text"], shown
+    assert module["on-click"] == f"{Path(sys.executable).parent / 'claude-usage'} refresh"
+    r = cli("setup", "waybar", "--uninstall")
+    assert r.returncode == 0 and "remove the module" in r.stdout and not fast.exists(), r.stdout
+
+
+def test_xbar_install_writes_only_on_macos(home: Path) -> None:
+    """Defect 7: xbar and SwiftBar are macOS apps; on Linux --install made ~/Library/... silently."""
+    r = cli("setup", "xbar", "--install", env=dict(os.environ, CLAUDE_USAGE_PLATFORM="linux"))
+    assert r.returncode == 1 and "macOS" in r.stderr and "`claude-usage setup xbar`" in r.stderr, r.stderr
+    assert {p.name for p in home.iterdir()} == {".claude"}
+    r = cli("setup", "xbar", "--install", env=dict(os.environ, CLAUDE_USAGE_PLATFORM="darwin"))
+    assert r.returncode == 0, r.stderr
+    plugin = home / "Library" / "Application Support" / "xbar" / "plugins" / "claude-usage.1m.sh"
+    assert plugin.read_text() == (INTEGRATIONS / "xbar" / "claude-usage.1m.sh").read_text() and os.access(plugin, os.X_OK)
+    assert not (home / ".local" / "share" / "claude-usage" / "bin").exists()  # the plugin runs no fast launch
+    r = cli("setup", "xbar", "--uninstall", env=dict(os.environ, CLAUDE_USAGE_PLATFORM="darwin"))
+    assert r.returncode == 0 and {p.name for p in home.iterdir()} == {".claude"}, r.stdout
 
 
 @pytest.mark.parametrize("target, where", [
@@ -128,16 +165,17 @@ def test_starship_uninstall_cuts_out_only_our_module(home: Path) -> None:
     assert conf.read_text() == mine
     backups = list(conf.parent.glob("starship.toml.bak-*"))
     assert len(backups) == 1 and "[custom.claude_usage]" in backups[0].read_text()
-    # Edited since: the table is cut out up to the next one, the rest kept.
-    conf.write_text(mine + '\n[custom.claude_usage]\ncommand = "mine"\n\n[git_branch]\nsymbol = "b"\n')
-    assert cli("setup", "starship", "--uninstall").returncode == 0
-    assert conf.read_text() == mine + '\n[git_branch]\nsymbol = "b"\n'
+    # A table of that name setup has no record of writing: left as it is, never cut by its shape.
+    theirs = mine + '\n[custom.claude_usage]\ncommand = "mine"\n\n[git_branch]\nsymbol = "b"\n'
+    conf.write_text(theirs)
+    r = cli("setup", "starship", "--uninstall")
+    assert r.returncode == 0 and "no record" in r.stdout and conf.read_text() == theirs, r.stdout
 
 
 def test_completions_uninstall(home: Path) -> None:
     assert cli("setup", "completions", "--install").returncode == 0
     assert cli("setup", "completions", "--uninstall").returncode == 0
-    assert not list((home / ".config" / "fish" / "completions").iterdir())
+    assert {p.name for p in home.iterdir()} == {".claude"}  # every file and folder it made is gone
 
 
 def test_options_for_another_target_are_noted(home: Path) -> None:
@@ -167,13 +205,15 @@ def test_completions_install_for_every_shell(home: Path) -> None:
     for where, source in expected.items():
         assert (home / where).read_text() == (comp / source).read_text(), where
     assert "fpath=(" in r.stdout  # zsh's one manual step is spelled out
-    assert {str(p.relative_to(home)) for p in home.rglob("*") if p.is_file()} == set(expected)
+    record = ".local/share/claude-usage/setup-record.json"  # what setup wrote, for --uninstall
+    assert {str(p.relative_to(home)) for p in home.rglob("*") if p.is_file()} == set(expected) | {record}
 
 
 def test_completions_install_for_one_shell(home: Path) -> None:
     r = cli("setup", "completions", "--install", "--shell", "fish")
     assert r.returncode == 0, r.stderr
-    assert {p.name for p in home.rglob("*") if p.is_file()} == {"claude-usage.fish", "claude-usage-line.fish"}
+    assert {p.name for p in home.rglob("*") if p.is_file()} == {"claude-usage.fish", "claude-usage-line.fish",
+                                                                "setup-record.json"}
 
 
 @pytest.mark.parametrize("shell, source", [("bash", "claude-usage.bash"), ("zsh", "_claude-usage"),

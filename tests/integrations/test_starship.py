@@ -268,3 +268,57 @@ def test_a_run_of_backslashes_shows_literally_in_bash(home: Path, starship: str,
     from hostile import LONG, SHELL
 
     _corpus_in_shells(home, starship, tmp_path, [s for s in SHELL + LONG if "\\\\" in s], ["bash"])
+
+
+def _prompt_in(starship: str, config: Path, tmp_path: Path) -> str:
+    """``starship prompt`` with ``config``, as the prompt shows it (escapes dropped)."""
+    work = tmp_path / "work"
+    work.mkdir(exist_ok=True)
+    env = dict(os.environ, STARSHIP_CONFIG=str(config), STARSHIP_CACHE=str(tmp_path / "starship-cache"))
+    env.pop("STARSHIP_SHELL", None)
+    proc = subprocess.run([starship, "prompt"], env=env, cwd=work, capture_output=True, text=True, timeout=20)
+    assert proc.returncode == 0, proc.stderr
+    return ESCAPE.sub("", proc.stdout)
+
+
+def test_setup_says_when_the_users_format_would_hide_the_module(api, home: Path, starship: str,
+                                                                 tmp_path: Path) -> None:
+    """A top-level ``format`` naming neither ``$all``, ``$custom`` nor ``${custom.claude_usage}``:
+    real Starship draws nothing of the module. setup said "Starship shows it from the next prompt
+    on"; it says so now only when that is true, else what to add, and done as it says, it shows."""
+    write_credentials(home)
+    assert fetch().returncode == 0
+    config = home / ".config" / "starship.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('format = "$directory$character"\nadd_newline = false\ncommand_timeout = 10000\n')
+    r = cli("setup", "starship", "--install")
+    assert r.returncode == 0, r.stderr
+    assert "will not show it yet" in r.stdout and "${custom.claude_usage}" in r.stdout, r.stdout
+    assert "5h 78%" not in _prompt_in(starship, config, tmp_path)  # true: Starship shows nothing of it
+    config.write_text(config.read_text().replace("$character", "${custom.claude_usage}$character", 1))
+    assert "5h 78%" in _prompt_in(starship, config, tmp_path)  # the advice, followed, works
+
+    for fmt in ("$custom$character", "$all", None):  # formats that do show it: no such warning
+        other = tmp_path / f"other-{fmt}.toml"
+        other.write_text(("" if fmt is None else f"format = '{fmt}'\n") + "add_newline = false\ncommand_timeout = 10000\n")
+        r = cli("setup", "starship", "--install", env=dict(os.environ, STARSHIP_CONFIG=str(other)))
+        assert r.returncode == 0 and "will not show it" not in r.stdout, r.stdout
+        assert "Starship shows it from the next prompt on" in r.stdout
+        assert "5h 78%" in _prompt_in(starship, other, tmp_path), fmt
+
+
+@pytest.mark.parametrize("fmt", ["$all", "${all}", "$custom", "${custom}", "${custom.claude_usage}", "$character",
+                                 "\\$custom", "\\\\$custom", "$custom_x", "[$custom](bold)", "($custom)", "$custom.claude_usage",
+                                 "$directory${custom.other}"])
+def test_the_format_check_agrees_with_real_starship(fmt: str, starship: str, tmp_path: Path) -> None:
+    """``starship_config.shows`` says what real Starship draws, format by format."""
+    from statusline.commands import starship_config
+
+    text = (f"format = '{fmt}'\nadd_newline = false\ncommand_timeout = 10000\n"
+            '[custom.claude_usage]\ncommand = "echo HELLO"\nwhen = true\nshell = ["sh"]\nformat = "$output "\n'
+            '[custom.other]\ncommand = "echo OTHER"\nwhen = true\nshell = ["sh"]\n')
+    config = tmp_path / "starship.toml"
+    config.write_text(text)
+    doc = starship_config.loads(text.encode())
+    assert doc is not None
+    assert starship_config.shows(doc) == ("HELLO" in _prompt_in(starship, config, tmp_path)), fmt
