@@ -613,21 +613,77 @@ def check_pace_maker(r: Report, c: Context) -> None:
     r.add(True, f"Pace Maker: {'installed at ' + str(pm) if (pm / 'config.json').exists() else 'not installed'}")
 
 
+def _rerun(env: Mapping[str, str]) -> str:
+    """The setup command that writes the fast launch anew: one of the targets the record says
+    run it (any of them rewrites it), else Claude Code's."""
+    from statusline.commands import setup_record
+
+    try:
+        users = setup_record.load(env).users_of_launch()
+    except Exception:  # noqa: BLE001 - an unreadable record is its own row elsewhere
+        users = []
+    target = next((u for u in users if "/" not in u), "claude-code")
+    return f"claude-usage setup {target} --install"
+
+
 def check_fast_launch(r: Report, c: Context) -> None:
-    """The launcher ``setup`` writes, and whether its precompiled hot path is still this
-    install's: after an upgrade in place it is not used (the line is right, a little slower)."""
+    """The launcher ``setup`` writes, as every prompt and bar meets it: in folders of ours, a
+    file of ours, the very text this install writes, an interpreter that is there, and it runs.
+    Its precompiled hot path is said too (after an upgrade in place it is not used)."""
+    import sys
+
     from statusline.commands import launcher
 
     where = launcher.path(c.env)
-    if not where.is_file():
+    rerun = _rerun(c.env)
+    refused = launcher.refusal(c.env)
+    if refused:
+        what, fix = _split_fix(refused)
+        r.add(False, f"fast launch: {what} (anyone who can write there can change what every prompt runs)",
+              fix if fix.startswith(FIX_VERBS) else f"make the folder yours and private (chmod 700), then {rerun}")
+        return
+    if not os.path.lexists(where):
         r.add(True, "fast launch: none written (the integrations run the console script)")
-    elif launcher.code_current(c.env):
-        r.add(True, f"fast launch: {where}, its hot path precompiled")
+        return
+    text = launcher.read(where)
+    if text is None:
+        r.add(False, f"fast launch: {where} is not a regular file of yours (a link, another user's file, or "
+                     "unreadable), and every prompt and bar that names it runs it",
+              f"remove it (rm {where}), then run `{rerun}`")
+        return
+    python = launcher.interpreter(text)
+    if python is None:
+        r.add(False, f"fast launch: {where} is not what setup writes: it was changed since",
+              f"remove it (rm {where}), then run `{rerun}` to write it anew")
+        return
+    if not os.access(python, os.X_OK):
+        r.add(False, f"fast launch: its Python {python} is gone (the install it was written for was removed), "
+                     "so it cannot start: Claude Code, tmux and the prompts run its fallback instead (a "
+                     "claude-usage-line found on PATH, slower, else `claude: reinstall claude-usage-line`)",
+              f"run `{rerun}` with the claude-usage you use now: it writes the fast launch for that install")
+        return
+    if python != sys.executable:
+        r.warn(f"fast launch: written for another install of claude-usage-line ({python}), not this one "
+               f"({sys.executable})", f"run `{rerun}` with the install you mean to use")
+        return
+    if text != launcher._wanted(where):
+        r.add(False, f"fast launch: {where} differs from what this install writes: it was changed since",
+              f"run `{rerun}`: it writes it anew")
+        return
+    if launcher.read(launcher.fallback_path(where)) != launcher.FALLBACK_TEXT:
+        r.add(False, f"fast launch: its fallback {launcher.fallback_path(where)} is missing or was changed, so a "
+                     "launcher whose Python goes away would blank the bars", f"run `{rerun}`: it writes it anew")
+        return
+    if not launcher.works(where, c.env):
+        r.add(False, f"fast launch: {where} does not run (`{where} --version` did not answer as this install)",
+              f"run `{rerun}`; if it still fails, reinstall claude-usage-line")
+        return
+    if launcher.code_current(c.env):
+        r.add(True, f"fast launch: {where}, runs, its hot path precompiled")
     else:
-        r.add(True, f"fast launch: {where}; its precompiled hot path is older than the installed code (an "
-                    "upgrade in place?), so the line is read from the sources, a little slower: run "
-                    "`claude-usage setup` again for the integration you use (e.g. `claude-usage setup tmux "
-                    "--install`) to precompile it again")
+        r.add(True, f"fast launch: {where}, runs; its precompiled hot path is older than the installed code (an "
+                    f"upgrade in place?), so the line is read from the sources, a little slower: run `{rerun}` "
+                    "to precompile it again")
 
 
 def load_cache(r: Report, c: Context) -> None:

@@ -356,3 +356,44 @@ def test_doctor_says_what_comes_first_and_each_path_problem_once(monkeypatch):
     assert "XDG_CACHE_HOME='share' is a relative path: ignored" in r.stdout
     assert r.stdout.count("cannot be used: its path is") == 1 and "could not be checked" not in r.stdout, r.stdout
     assert len(r.stdout) < 8000
+
+
+def _launch(home):
+    return home / ".local" / "share" / "claude-usage" / "bin" / "claude-usage-line"
+
+
+def test_doctor_runs_the_fast_launch_and_names_a_dead_or_swapped_one(api, logged_in, home, tmp_path):
+    """#27.2 and #27.10: a fast launch whose Python is gone, or one swapped for another script,
+    was `[ok] fast launch` while every bar went blank or ran the other script."""
+    fetch()
+    assert cli("setup", "tmux", "--install").returncode == 0
+    launch = _launch(home)
+    text = launch.read_text()
+
+    def row() -> tuple[str, str, int]:
+        r = cli("doctor")
+        lines = r.stdout.splitlines()
+        i = next(i for i, ln in enumerate(lines) if "fast launch:" in ln)
+        fix = lines[i + 1] if i + 1 < len(lines) and "fix:" in lines[i + 1] else ""
+        return lines[i], fix, r.returncode
+
+    mark, fix, code = row()
+    assert mark.startswith("[ok]") and "runs, its hot path precompiled" in mark
+    launch.write_text(text.replace(text.split("\n", 1)[0], f"#!{tmp_path / 'gone' / 'python'} -IS", 1))
+    mark, fix, code = row()
+    assert mark.startswith("[!!]") and "is gone" in mark and code == 1, mark
+    assert "run `claude-usage setup tmux --install`" in fix, fix
+    launch.write_text("#!/bin/sh\necho pwned\n")  # swapped for another script
+    mark, fix, code = row()
+    assert mark.startswith("[!!]") and "not what setup writes" in mark and f"rm {launch}" in fix, mark
+    launch.write_text(text + "\n# a line more\n")  # ours, edited
+    mark, fix, code = row()
+    assert mark.startswith("[!!]") and "was changed since" in mark, mark
+    launch.write_text(text)
+    share = launch.parent.parent.parent  # ~/.local/share, open to all: anyone could swap our folder
+    share.chmod(0o777)
+    mark, fix, code = row()
+    assert mark.startswith("[!!]") and "writable by other users" in mark and f"chmod go-w {share}" in fix, mark
+    share.chmod(0o755)
+    launch.parent.chmod(0o777)  # our own folder left open: ours by name, made private again
+    assert row()[0].startswith("[ok]") and launch.parent.stat().st_mode & 0o777 == 0o700
