@@ -253,7 +253,7 @@ def _main(argv: list[str] | None = None) -> int:
 
             return doctor.run(paths, args.mode)
         if args.command == "config":
-            from statusline.cache import config
+            from statusline.commands import config
 
             return config.run()
         if args.command == "history":

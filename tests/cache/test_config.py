@@ -267,3 +267,16 @@ def test_a_config_nested_hundreds_deep_breaks_nothing(api, logged_in, home, deep
         assert "Traceback" not in r.stderr + r.stdout and "RecursionError" not in r.stderr, (argv, r.stderr)
     assert "nests arrays or tables too deeply" in cli("config").stdout
     assert "5h 78%" in line("--format", "plain", "--no-refresh").stdout  # the fetch went through
+
+
+def test_config_prints_toml_words_and_no_raw_controls(home, monkeypatch, tmp_path):
+    """#27.7, #27.15.5: `config` printed Python's True/False, "is not percent values", and raw
+    controls from the environment (doctor escapes the same values)."""
+    path = home / ".config" / "claude-usage" / "config.toml"
+    path.parent.mkdir(parents=True)
+    path.write_text("[sources]\nusage_api = false\n[thresholds]\nwarn = 5000\n")
+    monkeypatch.setenv("CLAUDE_USAGE_CACHE_DIR", str(tmp_path / "c\x1b]0;pwned\x07\x1b[2J"))
+    out = cli("config").stdout
+    assert "sources.usage_api" in out and "= false" in out and "False" not in out and "True" not in out, out
+    assert "is not a percent from 0 to 1000" in out and "percent values" not in out
+    assert "\x1b" not in out and "\x07" not in out and "c?]0;pwned??[2J" in out
