@@ -205,13 +205,53 @@ def refresh(acct, mode, view, cred_sig, env, now, debounce=None):
     return spawn_fetcher(acct, mode, now, debounce)
 
 
+CONFIG_VERSION = 1
+
+
+def line_config(env):
+    """config.toml's settings for the line as the file says now, or None when there is none.
+
+    The line never parses TOML on its way: the settings are compiled once per change of the
+    file (its ``mtime_ns:size``) into ``config-<hash of its path>.bin`` in the cache root, which
+    every later call reads like the view. The first call after a change compiles it itself
+    (``cache/config``, tomllib: a few milliseconds, once), so an edit, or ``claude-usage
+    configure``, shows at the very next line, prompt and Claude Code refresh. Only the file is
+    compiled: the environment's ``CLAUDE_USAGE_*`` still win at each call (``look``, ``glyphs``)."""
+    path = fastpaths.config_file(env)
+    sig = fastpaths.cred_sig(path)
+    if sig is None:
+        return None
+    root = fastpaths.cache_root(env)
+    where = oslite.join(root, "config-%s.bin" % fastpaths.fnv1a64(path))
+    got = read_marshal(where, CONFIG_VERSION)
+    if got is not None and got.get("sig") == sig and got.get("path") == path and isinstance(got.get("config"), dict):
+        return got["config"]
+    from statusline.cache import config  # the file changed since it was compiled: once per change
+
+    compiled = config.line_config(config.load(path, env={}))
+    compiled["sig"] = sig  # as stat'ed before reading: a change meanwhile is compiled at the next call
+    try:
+        import marshal
+
+        safefiles.makedirs_private(root)
+        safefiles.write_atomic(where, marshal.dumps({"v": CONFIG_VERSION, "sig": sig, "path": path,
+                                                     "config": compiled}, 4), sync=False)
+    except (OSError, ValueError):
+        pass  # compiled again at the next call: slower, never wrong
+    return compiled
+
+
 def load(mode, refresh_ok, env, now):
-    """(view, credentials signature, problem) for the current account; may start the fetcher."""
+    """(view, credentials signature, problem) for the current account; may start the fetcher.
+    The view's ``config`` is config.toml as it is now (``line_config``), not as the fetcher
+    last compiled it."""
     cfg = fastpaths.config_dir(env)
     acct = fastpaths.account_dir(fastpaths.cache_root(env), cfg, mode)
     cred_sig = fastpaths.auth_sig(cfg, env)
     view = current_view(acct, now)
     note = refresh(acct, mode, view, cred_sig, env, now) if refresh_ok else None
+    if view is not None:
+        view = dict(view, config=line_config(env) or {})
     if view is not None and view.get("status") == "no_credentials" and cred_sig != view.get("cred_sig") \
             and has_credentials(env, cred_sig):
         # credentials appeared since the fetcher said there were none: it is at work on them now

@@ -135,6 +135,8 @@ def warnings(args: argparse.Namespace) -> list[str]:
         out.append(f"--all does nothing for {args.command or '--watch'}; ignored")
     if args.json and args.command and args.command != "history":
         out.append(f"--json does nothing for {args.command}; ignored")
+    elif args.json and args.watch and not args.command:
+        out.append("--json prints the snapshot once and --watch draws the panel: --watch is ignored")
     return out
 
 
@@ -276,7 +278,7 @@ def _main(argv: list[str] | None = None) -> int:
 
         if args.all_accounts:
             return watch.print_all(paths, json_out=args.json)
-        if args.watch:
+        if args.watch and not args.json:
             return watch.run(paths, args.mode, max(0.5, 2.0 if args.interval is None else args.interval))
         return watch.print_once(paths, args.mode, json_out=args.json)
     except KeyboardInterrupt:

@@ -316,6 +316,8 @@ def run(opts, env, now):
     spans += extras(data, opts.get("show") or "", g)
     color = not env.get("NO_COLOR")
     style, theme = cache_view.look(opts, view, env)
+    if opts.get("theme") and style == "plain" and isinstance(opts.get("notes"), list):
+        opts["notes"].append("--theme needs --style powerline or chips (or [line] style in config.toml); ignored")
     if style != "plain" and color:
         from statusline.render import themes  # powerline and chips only: the plain line imports nothing more
 

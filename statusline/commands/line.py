@@ -183,6 +183,7 @@ def render_cached(opts, env, now):
     spans = segments.build(view, now, glyphs, creds, note, show_rate="rate" in opts["show"].split(","))
     color = not env.get("NO_COLOR")
     style, theme = cache_view.look(opts, view, env)
+    unused_look(opts, style, fmt)
     if style != "plain" and color and fmt in ("ansi", "bash", "tmux", "zsh"):
         from statusline.render import themes  # only for powerline and chips: plain imports nothing more
 
@@ -191,26 +192,36 @@ def render_cached(opts, env, now):
     return dialects.render(spans, fmt, color, cfg.get("tmux") if isinstance(cfg, dict) else None)
 
 
+STYLED_FORMATS = ("ansi", "bash", "tmux", "zsh")
+
+
+def unused_look(opts, style, fmt):
+    """Notes for a look that was asked for and does nothing here: a theme with the plain style,
+    a style in a format that draws none."""
+    if opts.get("style") and opts["style"] != "plain" and fmt not in STYLED_FORMATS:
+        opts["notes"].append("--style %s does nothing for --format %s; ignored" % (opts["style"], fmt))
+    elif opts.get("theme") and style == "plain":
+        opts["notes"].append("--theme needs --style powerline or chips (or [line] style in config.toml); ignored")
+
+
 def main(argv=None):
     """Console-script entry. Always prints a line and returns 0: no traceback reaches a prompt."""
     try:
         env = oslite.environ()
         opts = parse_args(sys.argv[1:] if argv is None else argv)
-        if opts["problems"]:
-            message = "claude-usage-line: " + "; ".join(opts["problems"])
-            if _interactive():  # a person typed it: say so, as any command would
-                sys.stderr.write(message + "\n(see claude-usage-line --help)\n")
-                return USAGE_ERROR
-            sys.stderr.write(message + "\n")  # in a prompt or a bar: still a line, and exit 0
-            report_problems(opts["problems"] + opts["notes"], env, time.time(), _kind(opts))
+        if opts["problems"] and _interactive():  # a person typed it: say so, as any command would
+            sys.stderr.write("claude-usage-line: " + "; ".join(opts["problems"]) + "\n(see claude-usage-line --help)\n")
+            return USAGE_ERROR
+        out = render(opts, env, time.time())  # (it may add notes: a look that does nothing here)
+        said = opts["problems"] + opts["notes"]
+        if opts["problems"]:  # in a prompt or a bar: still a line, and exit 0
+            sys.stderr.write("claude-usage-line: " + "; ".join(opts["problems"]) + "\n")
         elif opts["notes"]:
-            if _interactive():
-                sys.stderr.write("claude-usage-line: note: " + "; ".join(opts["notes"]) + "\n")
-            else:
-                report_problems(opts["notes"], env, time.time(), _kind(opts))
-        elif not (opts["help"] or opts["version"]):
+            sys.stderr.write("claude-usage-line: note: " + "; ".join(opts["notes"]) + "\n")
+        if said and not _interactive():  # a prompt cannot show it: doctor will
+            report_problems(said, env, time.time(), _kind(opts))
+        elif not said and not (opts["help"] or opts["version"]):
             clear_problems(env, _kind(opts))
-        out = render(opts, env, time.time())
     except BaseException as exc:  # noqa: BLE001 - the prompt must survive anything
         if isinstance(exc, SystemExit):
             raise

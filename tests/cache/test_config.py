@@ -280,3 +280,21 @@ def test_config_prints_toml_words_and_no_raw_controls(home, monkeypatch, tmp_pat
     assert "sources.usage_api" in out and "= false" in out and "False" not in out and "True" not in out, out
     assert "is not a percent from 0 to 1000" in out and "percent values" not in out
     assert "\x1b" not in out and "\x07" not in out and "c?]0;pwned??[2J" in out
+
+
+def test_an_edit_of_config_toml_shows_at_the_very_next_line(warm, home):
+    """#27.7: after config.toml changed, the next one to three calls still used the old settings
+    (the fetcher compiled them into the view, at its own pace). Now the next call uses them; no
+    fetcher runs here at all (--no-refresh)."""
+    from helpers import line
+
+    def shown() -> str:
+        return line("--format", "plain", "--no-refresh").stdout.strip()
+
+    assert shown().startswith("5h 78%")
+    path = write(home, '[line]\nitems = ["seven_day", "five_hour"]\n')
+    assert shown().startswith("7d 41%"), shown()
+    path.write_text('[line]\nitems = ["five_hour"]\nglyphs_typo = 1\n')  # a new signature: compiled again
+    assert shown().startswith("5h 78%") and "7d" not in shown(), shown()
+    path.unlink()
+    assert shown().startswith("5h 78%") and "7d 41%" in shown()

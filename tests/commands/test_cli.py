@@ -3,6 +3,7 @@ notes for options that do nothing where they were given (issue 20, item 12)."""
 
 from __future__ import annotations
 
+import json
 import os
 
 from helpers import cli, line
@@ -66,3 +67,18 @@ def test_line_notes_reach_doctor_when_not_typed(cache_dir) -> None:
     assert "--chain does nothing without --claude-code" in note and "--show model needs --claude-code" in note
     assert "claude-usage-line was last called with a mistake" in cli("doctor").stdout
     assert os.path.exists(cache_dir / "line-usage-error")
+
+
+def test_options_that_do_nothing_are_noted(warm):
+    """#27.7: --theme without a style, --watch with --json, and a style in a format that draws
+    none did nothing without a word; and the line said its notes only at a terminal."""
+    from helpers import line
+
+    r = line("--format", "ansi", "--theme", "nord", "--no-refresh")
+    assert "5h 78%" in r.stdout and "note: --theme needs --style" in r.stderr, r.stderr
+    r = line("--format", "plain", "--style", "chips", "--no-refresh")
+    assert r.stdout.startswith("5h 78%") and "--style chips does nothing for --format plain" in r.stderr
+    r = line("--format", "ansi", "--theme", "nord", "--style", "powerline", "--no-refresh")
+    assert r.stderr == "", r.stderr
+    r = cli("--watch", "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)["schema"] and "--watch is ignored" in r.stderr, r.stderr
