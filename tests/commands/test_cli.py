@@ -69,7 +69,7 @@ def test_line_notes_reach_doctor_when_not_typed(cache_dir) -> None:
     assert os.path.exists(cache_dir / "line-usage-error")
 
 
-def test_options_that_do_nothing_are_noted(warm):
+def test_a_look_and_a_mode_that_do_nothing_are_noted(warm):
     """#27.7: --theme without a style, --watch with --json, and a style in a format that draws
     none did nothing without a word; and the line said its notes only at a terminal."""
     from helpers import line
