@@ -369,7 +369,11 @@ def main() -> int:
             results[state]["python -c pass"] = {"ms": round(statistics.median(got["times"]["python -c pass"]), 2)}
             if hanging is not None:
                 results[state]["api connections"] = {"count": hanging.connections}
-                hanging.close()
+                hanging.close()  # the fetcher's call fails now: wait until it has let go of the cache
+                deadline = time.monotonic() + 60
+                while any(Path(tmp).rglob("fetch.owner")) and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                time.sleep(0.5)
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     if args.json:
         print(json.dumps({"runs": args.runs, "load": load, "results": results}))

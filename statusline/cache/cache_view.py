@@ -299,3 +299,30 @@ def look(opts, view, env):
             theme = t
             break
     return style or "plain", theme or "default"
+
+
+def line_settings(view):
+    """config.toml's compiled ``[line]`` and ``[tmux]`` settings from the view, or {}."""
+    cfg = (view or {}).get("config")
+    return cfg if isinstance(cfg, dict) else {}
+
+
+def items(opts, view):
+    """The items in order: config.toml's ``[line] items`` (else the default), with ``--show``'s
+    added and ``--hide``'s left out (``core/items.chosen``)."""
+    from statusline.core import items as names
+
+    configured = line_settings(view).get("items")
+    configured = configured if isinstance(configured, (tuple, list)) else None
+    return names.chosen(configured, names.parse_list(opts.get("show")), names.parse_list(opts.get("hide")))
+
+
+NUMBERS_ENV = "CLAUDE_USAGE_NUMBERS"
+
+
+def numbers(view, env):
+    """``used`` or ``left``: ``CLAUDE_USAGE_NUMBERS``, else config.toml's ``[line] numbers``."""
+    for n in (env.get(NUMBERS_ENV), line_settings(view).get("numbers")):
+        if n in ("used", "left"):
+            return n
+    return "used"

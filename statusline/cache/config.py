@@ -20,8 +20,12 @@ dict of plain values (marshal-safe) for the fetcher to keep in the cache, and ``
     high = 80
     crit = 100
 
-    [line]
-    items = ["five_hour", "seven_day", "scoped", "extra", "reset", "console", "pace", "age"]
+    [line]                  # the names: core/items.py (docs/configuration.md)
+    items = ["five_hour", "seven_day", "scoped", "extra", "reset", "console", "pace", "age",
+             "status", "model", "context", "git"]
+    rows = [["five_hour", "seven_day"], ["model", "context", "git"]]  # Claude Code: a row each
+    numbers = "used"        # used | left: every window's share used or left (CLAUDE_USAGE_NUMBERS)
+    context = "window"      # window: Claude Code's used_percentage | usable: share of auto-compact's point
     style = "plain"         # plain | powerline | chips (CLAUDE_USAGE_STYLE, --style)
     theme = "default"       # default | nord | gruvbox | dracula | mono (CLAUDE_USAGE_THEME, --theme)
 
@@ -31,6 +35,7 @@ dict of plain values (marshal-safe) for the fetcher to keep in the cache, and ``
     [sources]
     usage_api = true        # false: never call the OAuth endpoints (CLAUDE_USAGE_API=off); the
                             # line lives on Claude Code's input, ~/.claude.json and Pace Maker
+    status = true           # false: never ask Anthropic's status page (CLAUDE_USAGE_STATUS=off)
 
     [tmux]                  # tmux styles per level (the plugin's @claude_usage_* options win)
     ok = "fg=colour22"
@@ -52,11 +57,13 @@ from typing import Any
 
 from statusline.cache import fastpaths, safefiles
 from statusline.cache.cache_view import STYLES, THEMES
+from statusline.core import items as item_names
 
 Origin = str  # "default" | "file" | "env"
 
 GLYPH_SETS = ("emoji", "plain", "ascii")
-LINE_ITEMS = ("five_hour", "seven_day", "scoped", "extra", "reset", "console", "pace", "age")
+LINE_ITEMS = item_names.NAMES
+ROWS_MAX = 8  # rows of the Claude Code line: more is no status line
 LEVELS = ("ok", "warn", "high", "crit", "stale")
 MIN_TTL = 5.0
 FILE_LIMIT = 1 << 20  # config.toml is a few hundred bytes; a bigger one is not ours to parse
@@ -70,7 +77,9 @@ ENV = {
     "email": "CLAUDE_USAGE_EMAIL",
     "line.style": "CLAUDE_USAGE_STYLE",
     "line.theme": "CLAUDE_USAGE_THEME",
+    "line.numbers": "CLAUDE_USAGE_NUMBERS",
     "sources.usage_api": "CLAUDE_USAGE_API",
+    "sources.status": "CLAUDE_USAGE_STATUS",
 }
 BOOL_WORDS = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
 
@@ -93,12 +102,16 @@ class Settings:
     glyphs: str = "emoji"
     email: str | None = None
     thresholds: Thresholds = Thresholds()
-    line_items: tuple[str, ...] = LINE_ITEMS
+    line_items: tuple[str, ...] = item_names.DEFAULT
+    line_rows: tuple[tuple[str, ...], ...] = ()  # none: one row of line_items
+    line_numbers: str = "used"
+    line_context: str = "window"
     line_style: str = "plain"
     line_theme: str = "default"
     notify_at: tuple[float, ...] = (80.0, 95.0)
     tmux: tuple[tuple[str, str], ...] = ()  # (level, tmux style) pairs, in LEVELS order
     usage_api: bool = True  # [sources] usage_api: False = no call to the OAuth endpoints at all
+    status: bool = True  # [sources] status: False = no request to Anthropic's status page
     path: str = ""
     origins: tuple[tuple[str, Origin], ...] = ()
     problems: tuple[str, ...] = field(default=())
@@ -112,22 +125,21 @@ class Settings:
         """The value of a dotted key (``ttl``, ``thresholds.warn``, ``line.items``, ``tmux.ok``...)."""
         if key.startswith("thresholds."):
             return getattr(self.thresholds, key.split(".", 1)[1])
-        if key == "line.items":
-            return self.line_items
-        if key in ("line.style", "line.theme"):
-            return self.line_style if key == "line.style" else self.line_theme
+        if key.startswith("line."):
+            return getattr(self, "line_" + key.split(".", 1)[1])
         if key == "notify.at":
             return self.notify_at
         if key.startswith("tmux."):
             return dict(self.tmux).get(key.split(".", 1)[1])
-        if key == "sources.usage_api":
-            return self.usage_api
+        if key.startswith("sources."):
+            return getattr(self, key.split(".", 1)[1])
         return getattr(self, key)
 
 
+LINE_KEYS = ("items", "rows", "numbers", "context", "style", "theme")
 KEYS = ("ttl", "console_ttl", "profile_ttl", "http_timeout", "glyphs", "email",
-        "thresholds.warn", "thresholds.high", "thresholds.crit", "line.items", "line.style", "line.theme", "notify.at",
-        "sources.usage_api", *(f"tmux.{lvl}" for lvl in LEVELS))
+        "thresholds.warn", "thresholds.high", "thresholds.crit", *(f"line.{k}" for k in LINE_KEYS), "notify.at",
+        "sources.usage_api", "sources.status", *(f"tmux.{lvl}" for lvl in LEVELS))
 
 
 # --- where -------------------------------------------------------------------------------------
@@ -209,8 +221,8 @@ def _flatten(table: dict[str, Any], problems: list[str], where: str,
     """The file's table as dotted keys; unknown keys and tables are reported, not fatal."""
     fixes = [] if fixes is None else fixes
     flat: dict[str, Any] = {}
-    sections = {"thresholds": ("warn", "high", "crit"), "line": ("items", "style", "theme"), "notify": ("at",),
-                "tmux": LEVELS, "sources": ("usage_api",)}
+    sections = {"thresholds": ("warn", "high", "crit"), "line": LINE_KEYS, "notify": ("at",),
+                "tmux": LEVELS, "sources": ("usage_api", "status")}
     for key, value in table.items():
         if key in sections:
             if not isinstance(value, dict):
@@ -254,6 +266,22 @@ def _convert(key: str, value: Any) -> tuple[bool, Any]:
         ok = (isinstance(value, list) and bool(value) and all(v in LINE_ITEMS for v in value)
               and len(set(value)) == len(value))
         return ok, tuple(value) if ok else None
+    if key == "line.rows":
+        if not isinstance(value, list) or not 0 < len(value) <= ROWS_MAX:
+            return False, None
+        rows = []
+        for row in value:
+            if isinstance(row, str):
+                row = [w for w in row.replace(",", " ").split() if w]
+            if not isinstance(row, list) or not row or not all(v in LINE_ITEMS for v in row):
+                return False, None
+            rows.append(tuple(row))
+        names = [n for row in rows for n in row]
+        return len(set(names)) == len(names), tuple(rows)
+    if key == "line.numbers":
+        return value in item_names.NUMBERS, value
+    if key == "line.context":
+        return value in item_names.CONTEXT, value
     if key == "line.style":
         return value in STYLES, value
     if key == "line.theme":
@@ -268,7 +296,7 @@ def _convert(key: str, value: Any) -> tuple[bool, Any]:
         vals = [_percent(v) for v in value] if isinstance(value, list) else [None]
         ok = all(v is not None for v in vals)
         return ok, tuple(sorted({v for v in vals if v is not None})) if ok else None
-    if key == "sources.usage_api":
+    if key in ("sources.usage_api", "sources.status"):
         if isinstance(value, str):
             value = BOOL_WORDS.get(value.strip().lower())
         return isinstance(value, bool), value
@@ -289,10 +317,16 @@ def _expected(key: str) -> str:
         return "an email address"
     if key.startswith("thresholds.") or key == "notify.at":
         return "a percent from 0 to 1000" if key.startswith("thresholds.") else "a list of percents from 0 to 1000"
-    if key == "sources.usage_api":
+    if key.startswith("sources."):
         return "true or false (on/off)"
     if key == "line.items":
         return "a list of distinct items from " + ", ".join(LINE_ITEMS)
+    if key == "line.rows":
+        return f"a list of up to {ROWS_MAX} rows, each a list of items, no item twice (the items: see line.items)"
+    if key == "line.numbers":
+        return " | ".join(item_names.NUMBERS)
+    if key == "line.context":
+        return " | ".join(item_names.CONTEXT)
     if key == "line.style":
         return " | ".join(STYLES)
     if key == "line.theme":
@@ -354,11 +388,15 @@ def load(path: os.PathLike[str] | str | None = None, env: Mapping[str, str] | No
         email=values.get("email", base.email),
         thresholds=Thresholds(warn, high, crit),
         line_items=values.get("line.items", base.line_items),
+        line_rows=values.get("line.rows", base.line_rows),
+        line_numbers=values.get("line.numbers", base.line_numbers),
+        line_context=values.get("line.context", base.line_context),
         line_style=values.get("line.style", base.line_style),
         line_theme=values.get("line.theme", base.line_theme),
         notify_at=values.get("notify.at", base.notify_at),
         tmux=tmux,
         usage_api=values.get("sources.usage_api", base.usage_api),
+        status=values.get("sources.status", base.status),
         path=str(p),
         origins=tuple(sorted(origins.items())),
         problems=tuple(problems),
@@ -393,6 +431,9 @@ def compile(settings: Settings) -> dict[str, Any]:  # noqa: A001 - the name the 
         "glyphs": settings.glyphs,
         "thresholds": (th.warn, th.high, th.crit),
         "items": tuple(settings.line_items),
+        "rows": tuple(settings.line_rows),
+        "numbers": settings.line_numbers,
+        "context": settings.line_context,
         "style": settings.line_style,
         "theme": settings.line_theme,
         "notify_at": tuple(settings.notify_at),
@@ -405,7 +446,7 @@ def line_config(settings: Settings) -> dict[str, Any]:
     with ``glyphs`` and ``notify_at`` only when the user set them (the defaults differ per
     target, and notifications are opt-in)."""
     c = compile(settings)
-    out = {k: c[k] for k in ("sig", "thresholds", "items", "tmux")}
+    out = {k: c[k] for k in ("sig", "thresholds", "items", "rows", "numbers", "context", "tmux")}
     for key in ("style", "theme"):  # only when set, as glyphs
         if settings.origin(f"line.{key}") != "default":
             out[key] = c[key]

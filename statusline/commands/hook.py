@@ -15,9 +15,10 @@ the first complete JSON object.
 import marshal
 
 from statusline.cache import cache_view, fastpaths, oslite, safefiles
+from statusline.core import items as item_names
 from statusline.core import jsonlite, readings
 from statusline.core.clean import is_control
-from statusline.render import dialects, segments
+from statusline.render import dialects, layout, segments
 from statusline.sources import claude_code
 
 STDIN_DEADLINE_S = 0.5
@@ -227,25 +228,47 @@ def remember_version(version, env):
         pass
 
 
-def extras(data, items, g):
-    """Model, context-window percentage and session cost, when the user asks for them."""
-    spans = []
-    for item in (i.strip() for i in items.split(",")):
-        text, level = None, "text"
-        if item == "model":
-            text, level = claude_code.model_name(data), "info"
-        elif item == "context":
-            pct = claude_code.context_percent(data)
-            if pct is not None:
-                shown = segments.percent(pct)
-                text, level = "ctx %d%%" % shown, segments.level(shown)
-        elif item == "cost":
-            usd = claude_code.session_cost(data)
-            if usd is not None:
-                text = "$%.2f" % usd
-        if text:
-            spans += [(g["sep"], "muted"), (text, level)]
-    return spans
+COLUMNS_RANGE = (20, 2000)
+FIT_MARGIN = 1  # Claude Code draws the row after a one-cell indent
+STYLE_OVERHEAD = 3  # cells a powerline or chips style adds to each group: its padding and arrow
+
+
+def columns(env):
+    """The terminal's width Claude Code gives its status command (``COLUMNS``), or None."""
+    raw = env.get("COLUMNS")
+    if not raw or not raw.isdigit():
+        return None
+    n = int(raw[:6])
+    return n if COLUMNS_RANGE[0] <= n <= COLUMNS_RANGE[1] else None
+
+
+def session_rows(opts, data, view, env, now, glyphs, has_credentials, note):
+    """The whole Claude Code line as rows of groups: the limits' (``segments.groups``) and the
+    session's (``render/items``), in the chosen order (``[line] items``, ``--show``, ``--hide``),
+    in ``[line] rows`` when set. Git is read from ``.git`` only when the ``git`` item is on."""
+    order = cache_view.items(opts, view)
+    cfg = cache_view.line_settings(view)
+    parts = segments.groups(view, now, glyphs, has_credentials, note, items=order,
+                            numbers=cache_view.numbers(view, env))
+    wanted = [n for n in order if n in item_names.SESSION]
+    if wanted:
+        from statusline.render import items
+
+        s = claude_code.session(data, now)
+        mode = cfg.get("context") if cfg.get("context") in item_names.CONTEXT else "window"
+        if "git" in wanted:
+            from statusline.sources import git_head
+
+            s["git"] = s["branch"] or git_head.branch(claude_code.cwd(data)) or s["worktree"]
+        if mode == "usable" and "context" in wanted:
+            s["context_usable"] = claude_code.usable_percent(s, env)
+        th = segments.thresholds(cfg)
+        for name in wanted:
+            got = items.spans(name, s, glyphs, th, now, mode)
+            if got:
+                parts.append((name, got))
+    rows = cfg.get("rows")
+    return layout.arrange(parts, order, rows if isinstance(rows, (tuple, list)) else None)
 
 
 CHAIN_LIMIT = 64 * 1024  # bytes of the chained command's output: a status line, not a log
@@ -310,22 +333,21 @@ def run(opts, env, now):
             notify.maybe_notify(acct, new, now, notify.with_config(env, (view or {}).get("config")),
                                 cache_view.account_key(acct, code_view or {}))
     glyphs = cache_view.glyphs(opts, view, env) or "emoji"
-    g = segments.GLYPHS.get(glyphs, segments.GLYPHS["emoji"])
-    spans = segments.build(view, now, glyphs, cred_sig is not None or bool(new), note,
-                           show_rate="rate" in (opts.get("show") or "").split(","))
-    spans += extras(data, opts.get("show") or "", g)
+    rows = session_rows(opts, data, view, env, now, glyphs, cred_sig is not None or bool(new), note)
     color = not env.get("NO_COLOR")
     style, theme = cache_view.look(opts, view, env)
     if opts.get("theme") and style == "plain" and isinstance(opts.get("notes"), list):
         opts["notes"].append("--theme needs --style powerline or chips (or [line] style in config.toml); ignored")
-    if style != "plain" and color:
-        from statusline.render import themes  # powerline and chips only: the plain line imports nothing more
-
-        ours = themes.render(spans, "ansi", style, theme, glyphs)
-    else:
-        ours = dialects.render(spans, "ansi", color)
+    width = columns(env)
+    if width:
+        g = segments.GLYPHS.get(glyphs, segments.GLYPHS["emoji"])
+        per_group = STYLE_OVERHEAD if style != "plain" and color else 0
+        rows = [layout.fit(row, width - FIT_MARGIN, g, per_group) for row in rows]
+    lines = layout.draw(rows, "ansi", color, style, theme, glyphs) or [""]
+    ours = lines[0]
     if opts.get("chain"):
         theirs = chain(opts["chain"], raw, env)
         if theirs:
-            return "\n".join([ours + dialects.render([(" \u2502 ", "muted")], "ansi", color) + theirs[0], *theirs[1:]])
-    return ours
+            bar = dialects.render([(" \u2502 ", "muted")], "ansi", color)
+            lines = [ours + bar + theirs[0], *lines[1:], *theirs[1:]]
+    return "\n".join(lines)

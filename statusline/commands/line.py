@@ -13,7 +13,8 @@ import sys
 import time
 
 from statusline.cache import cache_view, oslite
-from statusline.render import dialects, segments
+from statusline.core import items as item_names
+from statusline.render import dialects, layout, segments
 
 HELP = """usage: claude-usage-line [options]
 
@@ -30,20 +31,23 @@ options:
   --claude-code    read Claude Code's statusLine JSON on stdin (see README)
   --chain CMD      with --claude-code: also run CMD with the same input and show
                    its rows after ours (cut after 3 s, 64 KiB and 8 rows)
-  --show ITEMS     extra items, comma-separated: rate (any format); with
-                   --claude-code also model,context,cost
+  --show ITEMS     items to add, comma-separated (rate, and with --claude-code
+                   model, effort, context, tokens, cost, duration, lines, git,
+                   repo, pr, session, cache, vim, agent, style, cwd)
+  --hide ITEMS     items to leave out (e.g. age, pace, model)
   --no-refresh     never start the background fetcher
   -h, --help       show this help
   --version        show the version
 
 environment: NO_COLOR, CLAUDE_CONFIG_DIR, CLAUDE_USAGE_CACHE_DIR, CLAUDE_USAGE_TTL,
 CLAUDE_USAGE_CONSOLE_TTL, CLAUDE_USAGE_GLYPHS, CLAUDE_USAGE_STYLE, CLAUDE_USAGE_THEME,
-ANTHROPIC_ADMIN_API_KEY. Details: claude-usage doctor"""
+CLAUDE_USAGE_NUMBERS (used or left), ANTHROPIC_ADMIN_API_KEY. Items, rows and the rest:
+config.toml (claude-usage configure). Details: claude-usage doctor"""
 
 CHOICES = {"format": ("ansi", "tmux", "zsh", "bash", "plain", "json", "waybar", "i3blocks", "xbar"),
            "mode": ("auto", "code", "console"), "glyphs": ("emoji", "plain", "ascii"),
            "style": cache_view.STYLES, "theme": cache_view.THEMES}
-SHOW_ITEMS = ("rate", "model", "context", "cost")
+SHOW_ITEMS = item_names.NAMES
 USAGE_ERROR = 2
 
 
@@ -54,10 +58,10 @@ def parse_args(argv):
     the default so a prompt still gets a line; ``main`` decides whether that is an error.
     """
     opts = {"format": "ansi", "mode": "auto", "glyphs": None, "style": None, "theme": None, "claude_code": False,
-            "chain": None, "show": "", "refresh": True, "help": False, "version": False, "problems": [],
+            "chain": None, "show": "", "hide": "", "refresh": True, "help": False, "version": False, "problems": [],
             "notes": []}
     takes = {"--format": "format", "--mode": "mode", "--glyphs": "glyphs", "--style": "style", "--theme": "theme",
-             "--chain": "chain", "--show": "show"}
+             "--chain": "chain", "--show": "show", "--hide": "hide"}
     problems = opts["problems"]
     args = list(argv)
     while args:
@@ -73,10 +77,10 @@ def parse_args(argv):
             if key in CHOICES and val not in CHOICES[key]:
                 problems.append("%s: %r is not one of %s" % (name, val, ", ".join(CHOICES[key])))
                 continue
-            if key == "show":
-                bad = [i for i in val.split(",") if i.strip() and i.strip() not in SHOW_ITEMS]
+            if key in ("show", "hide"):
+                bad = [i for i in item_names.parse_list(val) if i not in SHOW_ITEMS]
                 if bad:
-                    problems.append("--show: unknown item %r (items: %s)" % (bad[0], ", ".join(SHOW_ITEMS)))
+                    problems.append("--%s: unknown item %r (items: %s)" % (key, bad[0], ", ".join(SHOW_ITEMS)))
             opts[key] = val
         elif a in ("-h", "--help"):
             opts["help"] = True
@@ -91,7 +95,7 @@ def parse_args(argv):
     if not opts["claude_code"]:
         if opts["chain"] is not None:
             opts["notes"].append("--chain does nothing without --claude-code")
-        hook_only = [i for i in ("model", "context", "cost") if i in opts["show"].split(",")]
+        hook_only = [i for i in item_names.parse_list(opts["show"]) if i in item_names.SESSION]
         if hook_only:
             opts["notes"].append("--show %s needs --claude-code; ignored" % ",".join(hook_only))
     return opts
@@ -180,16 +184,13 @@ def render_cached(opts, env, now):
     glyphs = cache_view.glyphs(opts, view, env) or ("plain" if fmt == "tmux" else "emoji")
     if view is None and not creds and opts["mode"] == "console":
         return dialects.render([("claude: no admin key", "warn")], fmt, not env.get("NO_COLOR"), None)
-    spans = segments.build(view, now, glyphs, creds, note, show_rate="rate" in opts["show"].split(","))
-    color = not env.get("NO_COLOR")
+    order = cache_view.items(opts, view)
+    parts = segments.groups(view, now, glyphs, creds, note, items=order, numbers=cache_view.numbers(view, env))
+    cfg = cache_view.line_settings(view)
+    rows = layout.arrange(parts, order, cfg.get("rows"), single=True)  # one line: no session, no rows
     style, theme = cache_view.look(opts, view, env)
     unused_look(opts, style, fmt)
-    if style != "plain" and color and fmt in ("ansi", "bash", "tmux", "zsh"):
-        from statusline.render import themes  # only for powerline and chips: plain imports nothing more
-
-        return themes.render(spans, fmt, style, theme, glyphs)
-    cfg = (view or {}).get("config")
-    return dialects.render(spans, fmt, color, cfg.get("tmux") if isinstance(cfg, dict) else None)
+    return layout.draw(rows, fmt, not env.get("NO_COLOR"), style, theme, glyphs, cfg.get("tmux"))[0] if rows else ""
 
 
 STYLED_FORMATS = ("ansi", "bash", "tmux", "zsh")

@@ -24,12 +24,14 @@ import sys
 # is read (they hold this module), so they are not listed.
 HOT_MODULES = (
     "statusline.version",
-    "statusline.core", "statusline.core.clean", "statusline.core.jsonlite", "statusline.core.readings",
+    "statusline.core", "statusline.core.clean", "statusline.core.items", "statusline.core.jsonlite",
+    "statusline.core.readings",
     "statusline.core.forecast",
-    "statusline.sources", "statusline.sources.claude_code",
+    "statusline.sources", "statusline.sources.claude_code", "statusline.sources.git_head",
     "statusline.cache", "statusline.cache.oslite", "statusline.cache.fastpaths", "statusline.cache.safefiles",
     "statusline.cache.cache_view", "statusline.cache.history", "statusline.cache.spawn",
-    "statusline.render", "statusline.render.dialects", "statusline.render.segments", "statusline.render.themes",
+    "statusline.render", "statusline.render.cells", "statusline.render.dialects", "statusline.render.items",
+    "statusline.render.layout", "statusline.render.segments", "statusline.render.themes",
     "statusline.render.lineformats", "statusline.render.notify", "statusline.render.bars",
     "statusline.commands.bars", "statusline.commands.hook", "statusline.commands.line",
 )

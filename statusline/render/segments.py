@@ -7,6 +7,7 @@ Thresholds follow the seed: 0-50 ok (green), 51-80 warn (yellow), 81-99 high (or
 100 and over crit (red), judged on the percentage as displayed.
 """
 
+from statusline.core import items as item_names
 from statusline.core import readings
 
 GLYPHS = {
@@ -144,13 +145,17 @@ def window_label(w):
     return "7d " + w[1] if w[0] == "scoped" else LABELS.get(w[0], w[0])
 
 
-def window_spans(windows, now, g, marks=None, th=None, countdown=True):
+def window_spans(windows, now, g, marks=None, th=None, countdown=True, numbers="used"):
+    """Each window as ``5h 78%`` (or ``5h 22% left``), coloured by the share used; the countdown
+    after the first; the forecast's marks after each."""
     spans = []
     for i, w in enumerate(windows):
         if i:
             spans.append((g["sep"], "muted"))
         pct = percent(w[2])
-        spans.append(("%s %d%%" % (window_label(w), pct), level(pct, th)))
+        shown = "%s %d%%" % (window_label(w), pct) if numbers != "left" else "%s %d%% left" % (window_label(w),
+                                                                                              left(w[2]))
+        spans.append((shown, level(pct, th)))
         resets = w[3]
         if countdown and i == 0 and resets is not None and resets > now:
             spans.append((" %s%s" % (g["clock"], duration(resets - now)), "text"))
@@ -274,52 +279,130 @@ CONSOLE_WORDS = {
 }
 
 
-def build(view, now, glyphs="emoji", has_credentials=True, note=None, show_rate=False):
-    """Spans for the whole line. ``note`` is a hot-path problem (e.g. unwritable cache)."""
+SERVICE_WORDS = {"outage": ("outage", "crit"), "degraded": ("degraded", "warn"), "incident": ("incident", "warn")}
+
+
+def service_spans(view, g):
+    """The outage marker (``⚠ outage``, ``⚠ degraded``, ``⚠ incident``) while Anthropic's status
+    page names a problem touching Claude Code or the API (``view["service"]``), else []."""
+    svc = view.get("service") if view else None
+    state = svc.get("state") if isinstance(svc, dict) else None
+    if state not in SERVICE_WORDS:
+        return []
+    word, lvl = SERVICE_WORDS[state]
+    return [("%s %s" % (g["warn"], word), lvl)]
+
+
+def left(util):
+    """The share of a window left, as shown (100 minus the used share shown, never below 0)."""
+    return max(0, 100 - percent(util))
+
+
+# Groups that follow the one before them with no separator: the markers (a pause, "run claude",
+# a note), which are about the whole line, and the data's age.
+SUFFIXES = ("marks", "age")
+
+
+def groups(view, now, glyphs="emoji", has_credentials=True, note=None, show_rate=False, items=None,
+           numbers="used"):
+    """The limits' part of the line as named groups ``(item, spans)``, for the layout
+    (``render/layout``) to order, put in rows and fit: ``five_hour``, ``seven_day`` (the weekly
+    slot), ``extra``, ``console``, ``pace``, ``status`` (the outage marker), ``age``, ``marks``;
+    or one ``message`` group when there is nothing to show but a word. ``items`` (the chosen
+    item names) leaves out what is not asked for; ``numbers`` is ``used`` or ``left``."""
     g = GLYPHS.get(glyphs, GLYPHS["emoji"])
     st = status(view, now, has_credentials)
     if view is None:
         if not has_credentials:
-            return [("claude: no credentials", "warn")]
-        return [("claude: " + note, "warn")] if note else [("claude \u2026", "stale")]
+            return [("message", [("claude: no credentials", "warn")])]
+        return [("message", [("claude: " + note, "warn")] if note else [("claude \u2026", "stale")])]
 
     cfg = view.get("config") if isinstance(view.get("config"), dict) else {}
     th = thresholds(cfg)
-    items = cfg.get("items") if isinstance(cfg.get("items"), (tuple, list)) else None
-    shows = (lambda item: True) if items is None else (lambda item: item in items)
+    items = item_names.DEFAULT if items is None else items
+    shows = items.__contains__
+    service = [("status", service_spans(view, g))] if shows("status") and service_spans(view, g) else []
     console = view.get("mode") == "console"
+    out = []
     if console and view.get("console"):
-        spans = console_spans(view["console"], g) if shows("console") else []
+        if shows("console"):
+            out.append(("console", console_spans(view["console"], g)))
     else:
         picked = pick_windows(view.get("windows"), now, items)
-        spans = window_spans(picked, now, g, forecast_spans(view, now, g, show_rate), th, shows("reset"))
-        if not spans and shows("extra"):
-            spans = money_spans(view.get("money"), th)
+        marks = forecast_spans(view, now, g, show_rate or shows("rate"))
+        for i, w in enumerate(picked):
+            name = "five_hour" if w[0] == "five_hour" else "seven_day"
+            out.append((name, window_spans([w], now, g, marks, th, shows("reset") and i == 0, numbers)))
+        if not out and shows("extra"):
+            money = money_spans(view.get("money"), th)
+            if money:
+                out.append(("extra", money))
 
     s = view.get("status")
-    if not spans and view.get("no_limits") and s in (None, "ok"):
-        return [("claude: no plan limits", "info")]
-    if not spans:
+    if not out and view.get("no_limits") and s in (None, "ok"):
+        return [("message", [("claude: no plan limits", "info")])] + service
+    if not out:
         if st == "rate_limited":
-            left = view["backoff_until"] - now
-            return [("claude: %s%s" % (g["pause"], wait(left)), "warn")]
+            left_s = view["backoff_until"] - now
+            return [("message", [("claude: %s%s" % (g["pause"], wait(left_s)), "warn")])] + service
         word = CONSOLE_WORDS.get(s) if console and s in CONSOLE_WORDS else ERROR_WORDS.get(s)
         if word:
-            return [("claude: " + word, "crit" if s in AUTH else "warn")]
-        return [("claude \u2026", "stale")]
+            return [("message", [("claude: " + word, "crit" if s in AUTH else "warn")])] + service
+        return [("message", [("claude \u2026", "stale")])] + service
 
     if shows("pace"):
-        spans += pace_spans(view.get("pace"), g)
+        pace = pace_spans(view.get("pace"), g)[1:]  # without its separator: the layout adds one
+        if pace:
+            out.append(("pace", pace))
+    out += service
+    marks = []
     if st == "rate_limited":
-        spans.append((" %s%s" % (g["pause"], wait(view["backoff_until"] - now)), "warn"))
+        marks.append((" %s%s" % (g["pause"], wait(view["backoff_until"] - now)), "warn"))
     elif st == "auth_expired":
-        spans.append((" %s %s" % (g["warn"], "key rejected" if console else "run claude"), "crit"))
+        marks.append((" %s %s" % (g["warn"], "key rejected" if console else "run claude"), "crit"))
     elif s == "missing_scope":
-        spans.append((" %s scope" % g["warn"], "warn"))
+        marks.append((" %s scope" % g["warn"], "warn"))
     elif s == "no_email":
-        spans.append((" %s no email" % g["warn"], "warn"))
+        marks.append((" %s no email" % g["warn"], "warn"))
     if is_stale(view, now) and shows("age"):
-        spans.append((" %s%s" % (g["age"], duration(now - view["fetched"])), "stale"))
+        out.append(("age", [(" %s%s" % (g["age"], duration(now - view["fetched"])), "stale")]))
     if note:
-        spans.append((" %s%s" % (g["warn"], note), "warn"))
+        marks.append((" %s%s" % (g["warn"], note), "warn"))
+    if marks:
+        out.append(("marks", marks))
+    return out
+
+
+def join(parts, g):
+    """Groups ``(name, spans)`` as one list of spans: a separator between two groups, none
+    before a suffix (``SUFFIXES``)."""
+    spans = []
+    for name, part in parts:
+        if spans and name not in SUFFIXES:
+            spans.append((g["sep"], "muted"))
+        spans += part
     return spans
+
+
+def build(view, now, glyphs="emoji", has_credentials=True, note=None, show_rate=False, numbers="used"):
+    """Spans for the whole limits' line, in the order config.toml's ``[line] items`` gives
+    (``groups`` joined; the markers after the limits). ``note`` is a hot-path problem (e.g. an
+    unwritable cache)."""
+    cfg = view.get("config") if view and isinstance(view.get("config"), dict) else {}
+    items = cfg.get("items") if isinstance(cfg.get("items"), (tuple, list)) else None
+    parts = groups(view, now, glyphs, has_credentials, note, show_rate, items, numbers)
+    return join(in_order(parts, items), GLYPHS.get(glyphs, GLYPHS["emoji"]))
+
+
+def in_order(parts, items):
+    """``parts`` in the order of ``items`` (the groups it does not name keep their place after the
+    ones it does: a message first; the markers and the age right after the last limit)."""
+    if not items:
+        return parts
+    rank = {name: i for i, name in enumerate(items)}
+    if "seven_day" not in rank and "scoped" in rank:
+        rank["seven_day"] = rank["scoped"]
+    body = [p for p in parts if p[0] not in SUFFIXES]
+    tail = [p for p in parts if p[0] in SUFFIXES]
+    body.sort(key=lambda p: rank.get(p[0], -1 if p[0] == "message" else len(rank)))
+    return body + tail

@@ -163,3 +163,126 @@ def context_percent(data):
 
 def session_cost(data):
     return clean.finite(_obj(_obj(data).get("cost")).get("total_cost_usd"), 0, 1e9)
+
+
+EFFORTS = ("low", "medium", "high", "xhigh", "max")
+PR_STATES = ("approved", "pending", "changes_requested", "draft")
+VIM_MODES = ("INSERT", "NORMAL", "VISUAL", "VISUAL LINE")
+NAME_MAX = 60  # a branch, a session or an agent name on the line: longer is cut with an ellipsis
+TOKENS_MAX = 1e9
+
+
+def _text(value, limit=NAME_MAX):
+    return clean.text(value, limit) if isinstance(value, str) else None
+
+
+def _tokens(value):
+    v = clean.finite(value, 0, TOKENS_MAX)
+    return None if v is None else int(v)
+
+
+def _basename(path):
+    if not isinstance(path, str) or not path or len(path) > PATH_MAX:
+        return None
+    return _text(path.rstrip("/").rpartition("/")[2] or path)
+
+
+def cwd(data):
+    """The session's folder (where its git repository is looked for): absolute, bounded, no NUL;
+    else None."""
+    d = _obj(data)
+    for value in (_obj(d.get("workspace")).get("current_dir"), d.get("cwd")):
+        if isinstance(value, str) and value.startswith("/") and len(value) <= PATH_MAX and "\0" not in value:
+            return value
+    return None
+
+
+def session(data, now):
+    """What Claude Code's input says of the session, for the session's items (``render/items``):
+    a plain dict, every string cleaned (``core/clean``) and every number range-checked here, at
+    the boundary; a field that is absent, null or out of range is None, and its item is left
+    out. (A dict, not a dataclass: the hook is on the hot path, and ``dataclasses`` costs more
+    to import than the rest of it.)"""
+    d = _obj(data)
+    cw, cost = _obj(d.get("context_window")), _obj(d.get("cost"))
+    ws, wt, pr, pc = _obj(d.get("workspace")), _obj(d.get("worktree")), _obj(d.get("pr")), _obj(d.get("prompt_cache"))
+    repo = _obj(ws.get("repo"))
+    usage = _obj(cw.get("current_usage"))
+    parts = [_tokens(usage.get(k)) for k in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")]
+    used = sum(parts) if usage and all(p is not None for p in parts) else _tokens(cw.get("total_input_tokens"))
+    effort = _obj(d.get("effort")).get("level")
+    state = pr.get("review_state")
+    owner, name = _text(repo.get("owner"), 40), _text(repo.get("name"), 60)
+    number = clean.finite(pr.get("number"), 1, 1e9)
+    style = _text(_obj(d.get("output_style")).get("name"), 40)
+    expires = clean.epoch(pc.get("expires_at")) if pc.get("expires_at") is not None else None
+    vim = _obj(d.get("vim")).get("mode")
+    return {
+        "model": model_name(d),
+        "effort": effort if effort in EFFORTS else None,
+        "thinking": _obj(d.get("thinking")).get("enabled") is True,
+        "fast": d.get("fast_mode") is True,
+        "context_pct": context_percent(d),
+        "context_tokens": used,
+        "context_size": _tokens(cw.get("context_window_size")) or None,
+        "cost": session_cost(d),
+        "duration_s": None if clean.finite(cost.get("total_duration_ms"), 0, 1e13) is None
+        else cost["total_duration_ms"] / 1000.0,
+        "added": _tokens(cost.get("total_lines_added")),
+        "removed": _tokens(cost.get("total_lines_removed")),
+        "branch": _text(wt.get("branch")),
+        "worktree": _text(wt.get("name")) or _text(ws.get("git_worktree")),
+        "repo": "%s/%s" % (owner, name) if owner and name else None,
+        "pr": None if number is None else int(number),
+        "pr_state": state if state in PR_STATES else None,
+        "pr_mr": pr.get("kind") == "mr",
+        "session": _text(d.get("session_name")),
+        "cache_warm": pc.get("warm") if isinstance(pc.get("warm"), bool) else None,
+        "cache_expires": expires if expires is not None and now - 86400 < expires < now + 2 * 86400 else None,
+        "vim": vim if vim in VIM_MODES else None,
+        "agent": _text(_obj(d.get("agent")).get("name"), 40),
+        "style": None if style in (None, "default") else style,
+        "project": _basename(ws.get("project_dir")) or _basename(ws.get("current_dir")) or _basename(d.get("cwd")),
+    }
+
+
+# Where Claude Code starts to compact a conversation, as its own code computes it (2026):
+# the context window less the room kept for the answer is the "effective" window, and
+# auto-compact starts a buffer below that (anthropics/claude-code #31806: 167k of 200k, 967k
+# of 1M, as ccstatusline's "usable" context counts too). CLAUDE_AUTOCOMPACT_PCT_OVERRIDE can
+# only lower the point (a share of the effective window). The numbers move between versions:
+# docs/configuration.md says what they rest on.
+OUTPUT_RESERVE = 20000
+COMPACT_BUFFER = 13000
+AUTOCOMPACT_ENV = "CLAUDE_AUTOCOMPACT_PCT_OVERRIDE"
+
+
+def autocompact_point(size, env=None):
+    """Tokens at which auto-compact starts in a context window of ``size`` tokens."""
+    effective = size - OUTPUT_RESERVE
+    point = effective - COMPACT_BUFFER
+    raw = (env or {}).get(AUTOCOMPACT_ENV)
+    if raw:
+        try:
+            share = float(raw)
+        except ValueError:
+            share = None
+        if share is not None and 0 < share <= 100:
+            point = min(point, effective * share / 100.0)
+    return point if point > 0 else None
+
+
+def usable_percent(s, env=None):
+    """The share of auto-compact's point the context holds (``[line] context = "usable"``)."""
+    size, used = s.get("context_size"), s.get("context_tokens")
+    if not size:
+        return None
+    point = autocompact_point(size, env)
+    if point is None:
+        return None
+    if used is None:
+        pct = s.get("context_pct")
+        if pct is None:
+            return None
+        used = pct * size / 100.0
+    return clean.percent(used * 100.0 / point)

@@ -83,8 +83,8 @@ def test_every_key_from_the_file_and_the_environment_wins(home: Path) -> None:
     assert (s.line_style, s.line_theme) == ("powerline", "nord")
     assert dict(s.tmux) == {"ok": "fg=colour22", "crit": "fg=colour160,bold"}
     assert s.usage_api is False
-    assert {k for k in config.KEYS if s.origin(k) == "file"} == set(config.KEYS) - {"tmux.warn", "tmux.high",
-                                                                                   "tmux.stale"}
+    assert {k for k in config.KEYS if s.origin(k) == "file"} == set(config.KEYS) - {
+        "tmux.warn", "tmux.high", "tmux.stale", "line.rows", "line.numbers", "line.context", "sources.status"}
     won = config.load(env={**env, "CLAUDE_USAGE_TTL": "15", "CLAUDE_USAGE_EMAIL": "me@example.com",
                            "CLAUDE_USAGE_GLYPHS": "plain", "CLAUDE_USAGE_API": "on"})
     assert (won.ttl, won.email, won.glyphs, won.usage_api) == (15, "me@example.com", "plain", True)

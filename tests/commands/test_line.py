@@ -121,7 +121,8 @@ def test_hot_path_imports_stay_small(tmp_path, logged_in):
                            "statusline.core", "statusline.commands.line", "statusline.render.dialects", "statusline.cache.fastpaths",
                            "statusline.render.segments", "statusline.version", "statusline.cache.cache_view",
                            "statusline.core.readings", "statusline.cache.spawn", "statusline.cache.safefiles",
-                           "statusline.cache.oslite", "statusline.core.clean"}, loaded
+                           "statusline.cache.oslite", "statusline.core.clean", "statusline.core.items",
+                           "statusline.render.layout"}, loaded
 
 
 HOOK_INPUT = {"session_id": "s1", "model": {"display_name": "Opus"},
