@@ -38,6 +38,7 @@ hypothesis = pytest.importorskip("hypothesis")
 from hostile import CORPUS, NOW, applescript_value, controls, line_view, pango_inert  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from menubars import GO_SPACE, swiftbar_parse, xbar_parse  # noqa: E402
 
 from statusline.cache import paths, safefiles, store  # noqa: E402
 from statusline.commands import hook  # noqa: E402
@@ -581,20 +582,55 @@ def test_csv_cell_starts_no_formula_and_round_trips(name):
     assert [s[2] for s in history.from_csv(text)] == [plain(name) or None]
 
 
-XBAR_PARAMS = {bars.LITERAL, "font=Menlo size=12 trim=false", "refresh=true", *("color=" + c for c in bars.COLOURS.values())}
+LINE_BREAKS = "\n\r\t\x0b\x0c\u2028\u2029\x85"
+REFRESH = ("Refresh", "bash=/usr/bin/claude-usage param1=refresh terminal=false refresh=true")
+
+
+def menu_shown(text: str, trim: bool = True) -> str:
+    """What xbar and SwiftBar must show of outside text in an item: the text, each line break
+    a space and every other control ``?``, ``|`` as ``¦`` (it would start the parameters), a
+    first ``-`` after blanks as ``‐`` (it would make a separator or a submenu); trimmed as both
+    apps trim unless ``trim=false``."""
+    shown = plain("".join(" " if ch in LINE_BREAKS else ch for ch in text)).replace("|", "\u00a6")
+    lead = len(shown) - len(shown.lstrip(GO_SPACE))
+    if shown[lead:lead + 1] == "-":
+        shown = shown[:lead] + "\u2010" + shown[lead + 1:]
+    return shown.strip(GO_SPACE) if trim else shown
 
 
 @DOORS
-@given(outside, spans_of, st.lists(st.tuples(outside, st.sampled_from(LEVELS)), max_size=3))
-def test_xbar_items_hold_only_our_parameters(text, spans, rows):
-    out = bars.escape_xbar(text)
-    assert controls(out) == [] and "|" not in out and not out.startswith("-"), out
-    for item in bars.xbar(spans, rows, [("Refresh", "refresh=true")]).split("\n"):
-        if item == "---":
-            continue
-        shown, bar, params = item.partition(" | ")
-        assert bar and "|" not in shown and not shown.startswith("-") and not controls(shown), item
-        assert set(params.split()) <= set(" ".join(XBAR_PARAMS).split()), item
+@given(outside, st.sampled_from(LEVELS), st.booleans())
+def test_xbar_item_shows_any_text_as_it_is_in_both_apps(text, level, swiftbar):
+    """``escape_xbar`` through one item, read by re-implementations of xbar's and SwiftBar's own
+    rules (``tests/menubars.py``): xbar parses it (an unknown key would be its error), both show
+    one title item holding exactly the text (xbar's Go ``Unquote`` and SwiftBar's unescaping
+    turn nothing into a control, a quote or a new row), and ``:name:`` stays literal."""
+    item = bars.xbar_item(text, level, "", swiftbar)
+    parsers = (swiftbar_parse,) if swiftbar else (xbar_parse, swiftbar_parse)
+    for parse in parsers:
+        got = parse(item)
+        assert len(got) == 1 and got[0].title and not got[0].separator, (item, got)
+        assert got[0].text == menu_shown(text) and controls(got[0].text) == [], (item, got[0].text)
+        assert got[0].params["emojize"] is False
+    if swiftbar:
+        assert swiftbar_parse(item)[0].params["symbolize"] is False  # :sf.name: stays literal
+    else:
+        assert "symbolize" not in item  # a key xbar does not know
+
+
+@DOORS
+@given(spans_of, st.lists(st.tuples(outside, st.sampled_from(LEVELS)), max_size=3), st.booleans())
+def test_xbar_menu_holds_only_our_items_and_parameters(spans, rows, swiftbar):
+    """A whole menu of outside spans and rows: one title, our rows each one item at the top
+    level with the text as it is, the one action ours, and under xbar no key it does not know."""
+    out = bars.xbar(spans, rows, [REFRESH], swiftbar)
+    items = (swiftbar_parse if swiftbar else xbar_parse)(out)
+    shown = [it for it in items if not it.separator]
+    assert [it.title for it in shown].count(True) == 1 and all(it.depth == 0 for it in items), out
+    assert shown[0].text == menu_shown("".join(t for t, _ in spans).strip())
+    assert [it.text for it in shown[1:-1]] == [menu_shown(t, trim=False) + " " for t, _ in rows if t.strip()]
+    assert shown[-1].text == "Refresh"
+    assert [it for it in shown if "shell" in it.params or "bash" in it.params] == [shown[-1]]
 
 
 @DOORS

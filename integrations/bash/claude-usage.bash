@@ -28,7 +28,13 @@
 #
 # The rendered file: prompt.bash in ${CLAUDE_USAGE_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/claude-usage}
 # (~/Library/Caches/claude-usage on macOS), one per CLAUDE_CONFIG_DIR. Line 1 is the epoch
-# second it was rendered, line 2 the text.
+# second it was rendered, line 2 the text. Which folder, what is trusted there and how it is
+# written follow the one rule of the shell plugins (integrations/README.md, "The rule the shell
+# plugins share"), written the same way in the zsh and fish plugins: a relative path from the
+# environment is ignored; in a shared (sticky) folder only our own user-<uid> in it; read only a
+# regular file of ours in a folder of ours; write only into a folder of ours, through a fresh
+# random temp name created exclusively, then renamed; run the fast launch only when it is ours,
+# and its fallback when it cannot start.
 #
 # promptvars safety: with promptvars on (bash's default), PS1 gets the reference
 # '${claude_usage_prompt}', never the text: bash expands it once and does not scan the value
@@ -57,19 +63,51 @@ _claude_usage_now() {
   fi
 }
 
+# $1 in $REPLY when it is an absolute path (a leading ~/ is $HOME), else nothing: a relative
+# XDG_* or CLAUDE_USAGE_CACHE_DIR would be resolved in whatever folder the prompt is in, so a
+# repository's own file could be shown or run on `cd`. Ignored, as the XDG spec says.
+_claude_usage_abs() {
+  REPLY=${1-}
+  if [[ $REPLY == '~' || $REPLY == '~/'* ]]; then REPLY=$HOME${REPLY:1}; fi
+  [[ $REPLY == /* ]] || REPLY=''
+}
+
+# Whether $1 is a folder of ours: a directory we own; inside a shared (sticky) folder, where
+# anyone may plant things, never a link.
+_claude_usage_ours_dir() {
+  [[ -d $1 && -O $1 ]] || return 1
+  ! [[ -L $1 && -k ${1%/*} ]]
+}
+
+# Whether $1 is a file of ours: a regular file we own (not another user's, not a FIFO that would
+# hang the prompt), not a link.
+_claude_usage_ours_file() {
+  [[ -f $1 && -O $1 && ! -L $1 ]]
+}
+
+# The fast launch `claude-usage setup` writes, in $REPLY when it is ours to run (a file of ours,
+# executable, in folders of ours: whatever is at that path runs, so another user's never does).
+_claude_usage_launch() {
+  _claude_usage_abs "${XDG_DATA_HOME-}"
+  local bin=${REPLY:-$HOME/.local/share}/claude-usage/bin
+  REPLY=$bin/claude-usage-line
+  _claude_usage_ours_dir "${bin%/*}" && _claude_usage_ours_dir "$bin" && _claude_usage_ours_file "$REPLY" \
+    && [[ -x $REPLY ]] || REPLY=''
+}
+
 # The rendered file for the current settings, in $REPLY (no subshell).
 _claude_usage_file() {
-  local root=${CLAUDE_USAGE_CACHE_DIR-} key=''
+  local root key=''
+  _claude_usage_abs "${CLAUDE_USAGE_CACHE_DIR-}"
+  root=$REPLY
   if [[ -z $root ]]; then
     case ${OSTYPE-} in
       darwin*) root=$HOME/Library/Caches/claude-usage ;;
-      *) root=${XDG_CACHE_HOME:-$HOME/.cache}/claude-usage ;;
+      *) _claude_usage_abs "${XDG_CACHE_HOME-}"; root=${REPLY:-$HOME/.cache}/claude-usage ;;
     esac
   fi
-  # A root shared with other users: only our own user-<uid> subfolder, as the line does.
-  if [[ -d $root/user-$EUID && -O $root/user-$EUID ]] || [[ -d $root && ! -O $root ]]; then
-    root=$root/user-$EUID
-  fi
+  # A folder shared with other users (sticky, like /tmp): only our own user-<uid> in it.
+  [[ -k $root ]] && root=$root/user-$EUID
   [[ -n ${CLAUDE_CONFIG_DIR-} ]] && key=-${CLAUDE_CONFIG_DIR//[^A-Za-z0-9]/_}
   REPLY=$root/prompt$key.bash
 }
@@ -77,25 +115,37 @@ _claude_usage_file() {
 # Runs in the background: render the line and replace the file atomically.
 _claude_usage_write() {
   umask 077
-  local file=$1 out dir REPLY
-  local tmp=$file.${BASHPID:-$$}.$RANDOM$RANDOM.tmp
+  local file=$1 dir=${1%/*} out rc cmd=${CLAUDE_USAGE_LINE_CMD-} fast='' REPLY
+  local tmp=$file.${SRANDOM-}$RANDOM$RANDOM$RANDOM.tmp  # a fresh name, not guessable ahead
   local -a args
   args=(--format bash)
   [[ -n ${CLAUDE_USAGE_GLYPHS-} ]] && args+=(--glyphs "$CLAUDE_USAGE_GLYPHS")
   [[ -n ${CLAUDE_USAGE_MODE-} ]] && args+=(--mode "$CLAUDE_USAGE_MODE")
-  local fast=${XDG_DATA_HOME:-$HOME/.local/share}/claude-usage/bin/claude-usage-line
-  [[ -x $fast ]] || fast=claude-usage-line
-  out=$("${CLAUDE_USAGE_LINE_CMD:-$fast}" "${args[@]}" </dev/null 2>/dev/null) || return
+  [[ -d $dir ]] || mkdir -p -m 700 -- "$dir" 2>/dev/null
+  _claude_usage_ours_dir "$dir" || return  # never render into a folder not ours
+  if [[ -z $cmd ]]; then
+    _claude_usage_launch
+    fast=$REPLY
+    cmd=${fast:-claude-usage-line}
+  fi
+  out=$("$cmd" "${args[@]}" </dev/null 2>/dev/null)
+  rc=$?
+  if [[ -n $fast ]] && (( rc == 126 || rc == 127 )); then
+    # The fast launch cannot start (its Python is gone): its fallback prints the line or what to
+    # do, else a claude-usage-line on PATH does, so the prompt never goes blank.
+    cmd=claude-usage-line
+    _claude_usage_ours_file "$fast-fallback" && [[ -x $fast-fallback ]] && cmd=$fast-fallback
+    out=$("$cmd" "${args[@]}" </dev/null 2>/dev/null)
+    rc=$?
+  fi
+  (( rc == 0 )) || return
   out=${out%%$'\n'*}
   [[ -n $out ]] || return
-  dir=${file%/*}
-  [[ -d $dir ]] || mkdir -p -m 700 "$dir" 2>/dev/null
-  [[ -O $dir ]] || return  # never write into another user's directory
   _claude_usage_now
   [[ -n $REPLY ]] || REPLY=$(date +%s)
-  set -C  # (a background subshell) the temp file is created, never opened through a link
+  set -C  # (a background subshell) the temp file is created, never opened through a planted one
   if printf '%s\n%s\n' "$REPLY" "$out" > "$tmp" 2>/dev/null; then
-    command mv -f "$tmp" "$file" 2>/dev/null || command rm -f "$tmp"
+    command mv -f -- "$tmp" "$file" 2>/dev/null || command rm -f -- "$tmp"
   fi
 }
 
@@ -141,7 +191,7 @@ _claude_usage_precmd() {
   local last=$? REPLY file text='' stamp=0 now max=${CLAUDE_USAGE_MAX_AGE:-300}
   _claude_usage_file
   file=$REPLY
-  if [[ -f $file && -O $file && -r $file ]]; then  # ours and a regular file (a FIFO would hang)
+  if _claude_usage_ours_dir "${file%/*}" && _claude_usage_ours_file "$file" && [[ -r $file ]]; then
     { IFS= read -r stamp; IFS= read -r text; } < "$file"
   fi
   case $stamp in ''|*[!0-9]*) stamp=0 ;; esac

@@ -28,7 +28,13 @@
 #
 # The rendered file: prompt.fish in ${CLAUDE_USAGE_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/claude-usage}
 # (~/Library/Caches/claude-usage on macOS), one per CLAUDE_CONFIG_DIR. Line 1 is the epoch
-# second it was rendered, line 2 the text.
+# second it was rendered, line 2 the text. Which folder, what is trusted there and how it is
+# written follow the one rule of the shell plugins (integrations/README.md, "The rule the shell
+# plugins share"), written the same way in the bash and zsh plugins: a relative path from the
+# environment is ignored; in a shared (sticky) folder only our own user-<uid> in it; read only a
+# regular file of ours in a folder of ours; write only into a folder of ours, through a fresh
+# random temp name created exclusively, then renamed; run the fast launch only when it is ours,
+# and its fallback when it cannot start.
 #
 # Safety: fish never evaluates what a prompt function prints, so a $(...) or (...) in the
 # file is shown, never run. Before printing, every escape sequence other than a colour (SGR,
@@ -40,20 +46,60 @@ if not set -q _claude_usage_loaded
     set -g _claude_usage_loaded 1
     set -g claude_usage_prompt ''
     set -g _claude_usage_os (uname 2>/dev/null)  # once, at startup: never on a prompt's path
+    set -g _claude_usage_uid (id -u 2>/dev/null)  # fish has no $EUID
+end
+
+# VALUE when it is an absolute path (a leading ~/ is $HOME), else nothing: a relative XDG_* or
+# CLAUDE_USAGE_CACHE_DIR would be resolved in whatever folder the prompt is in, so a
+# repository's own file could be shown or run on `cd`. Ignored, as the XDG spec says.
+function _claude_usage_abs --argument-names value
+    if test "$value" = '~'; or string match -q '~/*' -- "$value"
+        set value $HOME(string sub -s 2 -- $value)
+    end
+    string match -q '/*' -- "$value"; and echo $value
+end
+
+# Whether DIR is a folder of ours: a directory we own; inside a shared (sticky) folder, where
+# anyone may plant things, never a link.
+function _claude_usage_ours_dir --argument-names dir
+    test -d "$dir"; and test -O "$dir"; or return 1
+    not begin
+        test -L "$dir"; and test -k (string replace -r '/[^/]*$' '' -- $dir)
+    end
+end
+
+# Whether FILE is a file of ours: a regular file we own (not another user's, not a FIFO that
+# would hang the prompt), not a link.
+function _claude_usage_ours_file --argument-names file
+    test -f "$file"; and test -O "$file"; and not test -L "$file"
+end
+
+# The fast launch `claude-usage setup` writes, when it is ours to run (a file of ours,
+# executable, in folders of ours: whatever is at that path runs, so another user's never does).
+function _claude_usage_launch
+    set -l data (_claude_usage_abs "$XDG_DATA_HOME")
+    test -n "$data"; or set data $HOME/.local/share
+    set -l bin $data/claude-usage/bin
+    if _claude_usage_ours_dir $data/claude-usage; and _claude_usage_ours_dir $bin
+        and _claude_usage_ours_file $bin/claude-usage-line; and test -x $bin/claude-usage-line
+        echo $bin/claude-usage-line
+    end
 end
 
 # The rendered file for the current settings.
 function _claude_usage_file
-    set -l root $CLAUDE_USAGE_CACHE_DIR
+    set -l root (_claude_usage_abs "$CLAUDE_USAGE_CACHE_DIR")
     if test -z "$root"
         if test "$_claude_usage_os" = Darwin
             set root $HOME/Library/Caches/claude-usage
-        else if test -n "$XDG_CACHE_HOME"
-            set root $XDG_CACHE_HOME/claude-usage
         else
-            set root $HOME/.cache/claude-usage
+            set root (_claude_usage_abs "$XDG_CACHE_HOME")
+            test -n "$root"; or set root $HOME/.cache
+            set root $root/claude-usage
         end
     end
+    # A folder shared with other users (sticky, like /tmp): only our own user-<uid> in it.
+    test -k $root; and set root $root/user-$_claude_usage_uid
     set -l key ''
     if test -n "$CLAUDE_CONFIG_DIR"
         set key -(string replace -ra '[^A-Za-z0-9]' _ -- $CLAUDE_CONFIG_DIR)
@@ -81,33 +127,53 @@ function _claude_usage_refresh --argument-names file age
     test -n "$CLAUDE_USAGE_GLYPHS"; and set -a args --glyphs $CLAUDE_USAGE_GLYPHS
     test -n "$CLAUDE_USAGE_MODE"; and set -a args --mode $CLAUDE_USAGE_MODE
     set -l cmd $CLAUDE_USAGE_LINE_CMD
+    set -l fallback ''
     if test -z "$cmd"
-        set -l data $XDG_DATA_HOME
-        test -n "$data"; or set data $HOME/.local/share
-        set cmd $data/claude-usage/bin/claude-usage-line  # the fast launch `claude-usage setup` writes
-        test -x $cmd; or set cmd claude-usage-line
+        set cmd (_claude_usage_launch)
+        if test -n "$cmd"
+            # When the fast launch cannot start (its Python is gone), its fallback prints the line
+            # or what to do, else a claude-usage-line on PATH does: the prompt never goes blank.
+            set fallback claude-usage-line
+            if _claude_usage_ours_file $cmd-fallback; and test -x $cmd-fallback
+                set fallback $cmd-fallback
+            end
+        else
+            set cmd claude-usage-line
+        end
     end
-    # In sh: a lock directory (a render younger than a minute holds it), the render, then the
-    # file replaced in one rename. fish cannot background a function, hence sh.
+    set -l tmp $file.(random 0 2147483647)(random 0 2147483647).tmp  # a fresh name, not guessable ahead
+    # In sh: the folder made (0700) and checked to be ours, a lock directory (a render younger than
+    # a minute holds it), the render, then the file replaced in one rename, from a temp file
+    # created exclusively (set -C). fish cannot background a function, hence sh.
     set -l script '
         umask 077
-        file=$1; shift
-        dir=${file%/*}; lock=$file.lock
-        [ -d "$dir" ] || mkdir -p "$dir" 2>/dev/null || exit 0
+        file=$1 tmp=$2 fallback=$3
+        shift 3
+        dir=${file%/*} lock=$file.lock
+        [ -d "$dir" ] || mkdir -p -m 700 "$dir" 2>/dev/null
+        [ -d "$dir" ] && [ -O "$dir" ] && ! { [ -L "$dir" ] && [ -k "${dir%/*}" ]; } || exit 0
         if ! mkdir "$lock" 2>/dev/null; then
             [ -n "$(find "$lock" -prune -mmin +1 2>/dev/null)" ] || exit 0
             rmdir "$lock" 2>/dev/null; mkdir "$lock" 2>/dev/null || exit 0
         fi
         trap '"'"'rmdir "$lock" 2>/dev/null'"'"' EXIT
-        out=$("$@" </dev/null 2>/dev/null) || exit 0
+        out=$("$@" </dev/null 2>/dev/null)
+        rc=$?
+        if [ -n "$fallback" ] && { [ $rc -eq 126 ] || [ $rc -eq 127 ]; }; then
+            shift
+            out=$("$fallback" "$@" </dev/null 2>/dev/null)
+            rc=$?
+        fi
+        [ $rc -eq 0 ] || exit 0
         out=${out%%"
 "*}
         [ -n "$out" ] || exit 0
-        tmp=$file.$$.tmp
-        printf "%s\n%s\n" "$(date +%s)" "$out" > "$tmp" 2>/dev/null && mv -f "$tmp" "$file" 2>/dev/null
-        rm -f "$tmp" 2>/dev/null
+        set -C
+        if printf "%s\n%s\n" "$(date +%s)" "$out" > "$tmp" 2>/dev/null; then
+            mv -f "$tmp" "$file" 2>/dev/null || rm -f "$tmp"
+        fi
         exit 0'
-    command sh -c $script claude-usage-render $file $cmd $args </dev/null >/dev/null 2>&1 &
+    command sh -c $script claude-usage-render $file $tmp $fallback $cmd $args </dev/null >/dev/null 2>&1 &
     disown $last_pid 2>/dev/null
 end
 
@@ -126,10 +192,12 @@ function _claude_usage_precmd --on-event fish_prompt
     set -l file (_claude_usage_file)
     set -l stamp ''
     set -l text ''
-    if test -r $file
+    set -l age ''
+    if _claude_usage_ours_dir (string replace -r '/[^/]*$' '' -- $file); and _claude_usage_ours_file $file
+        and test -r $file
         read --line stamp text <$file
+        set age (_claude_usage_age $file $stamp)
     end
-    set -l age (_claude_usage_age $file $stamp)
     set -l max $CLAUDE_USAGE_MAX_AGE
     string match -qr '^[0-9]+$' -- $max; or set max 300
     if test $max -gt 0; and test -n "$age"; and test "$age" -gt $max

@@ -13,9 +13,9 @@
 #
 # Options (set them before the placeholder is rewritten, e.g. before TPM's `run` line):
 #   @claude_usage_command  the command to run (default: the fast launch `claude-usage setup`
-#                          writes, ~/.local/share/claude-usage/bin/claude-usage-line, else the
-#                          absolute path of claude-usage-line, found now on tmux's PATH or in
-#                          ~/.local/bin)
+#                          writes, $XDG_DATA_HOME/claude-usage/bin/claude-usage-line, else
+#                          ~/.local/share/..., when it is ours and runs; else the absolute path
+#                          of claude-usage-line, found now on tmux's PATH or in ~/.local/bin)
 #   @claude_usage_format   tmux (default: #[fg=...,bg=...] colours) or plain (no colour)
 #   @claude_usage_glyphs   plain (default: no emoji, whose widths break bars), ascii, emoji
 #   @claude_usage_mode     auto (default), code or console
@@ -33,6 +33,14 @@
 #
 # tmux runs #() through /bin/sh with tmux's GLOBAL environment, not your shell's: that is
 # why the command's path is resolved here and written into the call.
+#
+# The fast launch is named only when it is a regular file of ours, executable, in folders of
+# ours (tmux runs whatever is at that path: another user's file never), and only when it runs
+# now ("$fast" --version says claude-usage-line). The call is then `LAUNCH ARGS || FALLBACK
+# ARGS`: when its Python goes away later (a venv removed), the fallback beside it (or the
+# console script) still prints a line, and the segment never goes blank. A relative
+# XDG_DATA_HOME is ignored, as the XDG spec says and as the line and the shell plugins do (see
+# integrations/README.md).
 
 placeholder='#{claude_usage}'
 
@@ -54,17 +62,33 @@ quote() {  # quote WORD: WORD as one /bin/sh word, with tmux's '#' doubled
     printf "'%s'" "$(printf '%s' "$1" | sed -e "s/'/'\\\\''/g" -e 's/#/##/g')"
 }
 
-resolve_command() {
-    custom=$(option @claude_usage_command "")
-    if [ -n "$custom" ]; then
-        printf '%s' "$custom"  # used as written: the user quotes it if needed
-        return
-    fi
-    fast=${XDG_DATA_HOME:-$HOME/.local/share}/claude-usage/bin/claude-usage-line
-    if [ -x "$fast" ]; then  # the fast launch (no `site` at start-up), see `claude-usage setup`
-        quote "$fast"
-        return
-    fi
+absolute() {  # absolute VALUE: VALUE when it is an absolute path (a leading ~/ is $HOME)
+    case $1 in
+        '~' | '~/'*) printf '%s' "$HOME${1#"~"}" ;;
+        /*) printf '%s' "$1" ;;
+    esac
+}
+
+ours_dir() {  # ours_dir DIR: a directory we own; inside a shared (sticky) folder, never a link
+    [ -d "$1" ] && [ -O "$1" ] && ! { [ -L "$1" ] && [ -k "${1%/*}" ]; }
+}
+
+ours_program() {  # ours_program FILE: a regular file of ours (not a link), executable
+    [ -f "$1" ] && [ -O "$1" ] && ! [ -L "$1" ] && [ -x "$1" ]
+}
+
+fast_launch() {  # the fast launch (no `site` at start-up, see `claude-usage setup`) in $fast, when ours and it runs
+    fast=$(absolute "${XDG_DATA_HOME:-}")
+    bin=${fast:-$HOME/.local/share}/claude-usage/bin
+    fast=$bin/claude-usage-line
+    ours_dir "${bin%/*}" && ours_dir "$bin" && ours_program "$fast" || return 1
+    case $("$fast" --version </dev/null 2>/dev/null) in
+        'claude-usage-line '*) return 0 ;;
+        *) return 1 ;;  # it cannot start (its Python is gone)
+    esac
+}
+
+console_script() {  # claude-usage-line by absolute path: tmux's PATH may lack it when #() runs
     found=$(command -v claude-usage-line 2>/dev/null)
     case $found in
         /*) ;;
@@ -77,6 +101,19 @@ resolve_command() {
         done
     fi
     quote "${found:-claude-usage-line}"
+}
+
+resolve_commands() {  # $launch, the command; $fallback, what runs when it fails (or nothing)
+    launch=$(option @claude_usage_command "") fallback=
+    if [ -n "$launch" ]; then
+        return  # used as written: the user quotes it if needed
+    fi
+    if fast_launch; then
+        launch=$(quote "$fast")
+        if ours_program "$fast-fallback"; then fallback=$(quote "$fast-fallback"); else fallback=$(console_script); fi
+    else
+        launch=$(console_script)
+    fi
 }
 
 styles() {  # the @claude_usage_style_* options as CLAUDE_USAGE_TMUX_STYLES wants them
@@ -105,7 +142,15 @@ make_call() {
     if [ -n "$spec" ]; then env="CLAUDE_USAGE_TMUX_STYLES=$(quote "$spec") "; fi
     # plain is tmux's own escaping without colour: "--format plain" would not double "#".
     if [ "$format" = plain ]; then format=tmux env="${env}NO_COLOR=1 "; fi
-    printf '%s' "#($env$(resolve_command) --format $format --glyphs $glyphs --mode $mode$extra)"
+    args=" --format $format --glyphs $glyphs --mode $mode$extra"
+    resolve_commands
+    # tmux runs #() through /bin/sh: when the fast launch fails (its Python gone: 127), the
+    # fallback prints the line, or what to do.
+    if [ -n "$fallback" ]; then
+        printf '%s' "#($env$launch$args || $env$fallback$args)"
+    else
+        printf '%s' "#($env$launch$args)"
+    fi
 }
 
 interpolate() {  # interpolate TEXT CALL: every placeholder in TEXT replaced by CALL

@@ -9,6 +9,10 @@
 # often the app runs it; the line reads its cache and never waits on the network, so a
 # shorter interval ("30s") costs no API call: the fetcher keeps its own pace.
 #
+# The line writes only parameters xbar knows (xbar shows nothing but an error for a plugin with
+# one it does not), and SwiftBar's own (symbolize=false) when SwiftBar runs it: SwiftBar sets
+# SWIFTBAR=1 in the plugin's environment, which reaches the line through the exec below.
+#
 # The app runs plugins with a short PATH, so the usual install places are searched too.
 for candidate in "$(command -v claude-usage-line 2>/dev/null)" "$HOME/.local/bin/claude-usage-line" \
     /opt/homebrew/bin/claude-usage-line /usr/local/bin/claude-usage-line; do

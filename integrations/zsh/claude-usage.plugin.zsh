@@ -30,7 +30,13 @@
 # The rendered file: prompt.zsh in ${CLAUDE_USAGE_CACHE_DIR:-${XDG_CACHE_HOME:-~/.cache}/claude-usage}
 # (~/Library/Caches/claude-usage on macOS), one per CLAUDE_CONFIG_DIR. Line 1 is the epoch
 # second it was rendered (the throttle and max age read it, so no stat is needed), line 2
-# the text.
+# the text. Which folder, what is trusted there and how it is written follow the one rule of
+# the shell plugins (integrations/README.md, "The rule the shell plugins share"), written the
+# same way in the bash and fish plugins: a relative path from the environment is ignored; in a
+# shared (sticky) folder only our own user-<uid> in it; read only a regular file of ours in a
+# folder of ours; write only into a folder of ours, through a fresh random temp name created
+# exclusively, then renamed; run the fast launch only when it is ours, and its fallback when it
+# cannot start.
 #
 # PROMPT_SUBST safety: the file holds prompt escapes (%F{...}, %%). With PROMPT_SUBST on,
 # RPROMPT gets the reference '${claude_usage_prompt}', never the text itself: zsh expands a
@@ -49,22 +55,56 @@ if (( ! ${+_claude_usage_loaded} )); then  # sourcing twice must not adopt our o
   typeset -g _claude_usage_rprompt_base=${RPROMPT-} _claude_usage_rprompt_set=${RPROMPT-}
 fi
 
+# $1 in $REPLY when it is an absolute path (a leading ~/ is $HOME), else nothing: a relative
+# XDG_* or CLAUDE_USAGE_CACHE_DIR would be resolved in whatever folder the prompt is in, so a
+# repository's own file could be shown or run on `cd`. Ignored, as the XDG spec says.
+_claude_usage_abs() {
+  emulate -L zsh
+  REPLY=${1-}
+  if [[ $REPLY == '~' || $REPLY == '~/'* ]]; then REPLY=$HOME${REPLY:1}; fi
+  [[ $REPLY == /* ]] || REPLY=''
+}
+
+# Whether $1 is a folder of ours: a directory we own; inside a shared (sticky) folder, where
+# anyone may plant things, never a link.
+_claude_usage_ours_dir() {
+  [[ -d $1 && -O $1 ]] || return 1
+  ! [[ -L $1 && -k ${1%/*} ]]
+}
+
+# Whether $1 is a file of ours: a regular file we own (not another user's, not a FIFO that would
+# hang the prompt), not a link.
+_claude_usage_ours_file() {
+  [[ -f $1 && -O $1 && ! -L $1 ]]
+}
+
+# The fast launch `claude-usage setup` writes, in $REPLY when it is ours to run (a file of ours,
+# executable, in folders of ours: whatever is at that path runs, so another user's never does).
+_claude_usage_launch() {
+  emulate -L zsh
+  _claude_usage_abs "${XDG_DATA_HOME-}"
+  local bin=${REPLY:-$HOME/.local/share}/claude-usage/bin
+  REPLY=$bin/claude-usage-line
+  _claude_usage_ours_dir "${bin%/*}" && _claude_usage_ours_dir "$bin" && _claude_usage_ours_file "$REPLY" \
+    && [[ -x $REPLY ]] || REPLY=''
+}
+
 # The rendered file for the current settings, in $REPLY (no subshell).
 _claude_usage_file() {
   emulate -L zsh
-  local root=${CLAUDE_USAGE_CACHE_DIR-}
+  local root key=
+  _claude_usage_abs "${CLAUDE_USAGE_CACHE_DIR-}"
+  root=$REPLY
   if [[ -z $root ]]; then
     if [[ $OSTYPE == darwin* ]]; then
       root=$HOME/Library/Caches/claude-usage
     else
-      root=${XDG_CACHE_HOME:-$HOME/.cache}/claude-usage
+      _claude_usage_abs "${XDG_CACHE_HOME-}"
+      root=${REPLY:-$HOME/.cache}/claude-usage
     fi
   fi
-  # A root shared with other users: only our own user-<uid> subfolder, as the line does.
-  if [[ -d $root/user-$EUID && -O $root/user-$EUID ]] || [[ -d $root && ! -O $root ]]; then
-    root=$root/user-$EUID
-  fi
-  local key=
+  # A folder shared with other users (sticky, like /tmp): only our own user-<uid> in it.
+  [[ -k $root ]] && root=$root/user-$EUID
   [[ -n ${CLAUDE_CONFIG_DIR-} ]] && key=-${CLAUDE_CONFIG_DIR//[^A-Za-z0-9]/_}
   REPLY=$root/prompt$key.zsh
 }
@@ -73,19 +113,32 @@ _claude_usage_file() {
 _claude_usage_write() {
   emulate -L zsh
   umask 077
-  local file=$1 out
-  local tmp=$file.${sysparams[pid]:-$$}.$RANDOM$RANDOM.tmp
-  local fast=${XDG_DATA_HOME:-$HOME/.local/share}/claude-usage/bin/claude-usage-line
-  [[ -x $fast ]] || fast=claude-usage-line
-  local -a cmd=( "${CLAUDE_USAGE_LINE_CMD:-$fast}" --format zsh )
-  [[ -n ${CLAUDE_USAGE_GLYPHS-} ]] && cmd+=( --glyphs "$CLAUDE_USAGE_GLYPHS" )
-  [[ -n ${CLAUDE_USAGE_MODE-} ]] && cmd+=( --mode "$CLAUDE_USAGE_MODE" )
-  out=$("${cmd[@]}" </dev/null 2>/dev/null) || return
+  local file=$1 dir=${1%/*} out rc cmd=${CLAUDE_USAGE_LINE_CMD-} fast= REPLY
+  local tmp=$file.${sysparams[pid]:-$$}.$RANDOM$RANDOM$RANDOM.tmp  # a fresh name, not guessable ahead
+  local -a args=( --format zsh )
+  [[ -n ${CLAUDE_USAGE_GLYPHS-} ]] && args+=( --glyphs "$CLAUDE_USAGE_GLYPHS" )
+  [[ -n ${CLAUDE_USAGE_MODE-} ]] && args+=( --mode "$CLAUDE_USAGE_MODE" )
+  [[ -d $dir ]] || mkdir -p -m 700 -- "$dir" 2>/dev/null
+  _claude_usage_ours_dir "$dir" || return  # never render into a folder not ours
+  if [[ -z $cmd ]]; then
+    _claude_usage_launch
+    fast=$REPLY
+    cmd=${fast:-claude-usage-line}
+  fi
+  out=$("$cmd" "${args[@]}" </dev/null 2>/dev/null)
+  rc=$?
+  if [[ -n $fast ]] && (( rc == 126 || rc == 127 )); then
+    # The fast launch cannot start (its Python is gone): its fallback prints the line or what to
+    # do, else a claude-usage-line on PATH does, so the prompt never goes blank.
+    cmd=claude-usage-line
+    _claude_usage_ours_file "$fast-fallback" && [[ -x $fast-fallback ]] && cmd=$fast-fallback
+    out=$("$cmd" "${args[@]}" </dev/null 2>/dev/null)
+    rc=$?
+  fi
+  (( rc == 0 )) || return
   out=${out%%$'\n'*}
   [[ -n $out ]] || return
-  [[ -d ${file:h} ]] || mkdir -p -m 700 -- "${file:h}" 2>/dev/null
-  [[ -O ${file:h} ]] || return  # never write into another user's directory
-  setopt noclobber  # the temp file is created, never opened through a planted one or a link
+  setopt noclobber  # the temp file is created, never opened through a planted one
   if print -r -- "$EPOCHSECONDS"$'\n'"$out" > "$tmp" 2>/dev/null; then
     command mv -f -- "$tmp" "$file" 2>/dev/null || command rm -f -- "$tmp"
   fi
@@ -133,7 +186,7 @@ _claude_usage_precmd() {
   local -a lines
   _claude_usage_file
   file=$REPLY
-  if [[ -f $file && -O $file && -r $file ]]; then  # ours and a regular file (a FIFO would hang)
+  if _claude_usage_ours_dir "${file%/*}" && _claude_usage_ours_file "$file" && [[ -r $file ]]; then
     lines=( "${(@f)$(<$file)}" )
     stamp=${lines[1]-0}
     text=${lines[2]-}

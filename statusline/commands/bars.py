@@ -24,7 +24,9 @@ def render(fmt: str, opts: dict[str, Any], view: dict[str, Any] | None, creds: b
     spans = segments.build(view, now, glyphs, creds, note, show_rate="rate" in (opts.get("show") or "").split(","))
     if fmt == "i3blocks":
         return bars.i3blocks(spans, glyphs)
-    return bars.xbar(spans, bars.view_rows(view, now, _status(spans, view, now, creds)), _actions())
+    # SwiftBar sets SWIFTBAR=1 for its plugins; xbar knows fewer keys (bars.literal).
+    return bars.xbar(spans, bars.view_rows(view, now, _status(spans, view, now, creds)), _actions(),
+                     swiftbar=env.get("SWIFTBAR") == "1")
 
 
 def _status(spans: list[tuple[str, str]], view: dict[str, Any] | None, now: float,

@@ -1,4 +1,4 @@
-"""Two more bars, each a dialect with its own escaping: ``--format i3blocks`` and ``--format xbar``.
+r"""Two more bars, each a dialect with its own escaping: ``--format i3blocks`` and ``--format xbar``.
 
 i3blocks (and polybar's ``custom/script``, which shows the first line) reads a block's output
 as lines: the full text, the short text (when the bar is crowded), the colour ``#RRGGBB``. A
@@ -6,11 +6,26 @@ newline in a text would move the rest into the next field, so every text is one 
 the block's default ``markup=none`` nothing else is special to i3blocks. polybar reads
 ``%{...}`` in a script's output as formatting tags: ``%{`` in a text is broken up.
 
-xbar and SwiftBar read a plugin's output as items, one a line: ``text | key=value ...``. The
-first ``|`` starts the parameters (``bash=``, ``href=``, ``color=``...), a line that is ``---``
-separates the title from the dropdown, and a leading ``--`` makes a submenu item. So a text
-never holds ``|`` (it becomes ``¦``) nor a newline, and never begins with ``-``; every
-parameter is ours. ``emojize=false symbolize=false`` keep ``:name:`` in a text literal.
+xbar and SwiftBar read a plugin's output as items, one a line: ``text | key=value ...``. What
+each does with a line, from their sources (matryer/xbar ``pkg/plugins``, SwiftBar's
+``MenuLineParameters.swift`` and ``MenuBarItem.swift``), not their docs:
+
+- Both split a line at its first ``|``; a line that is ``---`` (xbar: once trimmed; SwiftBar:
+  the first line that starts with ``---``) ends the title, and a leading ``--`` makes a submenu
+  item. SwiftBar also splits lines at CR, VT, FF, NEL and U+2028/9. So a text never holds ``|``
+  (it becomes ``¦``) nor a line break, and never begins, after blanks, with ``-``.
+- xbar knows only its own keys (``KEYS``: ``item_params.go``); **any other key is an error that
+  replaces the whole plugin with the error**. ``symbolize`` is SwiftBar's alone, so it is
+  written only under SwiftBar (which sets ``SWIFTBAR=1`` for its plugins): ``literal``.
+- xbar's ``ansi`` is on by default and runs Go's ``strconv.Unquote`` on ``"text"`` (a literal
+  ``\u202e``, ``\x1b`` or ``\n`` in the text would become the real character; a lone ``"``
+  makes it fail and show the text as it is); SwiftBar always unescapes a title (``\\`` to ``\``,
+  ``\n`` to a line feed, ``\t`` to a tab, ``\c`` to ``c``). So every ``\`` is doubled and every
+  ``"`` written ``\"``: both give back the text exactly, in both apps, and ``ansi`` is left at
+  each app's default (turning it on in SwiftBar would read ANSI colours from the text).
+- ``emojize=false`` (both) and ``symbolize=false`` (SwiftBar) keep ``:name:`` in a text literal.
+
+Every parameter is ours. ``escape_xbar`` is the one door outside text takes into an item.
 """
 
 from statusline.core.clean import is_control
@@ -19,7 +34,15 @@ from statusline.render import segments
 COLOURS = {"ok": "#98C379", "warn": "#E5C07B", "high": "#FF9E3B", "crit": "#E06C75", "stale": "#7F848E",
            "info": "#61AFEF"}
 ORDER = ("ok", "warn", "high", "crit")
-LITERAL = "emojize=false symbolize=false"
+# The keys xbar accepts (pkg/plugins/item_params.go, setValueByKey), besides paramN.
+KEYS = frozenset(("disabled", "key", "href", "color", "font", "size", "shell", "bash", "templateImage", "image",
+                  "terminal", "refresh", "dropdown", "length", "trim", "alternate", "emojize", "ansi"))
+
+
+def literal(swiftbar=False):
+    """The parameters that keep ``:name:`` in a text literal: ``symbolize`` only under SwiftBar
+    (xbar rejects a key it does not know, and then draws nothing of the plugin)."""
+    return "emojize=false symbolize=false" if swiftbar else "emojize=false"
 
 
 def _one_line(text):
@@ -35,9 +58,14 @@ def escape_i3blocks(text):
 
 
 def escape_xbar(text):
-    """One xbar/SwiftBar item's text: one line, no ``|``, no leading ``-``."""
+    """One xbar/SwiftBar item's text, shown as it is by both: one line, no ``|``, no ``-``
+    first (after blanks), and each ``\\`` and ``"`` escaped so that xbar's ``strconv.Unquote``
+    and SwiftBar's unescaping both give back exactly the text (see the module's docstring)."""
     text = _one_line(text).replace("|", "\u00a6")
-    return "\u2010" + text[1:] if text.startswith("-") else text
+    blank = len(text) - len(text.lstrip())
+    if text[blank:blank + 1] == "-":
+        text = text[:blank] + "\u2010" + text[blank + 1:]
+    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def worst(spans):
@@ -70,26 +98,27 @@ def i3blocks(spans, glyphs="plain"):
     return "\n".join((full, brief or full, COLOURS.get(worst(spans) or "", "")))
 
 
-def xbar_item(text, level=None, params=""):
-    """One item: its escaped text, then our parameters only."""
+def xbar_item(text, level=None, params="", swiftbar=False):
+    """One item: its escaped text, then our parameters only (``swiftbar``: SwiftBar's too)."""
     parts = [p for p in (("color=" + COLOURS[level]) if level in COLOURS and level != "ok" else "", params,
-                         LITERAL) if p]
+                         literal(swiftbar)) if p]
     return "%s | %s" % (escape_xbar(text) or " ", " ".join(parts))
 
 
-def xbar(spans, rows, actions):
+def xbar(spans, rows, actions, swiftbar=False):
     """The title (the line), ``---``, the panel's ``rows`` (``(text, level)``; an empty text is
-    a separator), ``---`` and the ``actions`` (``(text, params)``, ours)."""
-    out = [xbar_item("".join(t for t, _ in spans).strip(), worst(spans)), "---"]
+    a separator), ``---`` and the ``actions`` (``(text, params)``, ours). ``swiftbar``: the
+    output is for SwiftBar (``SWIFTBAR=1``), which knows more keys than xbar."""
+    out = [xbar_item("".join(t for t, _ in spans).strip(), worst(spans), "", swiftbar), "---"]
     for text, level in rows:
         if not text.strip():
             if out[-1] != "---":
                 out.append("---")
             continue
-        out.append(xbar_item(text, level, "font=Menlo size=12 trim=false"))
+        out.append(xbar_item(text, level, "font=Menlo size=12 trim=false", swiftbar))
     if out[-1] != "---":
         out.append("---")
-    out += [xbar_item(text, None, params) for text, params in actions]
+    out += [xbar_item(text, None, params, swiftbar) for text, params in actions]
     return "\n".join(out)
 
 

@@ -169,12 +169,15 @@ def test_real_pip_install_user(tmp_path: Path, home: Path, warm, wheel: Path) ->
 
 
 def test_the_plugins_find_the_fast_launch(home: Path) -> None:
-    """tmux, zsh, bash and fish look for it where ``launcher.path`` puts it."""
-    rel = "${XDG_DATA_HOME:-$HOME/.local/share}/claude-usage/bin/claude-usage-line"
-    for plugin in ("tmux/claude-usage.tmux", "zsh/claude-usage.plugin.zsh", "bash/claude-usage.bash"):
-        assert rel in (REPO / "integrations" / plugin).read_text(), plugin
-    assert "$data/claude-usage/bin/claude-usage-line" in (REPO / "integrations/fish/claude-usage.fish").read_text()
+    """tmux, zsh, bash and fish look for it where ``launcher.path`` puts it, and know its
+    fallback (each is run in the real program: tests/integrations/test_shell_rule.py and
+    test_tmux_launch.py)."""
+    for plugin in ("tmux/claude-usage.tmux", "zsh/claude-usage.plugin.zsh", "bash/claude-usage.bash",
+                   "fish/claude-usage.fish"):
+        text = (REPO / "integrations" / plugin).read_text()
+        assert "$HOME/.local/share" in text and "/claude-usage/bin" in text and "-fallback" in text, plugin
     assert launcher.path({"HOME": str(home)}) == fast(home)
+    assert launcher.path({"HOME": str(home), "XDG_DATA_HOME": "rel"}) == fast(home)  # relative: ignored
 
 
 def test_a_fast_launch_whose_python_is_gone_still_prints_a_line(warm, home: Path, tmp_path: Path) -> None:

@@ -11,6 +11,9 @@ exactly as a user's ~/.zshrc or ~/.bashrc would. The tests read the screen with
   shows up at a later prompt;
 - a rendered file holding ``$(...)`` or backquotes is shown, never run, with PROMPT_SUBST
   (zsh) or promptvars (bash) on and off.
+
+What the plugins trust (a shared root, another user's file, a FIFO, links, the fast launch) is
+the one rule of the three shells, in test_shell_rule.py.
 """
 
 from __future__ import annotations
@@ -22,7 +25,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import guard
 import pytest
 from helpers import Tmux, bin_env, cli, held_line, poll, prompts_while_held
 
@@ -201,28 +203,3 @@ def test_bash_promptvars_off_shows_backslash_escapes_literally(shell, home: Path
     last = pane.prompts()[-1]
     assert hostile in last, last
     assert "\x1b[7m" not in pane.capture(escapes=True)
-
-
-@pytest.mark.parametrize("kind", KINDS)
-def test_a_prompt_file_planted_by_another_user_is_not_shown(kind: ShellKind, shell, tmp_path: Path) -> None:
-    """A cache root shared with other users (1777): another user's prompt file there is neither
-    shown nor trusted; the plugin uses its own user-<uid> subfolder, as the line does (#3)."""
-    import os
-    import subprocess
-
-    if os.geteuid() != 0 or shutil.which("setpriv") is None:
-        pytest.skip("needs root and setpriv to act as another user")
-    shared = guard.public_dir("cu-shared-")
-    try:
-        shared.chmod(0o1777)
-        planted = shared / kind.rendered
-        subprocess.run(["setpriv", "--reuid", "65534", "--regid", "65534", "--clear-groups", "sh", "-c",
-                        f"printf '%s\\n%s\\n' {int(time.time())} 'PLANTED 5h 99%' > {planted}"],
-                       check=True, timeout=10)
-        pane = shell(kind, True, CLAUDE_USAGE_CACHE_DIR=str(shared), CLAUDE_USAGE_LINE_CMD=str(tmp_path / "missing"))
-        pane.wait_prompts(1)
-        pane.enter()
-        assert "PLANTED" not in pane.screen(), pane.screen()
-        assert planted.read_text().endswith("PLANTED 5h 99%\n")  # and not replaced through it
-    finally:
-        shutil.rmtree(shared, ignore_errors=True)

@@ -1,27 +1,30 @@
-"""``--format i3blocks`` and ``--format xbar`` read as their documented grammars read them.
+"""``--format i3blocks`` and ``--format xbar`` read as each program reads them.
 
 i3blocks (and polybar's custom/script): the output's lines are full_text, short_text, color.
-xbar/SwiftBar: one item a line, ``text | key=value ...``; the first ``|`` starts the
-parameters, ``---`` alone separates the title from the dropdown, a leading ``--`` makes a
-submenu item. A hostile model name from the API must not add a line, a field, a parameter
-or an action.
+xbar and SwiftBar: parsed by re-implementations of their own rules, taken from their sources
+(``tests/menubars.py``): xbar refuses the whole plugin for one unknown key and unquotes each
+text as a Go string; SwiftBar unescapes each title. A hostile model name from the API must not
+add a line, a field, a parameter, an action, an escape, or a character it did not hold.
 """
 
 from __future__ import annotations
 
 import re
-import shlex
 
 import pytest
 from apiserver import Reply, usage_body
 from conftest import write_credentials
 from helpers import LINE, fetch, line
+from menubars import XBAR_DEFAULTS, XbarError, go_unquote, swiftbar_parse, xbar_parse
 
 from statusline.render import bars, segments
 
 NOW = 1_800_000_000.0
 HOSTILE = "Op|us bash=/bin/rm param1=-rf\n---\n--Evil | bash=/bin/sh %{F#f00}%{A1:rm:}x"
-XBAR_KEYS = {"color", "font", "size", "trim", "emojize", "symbolize", "bash", "param1", "terminal", "refresh"}
+# Written in a name, as a person would type them: a bidi override, an escape and a new row, for
+# xbar's Unquote (with ansi on, its default) and SwiftBar's unescaping to turn into the real ones.
+UNQUOTED = "O \\u202e\\x1b[5m\\n---\\n--X|\"q\"\\:smile:"  # 37 characters: the line keeps 40
+OURS = {"color", "font", "size", "trim", "emojize", "symbolize", "shell", "params", "terminal", "refresh"}
 
 
 def r(key, name, util, resets, observed=NOW - 5, source="api"):
@@ -32,19 +35,12 @@ def view(windows):
     return {"v": 2, "mode": "code", "fetched": NOW - 5, "ttl": 30.0, "status": "ok", "windows": windows}
 
 
-def xbar_items(out: str) -> list[tuple[str, dict[str, str]]]:
-    """The plugin output as xbar parses it: (text, params); ``---`` as ("---", {})."""
-    items = []
-    for raw in out.split("\n"):
-        if raw == "---":
-            items.append(("---", {}))
-            continue
-        text, bar, params = raw.partition("|")
-        assert bar, f"an item without parameters: {raw!r}"
-        words = shlex.split(params)
-        assert all("=" in w for w in words), raw
-        items.append((text.rstrip(" "), dict(w.split("=", 1) for w in words)))
-    return items
+def xbar_items(out: str) -> list[tuple[str, dict[str, object]]]:
+    """The plugin output as xbar draws it: (text, the parameters set away from xbar's defaults);
+    a separator as ("---", {})."""
+    return [("---", {}) if it.separator else (it.text, {k: v for k, v in it.params.items()
+                                                         if XBAR_DEFAULTS.get(k, None) != v})
+            for it in xbar_parse(out)]
 
 
 def test_i3blocks_three_lines_colour_per_level():
@@ -76,16 +72,16 @@ def test_xbar_grammar_holds_with_a_hostile_name():
     items = xbar_items(out)
     title, params = items[0]
     assert title.startswith("5h 78%") and "Op\u00a6us bash=/bin/rm" in title
-    assert params["color"] == bars.COLOURS["high"]
-    assert items[1] == ("---", {})
+    assert params["color"] == bars.COLOURS["high"].lower()  # xbar lowercases a colour
+    assert [it.title for it in xbar_parse(out)].count(True) == 1  # the title alone, then the dropdown
     for text, params in items:
-        assert set(params) <= XBAR_KEYS, params
+        assert set(params) <= OURS, params
         assert not text.startswith("--") or text == "---", text
         if text != "Refresh":
-            assert "bash" not in params and "param1" not in params, (text, params)
-    assert [t for t, p in items if "bash" in p] == ["Refresh"]
-    assert items[-1][1]["bash"] == "/usr/bin/claude-usage"
-    rows = [t for t, p in items[2:] if t != "---"]
+            assert "shell" not in params and "params" not in params, (text, params)
+    assert [t for t, p in items if "shell" in p] == ["Refresh"]
+    assert items[-1][1]["shell"] == "/usr/bin/claude-usage"
+    rows = [t for t, p in items[1:] if t != "---"]
     assert rows[0].startswith("5-Hour:") and "78%" in rows[0]
     assert any("resets in 1h 40m" in t for t in rows)
 
@@ -93,7 +89,54 @@ def test_xbar_grammar_holds_with_a_hostile_name():
 def test_xbar_escape_rules():
     assert bars.escape_xbar("a|b") == "a\u00a6b"
     assert bars.escape_xbar("--x") == "\u2010-x"
+    assert bars.escape_xbar("  ---") == "  \u2010--"  # xbar trims before it looks for ---
     assert bars.escape_xbar("a\nb\rc\x1b[31m") == "a b c?[31m"
+    assert bars.escape_xbar('a\\u202e "q"') == 'a\\\\u202e \\"q\\"'
+
+
+def test_the_oracles_hold_the_facts_of_the_apps_sources():
+    """What made the old output fail: xbar draws only its error for a key it does not know
+    (``symbolize`` is SwiftBar's), and unquotes a text holding ``\\u202e`` into the real override."""
+    with pytest.raises(XbarError, match="unknown parameter: symbolize"):
+        xbar_parse("5h 78% | emojize=false symbolize=false")
+    assert xbar_parse("x | emojize=false")[0].text == "x"
+    assert go_unquote('"\\u202e\\x1b[5m\\n---"') == "\u202e\x1b[5m\n---"
+    assert xbar_parse("a \\u202e b | emojize=false")[0].text == "a \u202e b"
+    assert xbar_parse('say "hi" | emojize=false')[0].text == 'say "hi"'  # Unquote fails: shown as it is
+    swift = swiftbar_parse("a \\n b \\\\ c | symbolize=false\n---\nrow | x=1")
+    assert swift[0].text == "a \n b \\ c" and swift[0].params["symbolize"] is False and swift[1].separator
+
+
+@pytest.mark.parametrize("swiftbar", [False, True], ids=["xbar", "swiftbar"])
+def test_a_name_holding_escapes_is_shown_literally_by_both_apps(api, home, swiftbar):
+    """The real ``--format xbar`` for a model name holding ``\\u202e``, ``\\x1b``, ``\\n---``, ``|``,
+    quotes, a backslash and ``:name:``: xbar parses it (no unknown key) and, like SwiftBar under
+    ``SWIFTBAR=1``, shows the name exactly as written: no override, no escape, no new row."""
+    import os
+
+    write_credentials(home)
+    limits = [{"kind": "weekly_scoped", "percent": 91, "resets_at": None, "is_active": True,
+               "scope": {"model": {"display_name": UNQUOTED}}}]
+    api.set("/api/oauth/usage", Reply(200, usage_body(five=78.0, seven=41.0, limits=limits)))
+    assert fetch().returncode == 0
+    env = dict(os.environ, **({"SWIFTBAR": "1"} if swiftbar else {}))
+    out = line("--format", "xbar", env=env).stdout
+    print("xbar output:\n" + out)
+    items = (swiftbar_parse if swiftbar else xbar_parse)(out)
+    texts = [it.text for it in items if not it.separator]
+    assert sum(it.title for it in items) == 1, items  # one title: no row came from the name
+    title = items[0].text
+    assert " 7d " + UNQUOTED.replace("|", "\u00a6") + " 91%" in title, title  # exactly as written
+    assert [t for t in texts if "5-Hour" in t or "7-Day" in t], texts
+    for text in texts:
+        assert not any(ch in text for ch in "\u202e\x1b\n"), text
+    if swiftbar:
+        assert all(it.params["symbolize"] is False and it.params["emojize"] is False for it in items
+                   if not it.separator)
+    else:
+        assert "symbolize" not in out
+        # the same output read by SwiftBar shows the same texts
+        assert [it.text for it in swiftbar_parse(out) if not it.separator] == texts
 
 
 @pytest.fixture
@@ -111,11 +154,11 @@ def test_line_as_xbar_plugin(hostile_api):
     assert r.returncode == 0, r.stderr
     items = xbar_items(r.stdout.rstrip("\n"))
     assert items[0][0].startswith("5h 78%") and "7d Op\u00a6us" in items[0][0]
-    actions = {t: p for t, p in items if "bash" in p}
+    actions = {t: p for t, p in items if "shell" in p}
     assert set(actions) == {"Refresh", "Open the panel"}
     cli = str(LINE).replace("claude-usage-line", "claude-usage")
-    assert actions["Refresh"]["bash"] == cli and actions["Refresh"]["param1"] == "refresh"
-    assert actions["Open the panel"]["terminal"] == "true"
+    assert actions["Refresh"]["shell"] == cli and actions["Refresh"]["params"] == {1: "refresh"}
+    assert actions["Open the panel"]["terminal"] is True
 
 
 def test_line_as_i3blocks_block(hostile_api):
@@ -138,7 +181,7 @@ def test_shipped_xbar_plugin_runs_the_line(hostile_api, tmp_path):
     env = dict(os.environ, PATH=f"{BIN}:/usr/bin:/bin")
     out = subprocess.run([str(plugin)], capture_output=True, text=True, timeout=30, env=env).stdout
     items = xbar_items(out.rstrip("\n"))
-    assert items[0][0].startswith("5h 78%") and ("---", {}) in items
+    assert items[0][0].startswith("5h 78%") and ("---", {}) in items  # a separator in the dropdown
     missing = subprocess.run([str(plugin)], capture_output=True, text=True, timeout=30,
                              env=dict(env, PATH="/usr/bin:/bin", HOME=str(tmp_path))).stdout
     assert missing.startswith("claude: not installed | ")
