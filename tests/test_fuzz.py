@@ -274,8 +274,24 @@ hook_inputs = maybe(st.fixed_dictionaries({}, optional={
     "rate_limits": maybe(st.fixed_dictionaries({}, optional={
         k: maybe(st.fixed_dictionaries({}, optional={"used_percentage": numbers, "resets_at": numbers}))
         for k in ("five_hour", "seven_day", "spend_limit")})),
-    "context_window": maybe(st.fixed_dictionaries({}, optional={"used_percentage": numbers})),
-    "cost": maybe(st.fixed_dictionaries({}, optional={"total_cost_usd": numbers})),
+    "context_window": maybe(st.fixed_dictionaries({}, optional={
+        "used_percentage": numbers, "context_window_size": numbers, "total_input_tokens": numbers,
+        "current_usage": maybe(st.fixed_dictionaries({}, optional={
+            k: numbers for k in ("input_tokens", "cache_creation_input_tokens", "cache_read_input_tokens")}))})),
+    "cost": maybe(st.fixed_dictionaries({}, optional={
+        k: numbers for k in ("total_cost_usd", "total_duration_ms", "total_lines_added", "total_lines_removed")})),
+    "effort": maybe(st.fixed_dictionaries({}, optional={"level": st.one_of(texts, st.sampled_from(["high", "max"]))})),
+    "thinking": maybe(st.fixed_dictionaries({}, optional={"enabled": st.booleans()})),
+    "session_name": texts, "output_style": maybe(st.fixed_dictionaries({}, optional={"name": texts})),
+    "agent": maybe(st.fixed_dictionaries({}, optional={"name": texts})),
+    "vim": maybe(st.fixed_dictionaries({}, optional={"mode": st.one_of(texts, st.just("NORMAL"))})),
+    "workspace": maybe(st.fixed_dictionaries({}, optional={
+        "current_dir": texts, "project_dir": texts, "git_worktree": texts,
+        "repo": maybe(st.fixed_dictionaries({}, optional={"owner": texts, "name": texts}))})),
+    "worktree": maybe(st.fixed_dictionaries({}, optional={"name": texts, "branch": texts})),
+    "pr": maybe(st.fixed_dictionaries({}, optional={"number": numbers, "url": texts,
+                                                    "review_state": st.one_of(texts, st.just("approved"))})),
+    "prompt_cache": maybe(st.fixed_dictionaries({}, optional={"warm": st.booleans(), "expires_at": numbers})),
 }))
 
 
@@ -292,7 +308,17 @@ def test_statusline_input(raw):
         assert resets is None or 1e9 <= resets <= 4102444800, resets
     spend = claude_code.spend(data, 1_800_000_000.0)
     assert spend is None or (0 <= spend["pct"] <= 10000 and clean.is_clean(spend["period"] or ""))
-    assert_clean(hook.extras(data, "model,context,cost", {"sep": " | "}), "hook.extras")
+    from statusline.core import items as names
+    from statusline.render import items
+
+    session = claude_code.session(data, 1_800_000_000.0)
+    session["git"] = session["branch"] or session["worktree"]
+    session["context_usable"] = claude_code.usable_percent(session, {})
+    for name in names.SESSION:
+        for glyphs in ("emoji", "ascii"):
+            got = items.spans(name, session, glyphs, None, 1_800_000_000.0, "usable")
+            assert_clean(got, f"items.spans({name})")
+            assert all(isinstance(t, str) and len(t) <= 200 for t, _ in got), got
 
 
 # --- the credentials file and ~/.claude.json ----------------------------------------------

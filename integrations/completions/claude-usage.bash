@@ -13,10 +13,10 @@ _claude_usage_line_complete() {
     --glyphs) COMPREPLY=($(compgen -W "emoji plain ascii" -- "$cur")); return ;;
     --style) COMPREPLY=($(compgen -W "plain powerline chips" -- "$cur")); return ;;
     --theme) COMPREPLY=($(compgen -W "default nord gruvbox dracula mono" -- "$cur")); return ;;
-    --show) COMPREPLY=($(compgen -W "rate model context cost model,context,cost" -- "$cur")); return ;;
+    --show|--hide) COMPREPLY=($(compgen -W "rate model effort context tokens cost duration lines git repo pr session cache vim agent style cwd five_hour seven_day scoped extra reset console pace age status" -- "$cur")); return ;;
     --chain) COMPREPLY=($(compgen -c -- "$cur")); return ;;
   esac
-  COMPREPLY=($(compgen -W "--format --mode --glyphs --style --theme --claude-code --chain --show --no-refresh
+  COMPREPLY=($(compgen -W "--format --mode --glyphs --style --theme --claude-code --chain --show --hide --no-refresh
     -h --help -V --version" -- "$cur"))
 }
 

@@ -12,7 +12,8 @@ complete -c claude-usage-line -l style -x -a 'plain powerline chips' -d 'line st
 complete -c claude-usage-line -l theme -x -a 'default nord gruvbox dracula mono' -d 'colour theme (powerline, chips)'
 complete -c claude-usage-line -l claude-code -d "read Claude Code's statusLine JSON on stdin"
 complete -c claude-usage-line -l chain -x -a '(__fish_complete_command)' -d 'with --claude-code: also run CMD'
-complete -c claude-usage-line -l show -x -a 'rate model context cost' -d 'extra items (model, context, cost with --claude-code)'
+complete -c claude-usage-line -l show -x -a 'rate model effort context tokens cost duration lines git repo pr session cache vim agent style cwd five_hour seven_day scoped extra reset console pace age status' -d 'items to add (the session items need --claude-code)'
+complete -c claude-usage-line -l hide -x -a 'rate model effort context tokens cost duration lines git repo pr session cache vim agent style cwd five_hour seven_day scoped extra reset console pace age status' -d 'items to leave out'
 complete -c claude-usage-line -l no-refresh -d 'never start the background fetcher'
 complete -c claude-usage-line -s h -l help -d 'show the help'
 complete -c claude-usage-line -s V -l version -d 'show the version'

@@ -9,6 +9,7 @@ import sys
 
 from statusline.cache import fastpaths, oslite, safefiles
 from statusline.core import readings
+from statusline.core.items import STYLES, THEMES  # noqa: F401 - the look names, kept with the items
 
 DEFAULT_TTL = {"code": 30.0, "console": 300.0}
 TTL_ENV = {"code": "CLAUDE_USAGE_TTL", "console": "CLAUDE_USAGE_CONSOLE_TTL"}
@@ -280,8 +281,6 @@ def notify_asked(view, env):
     return bool(env.get(NOTIFY_ENV) or (isinstance(cfg, dict) and cfg.get("notify_at")))
 
 
-STYLES = ("plain", "powerline", "chips")
-THEMES = ("default", "nord", "gruvbox", "dracula", "mono")  # render.themes.THEMES' names
 
 
 def look(opts, view, env):

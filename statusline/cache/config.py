@@ -56,8 +56,8 @@ from pathlib import Path
 from typing import Any
 
 from statusline.cache import fastpaths, safefiles
-from statusline.cache.cache_view import STYLES, THEMES
 from statusline.core import items as item_names
+from statusline.core.items import STYLES, THEMES
 
 Origin = str  # "default" | "file" | "env"
 

@@ -286,7 +286,7 @@ def chain(cmd, raw, env):
     except OSError:
         return []
     text = done.out.decode("utf-8", "replace").rstrip("\n")
-    return [_printable(line) for line in text.splitlines()[:8]]
+    return [_printable(line) for line in text.splitlines()]
 
 
 def _printable(line):

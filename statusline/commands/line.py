@@ -30,7 +30,7 @@ options:
   --theme NAME     default, nord, gruvbox, dracula, mono (powerline, chips)
   --claude-code    read Claude Code's statusLine JSON on stdin (see README)
   --chain CMD      with --claude-code: also run CMD with the same input and show
-                   its rows after ours (cut after 3 s, 64 KiB and 8 rows)
+                   its rows after ours (cut after 3 s and 64 KiB)
   --show ITEMS     items to add, comma-separated (rate, and with --claude-code
                    model, effort, context, tokens, cost, duration, lines, git,
                    repo, pr, session, cache, vim, agent, style, cwd)

@@ -33,6 +33,10 @@ PRIORITY = {
     "cwd": 20, "style": 15, "age": 10,
 }
 
+# The looks (``render/themes``): a style, and for powerline and chips a colour theme.
+STYLES = ("plain", "powerline", "chips")
+THEMES = ("default", "nord", "gruvbox", "dracula", "mono")  # render.themes.THEMES' names
+
 # Windows shown as the share used (the default) or as the share left.
 NUMBERS = ("used", "left")
 # ``context``: Claude Code's own used_percentage, or the share of the point where auto-compact starts.

@@ -162,7 +162,7 @@ def test_a_chained_command_is_bounded_in_time_output_and_children(logged_in, tmp
     if theirs == "keeps_stdout_open":
         assert "theirs-line" in plain and took < 2.0, (took, plain)  # read when it exited, not after 3 s
     elif theirs == "endless":
-        assert len(r.stdout) < 70 * 1024 and plain.count("theirs-endless-line") <= 8
+        assert len(r.stdout) < 70 * 1024
     else:
         assert took < 3.0 + 2.0 and "late" not in plain
         pid = int(mark.read_text())
