@@ -148,3 +148,33 @@ def applescript_value(literal: str) -> str:
         out.append(ch)
         i += 1
     return "".join(out)
+
+
+SESSION_FIELDS = ("session_name", "agent.name", "output_style.name", "worktree.branch", "worktree.name",
+                  "workspace.git_worktree", "workspace.repo.owner", "workspace.repo.name", "pr.url", "model.display_name")
+
+
+def session_input(name: str, now: float = NOW, cwd: str = "/nonexistent") -> dict[str, Any]:
+    """A statusLine input shaped as Claude Code 2.1.332 sends it, ``name`` in every text field a
+    session item shows (``SESSION_FIELDS``: the session's, agent's, output style's, branch's,
+    worktree's, repository's names, the PR link, the model), every number plausible."""
+    doc: dict[str, Any] = {
+        "session_id": "hostile", "cwd": cwd, "version": "2.1.332",
+        "workspace": {"current_dir": cwd, "project_dir": cwd, "added_dirs": []},
+        "effort": {"level": "high"}, "thinking": {"enabled": True}, "fast_mode": True,
+        "context_window": {"context_window_size": 200000, "used_percentage": 62, "total_input_tokens": 124000},
+        "cost": {"total_cost_usd": 1.23, "total_duration_ms": 720000, "total_lines_added": 120,
+                 "total_lines_removed": 30},
+        "pr": {"number": 4242, "review_state": "approved"},
+        "prompt_cache": {"warm": True, "expires_at": now + 240, "ttl": "5m"},
+        "vim": {"mode": "NORMAL"},
+        "rate_limits": {"five_hour": {"used_percentage": 78, "resets_at": int(now + 6000)},
+                        "seven_day": {"used_percentage": 41, "resets_at": int(now + 250000)}},
+    }
+    for field in SESSION_FIELDS:
+        *path, last = field.split(".")
+        node = doc
+        for key in path:
+            node = node.setdefault(key, {})
+        node[last] = name
+    return doc

@@ -532,3 +532,41 @@ def test_ansi_line_and_hook_hold_only_our_sgr_for_every_name(tmp_path: Path, pwn
     for row in rows:
         _ansi_inert(row)
     assert ran(pwned) == []
+
+
+EVERY_SESSION_ITEM = "model,effort,context,tokens,cost,duration,lines,git,repo,pr,session,cache,vim,agent,style,cwd"
+
+
+def test_session_items_hold_only_our_sgr_for_every_name(tmp_path: Path, pwned: Path, monkeypatch) -> None:
+    """#26.8: session names, agent names, branch names (from the input and from a repository's
+    own .git/HEAD), worktree and repository names and PR links come from outside. Every corpus
+    string in every one of them, through the real hook with every item on and in each style:
+    no escape but our SGR, no control, nothing ran, and the names read as the cleaned text."""
+    from hostile import session_input
+
+    from statusline.commands import hook, line
+    from statusline.core import clean
+
+    home = tmp_path / "h"
+    (home / ".claude").mkdir(parents=True)
+    repo = tmp_path / "repo"
+    (repo / ".git").mkdir(parents=True)
+    env = {"HOME": str(home), "CLAUDE_USAGE_CACHE_DIR": str(tmp_path / "cache"), "COLUMNS": "400"}
+    for name in corpus(pwned):
+        (repo / ".git" / "HEAD").write_text("ref: refs/heads/" + name.replace("\n", " ") + "\n",
+                                            encoding="utf-8", errors="surrogatepass")
+        for where, cwd in (("input", "/nonexistent"), ("HEAD", str(repo))):
+            data = session_input(name, NOW, cwd)
+            if where == "HEAD":
+                del data["worktree"]  # the branch comes from the repository's HEAD
+            raw = json.dumps(data).encode()
+            monkeypatch.setattr(hook, "read_stdin", lambda raw=raw: (raw, None))
+            for style in ("plain", "powerline", "chips"):
+                got = _ansi_inert(line.render(line.parse_args(
+                    ["--claude-code", "--glyphs", "plain", "--style", style, "--show", EVERY_SESSION_ITEM,
+                     "--no-refresh"]), env, NOW))
+                assert "5h 78%" in got and "ctx 62%" in got and "#4242" in got, (name, style, got)
+                shown = clean.text(name, 60)
+                if shown and style == "plain" and " " not in shown and "#" not in shown and "%" not in shown:
+                    assert shown in got, (name, got)
+    assert ran(pwned) == []
