@@ -44,7 +44,7 @@ def environment(tmp: str, url: str, **extra: str) -> dict[str, str]:
     (home / ".claude" / ".credentials.json").write_text(json.dumps(creds))
     (home / ".claude" / ".credentials.json").chmod(0o600)
     return dict(os.environ, HOME=str(home), CLAUDE_USAGE_CACHE_DIR=str(Path(tmp) / "cache"),
-                CLAUDE_USAGE_API_URL=url, **extra)
+                CLAUDE_USAGE_API_URL=url, CLAUDE_USAGE_STATUS_URL="http://127.0.0.1:9", **extra)
 
 
 def fetcher(*extra: str) -> list[str]:

@@ -125,7 +125,8 @@ def fresh_input() -> bytes:
 def setup_env(tmp: str, python: str, state: str, api_url: str = "http://127.0.0.1:9") -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CLAUDE_", "ANTHROPIC_", "XDG_"))}
     env.update(HOME=tmp, CLAUDE_USAGE_CACHE_DIR=os.path.join(tmp, "cache"), CLAUDE_USAGE_TTL="86400",
-               CLAUDE_USAGE_API_URL=api_url, CLAUDE_USAGE_HTTP_TIMEOUT="60")  # never the real API
+               CLAUDE_USAGE_API_URL=api_url, CLAUDE_USAGE_STATUS_URL="http://127.0.0.1:9",  # never the real API
+               CLAUDE_USAGE_HTTP_TIMEOUT="60")
     os.makedirs(os.path.join(tmp, ".claude"), exist_ok=True)
     subprocess.run([python, "-c", PREPARE, state], env=env, check=True)
     return env

@@ -61,6 +61,7 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, s
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("CLAUDE_USAGE_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("CLAUDE_USAGE_API_URL", "http://127.0.0.1:9")  # dead port unless a test sets api
+    monkeypatch.setenv("CLAUDE_USAGE_STATUS_URL", "http://127.0.0.1:9")  # the status page too (``status_page``)
     monkeypatch.setenv("CLAUDE_USAGE_HTTP_TIMEOUT", "2")
     return dict(os.environ)
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import guard
 
-SET_BY_CONFTEST = {"CLAUDE_USAGE_CACHE_DIR", "CLAUDE_USAGE_API_URL", "CLAUDE_USAGE_HTTP_TIMEOUT"}
+SET_BY_CONFTEST = {"CLAUDE_USAGE_CACHE_DIR", "CLAUDE_USAGE_API_URL", "CLAUDE_USAGE_HTTP_TIMEOUT",
+                   "CLAUDE_USAGE_STATUS_URL"}
 
 
 def test_no_variable_of_the_person_running_the_suite_reaches_a_test(tmp_path: Path) -> None:

@@ -327,7 +327,8 @@ def test_unprivileged_line_refuses_a_loose_cache_holder(shared):
     home.mkdir()
     os.chown(home, NOBODY, NOBODY)
     env = {"PATH": "/usr/bin:/bin", "HOME": str(home), "PYTHONPATH": str(ROOT), "CLAUDE_USAGE_CACHE_DIR": str(loose),
-           "CLAUDE_USAGE_API_URL": "http://127.0.0.1:9", "ANTHROPIC_ADMIN_API_KEY": "sk-ant-admin01-x"}
+           "CLAUDE_USAGE_API_URL": "http://127.0.0.1:9", "CLAUDE_USAGE_STATUS_URL": "http://127.0.0.1:9",
+           "ANTHROPIC_ADMIN_API_KEY": "sk-ant-admin01-x"}
     python = shutil.which("python3", path="/usr/bin:/bin")
     if not python:
         pytest.skip("no system python3 for the unprivileged user")

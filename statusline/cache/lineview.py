@@ -101,7 +101,19 @@ def build(snapshot: Snapshot, *, ttl: float, cred_sig: str | None, next_call: fl
         "config": config,
         "account": store.account_key(snapshot),  # whose numbers these are (a key, never a name)
         "account_since": since(snapshot.extra.get("account_since")),  # older harvests are another's
+        "service": service(snapshot.extra.get("service")),  # Anthropic's status page: an outage marker
     }
+
+
+SERVICE_STATES = ("outage", "degraded", "incident")
+
+
+def service(s: Any) -> dict[str, Any] | None:
+    """The status page's state as the line view holds it (cleaned once more: it came from outside)."""
+    if not isinstance(s, dict) or s.get("state") not in SERVICE_STATES:
+        return None
+    return {"state": s["state"], "name": clean.text(s.get("name"), 120), "link": s.get("link")
+            if isinstance(s.get("link"), str) and s["link"].startswith("https://") else None}
 
 
 def since(t: Any) -> float | None:

@@ -523,6 +523,31 @@ def check_log(r: Report, c: Context) -> None:
         r.add(True, f"fetcher log: {log} (last: {api.redact(tail[0]) if tail else ''})")
 
 
+def check_service(r: Report, c: Context) -> None:
+    """Anthropic's status page: when it was asked, and the incident it names (``fetch/status_page``)."""
+    from statusline.fetch import status_page
+
+    if not config.load(env=c.env).status:
+        r.add(True, "Anthropic status page: off ([sources] status = false or CLAUDE_USAGE_STATUS=off): never asked")
+        return
+    got = status_page.load(c.paths.cache_root) or {}
+    t = c.now.timestamp()
+    checked = got.get("checked")
+    when = f"asked {_age(t - checked)} ago" if isinstance(checked, (int, float)) else "not asked yet"
+    where = status_page.url(c.env)
+    shown = status_page.shown(got, t)  # what the fetcher last heard: doctor itself asks nothing
+    if shown:
+        what = {"outage": "an outage", "degraded": "degraded performance", "incident": "an incident"}[shown["state"]]
+        name = f": {clean.text(shown.get('name'), 160)}" if shown.get("name") else ""
+        r.warn(f"Anthropic status page ({where}, {when}) reports {what} touching Claude Code or the API{name}",
+               "nothing to fix on your side: the line says so until it is over"
+               + (f"; follow it at {shown['link']}" if shown.get("link") else ""))
+        return
+    err = got.get("error")
+    r.add(True, f"Anthropic status page: {where}, {when}; "
+          + (f"the last ask failed ({api.redact(str(err))})" if err else "nothing touching Claude Code or the API"))
+
+
 def check_sources(r: Report, c: Context) -> None:
     """Every source of readings with its age: where the numbers come from, and how fresh each is."""
     if (c.mode or (c.snap.mode if c.snap else None)) == "console":
@@ -707,6 +732,7 @@ CHECKS: tuple[tuple[str, Callable[[Report, Context], None]], ...] = (
     ("line options", check_line_usage),
     ("configuration", check_config),
     ("sources", check_sources),
+    ("service", check_service),
     ("fast launch", check_fast_launch),
 )
 

@@ -269,8 +269,8 @@ class Client:
     """A thin session wrapper: one place for base URL, timeouts, limits and error mapping."""
 
     def __init__(self, env: Mapping[str, str] | None = None, session: requests.Session | None = None,
-                 claude_version: str = "2.1.0"):
-        self.base = base_url(env)
+                 claude_version: str = "2.1.0", base: str | None = None):
+        self.base = base or base_url(env)
         self.user_agent = USER_AGENT.format(version=claude_version)
         self.timeout = timeouts(env)
         self.deadline = total_deadline(env)

@@ -33,7 +33,7 @@ from statusline.core.model import (
     epoch,
     utc,
 )
-from statusline.fetch import api, console, policy, pool
+from statusline.fetch import api, console, policy, pool, status_page
 from statusline.fetch import budget as budget_mod
 from statusline.render import notify
 from statusline.sources import claude_json as claude_json_source
@@ -127,7 +127,10 @@ def _save(job: Job, snap: Snapshot, ttl: float, shared: pool.Shared | None = Non
         fc = _observe(job.acct, lineview.windows(snap), snap.usage_fetched_at.timestamp(),
                       snap.usage_source or "api", t, notify.with_config(job.env, cfg), key,
                       lineview.since(snap.extra.get("account_since")))
-    snap = snap.replace(extra={**snap.extra, "config_dir": str(job.paths.config_dir)})
+    service = status_page.current(job.paths.cache_root, job.env, t, job.settings.status, job.force)
+    extra = {k: v for k, v in snap.extra.items() if k != "service"}
+    snap = snap.replace(extra={**extra, "config_dir": str(job.paths.config_dir),
+                               **({"service": service} if service else {})})
     view = lineview.build(snap, ttl=interval, cred_sig=job.creds.cred_sig, next_call=next_call, forecast=fc,
                           config=cfg)
     store.save_snapshot(job.acct, snap, view)

@@ -84,6 +84,7 @@ def document(view: dict[str, Any] | None, now: float, has_credentials: bool, not
         },
         "pace_maker": v.get("pace"),
         "forecast": _forecast(v, by_key),
+        "service": v.get("service") if isinstance(v.get("service"), dict) else None,
     }
 
 

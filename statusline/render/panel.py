@@ -516,6 +516,26 @@ def console_rows(c: dict[str, Any], inner: int) -> list[Text]:
     return rows
 
 
+SERVICE_TITLES = {"outage": ("an outage", "crit"), "degraded": ("degraded performance", "warn"),
+                  "incident": ("an incident", "warn")}
+
+
+def service_rows(snapshot: Snapshot | None) -> list[Text]:
+    """Anthropic's status page, while it names a problem touching Claude Code or the API: the
+    state, the incident's name and its link (``fetch/status_page``)."""
+    svc = snapshot.extra.get("service") if snapshot is not None else None
+    if not isinstance(svc, dict) or svc.get("state") not in SERVICE_TITLES:
+        return []
+    title, level = SERVICE_TITLES[svc["state"]]
+    out = [line((f"{ICON['warn']} Anthropic reports {title}", STYLE[level]))]
+    name = clean.text(svc.get("name"), 120)
+    if name:
+        out.append(para("   " + name, STYLE["muted"]))
+    if isinstance(svc.get("link"), str) and svc["link"].startswith("https://"):
+        out.append(line(("   " + clean.text(svc["link"], 200), STYLE["muted"])))
+    return out
+
+
 def status_rows(snapshot: Snapshot | None, now: float, ttl: float, tz: tzinfo | None,
                 has_data: bool, problem: str | None, kind_of_panel: str = "code") -> list[Text]:
     """What is wrong and how to fix it; empty when all is well."""
@@ -608,6 +628,7 @@ def rows(snapshot: Snapshot | None, now: float, *, ttl: float, inner: int, tz: t
         sections.append(usage_rows(snapshot.usage, now, inner, label_cells, tz, samples, ascii_only, options,
                                    fetched.timestamp() if fetched else None, thresholds))
         sections.append(pace_rows(pm, inner, label_cells, now))
+    sections.append(service_rows(snapshot))
     sections.append(status_rows(snapshot, now, ttl, tz, has_data, problem, kind))
     sections.append([updated_row(snapshot, now, ttl, tz)])
     out: list[Text] = []

@@ -44,6 +44,7 @@ def test_claude_code_shows_our_segment(api, logged_in, home, tmp_path):
     env = {"HOME": str(home), "PATH": os.environ["PATH"], "TERM": "xterm-256color",
            "CLAUDE_USAGE_CACHE_DIR": os.environ["CLAUDE_USAGE_CACHE_DIR"],
            "CLAUDE_USAGE_API_URL": os.environ["CLAUDE_USAGE_API_URL"],
+           "CLAUDE_USAGE_STATUS_URL": os.environ["CLAUDE_USAGE_STATUS_URL"],
            "ANTHROPIC_API_KEY": FAKE_KEY, "ANTHROPIC_BASE_URL": "http://127.0.0.1:9",
            "DISABLE_AUTOUPDATER": "1", "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1"}
     sock = f"cc-{uuid.uuid4().hex[:8]}"

@@ -459,7 +459,8 @@ def test_zwj_and_emoji_names_keep_the_panel_square_in_a_real_40_column_pane(
     env = {**os.environ, "TERM": "xterm-256color", "LANG": "C.UTF-8", "NO_COLOR": "1"}
     tmux = Tmux("zwj", env)
     try:
-        keep = [f"-e{k}={env[k]}" for k in ("HOME", "CLAUDE_USAGE_CACHE_DIR", "CLAUDE_USAGE_API_URL")]
+        keep = [f"-e{k}={env[k]}" for k in ("HOME", "CLAUDE_USAGE_CACHE_DIR", "CLAUDE_USAGE_API_URL",
+                                                         "CLAUDE_USAGE_STATUS_URL")]
         tmux.start("-d", "-s", "w", "-x", "40", "-y", "40", *keep,
                    "sh -c " + shlex.quote(f"{shlex.quote(CLI)}; sleep 30"))
         shown = poll("the panel", lambda: tmux("capture-pane", "-p", "-N", "-t", "w"),

@@ -57,7 +57,8 @@ def start_inner(servers: Callable[[str], Tmux]) -> Tmux:
     inner = servers("inner")
     inner.start("-d", "-s", "main", "-x", "100", "-y", "8", "sleep 600")
     # #() runs with tmux's global environment: give it what the line needs, as a user would.
-    for key in ("HOME", "CLAUDE_USAGE_CACHE_DIR", "CLAUDE_USAGE_API_URL", "CLAUDE_USAGE_HTTP_TIMEOUT"):
+    for key in ("HOME", "CLAUDE_USAGE_CACHE_DIR", "CLAUDE_USAGE_API_URL", "CLAUDE_USAGE_STATUS_URL",
+                "CLAUDE_USAGE_HTTP_TIMEOUT"):
         inner("set-environment", "-g", key, os.environ[key])
     inner("set-environment", "-g", "PATH", f"{BIN}{os.pathsep}/usr/bin{os.pathsep}/bin")
     inner("set-option", "-g", "status-interval", "1")

@@ -23,7 +23,7 @@ pytestmark = [pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is n
 
 WATCH = 'from statusline.commands import watch; from statusline.cache import paths; import sys; sys.exit(watch.run(paths.resolve(), "auto", 1.0))'
 TITLE = "Claude Code Usage"
-KEEP = ("HOME", "CLAUDE_USAGE_CACHE_DIR", "CLAUDE_USAGE_API_URL", "CLAUDE_USAGE_TTL", "CLAUDE_USAGE_HTTP_TIMEOUT")
+KEEP = ("HOME", "CLAUDE_USAGE_CACHE_DIR", "CLAUDE_USAGE_API_URL", "CLAUDE_USAGE_STATUS_URL", "CLAUDE_USAGE_TTL", "CLAUDE_USAGE_HTTP_TIMEOUT")
 
 
 def start(tmux: Tmux, env: dict[str, str], tmp_path: Path, command: str, width: int, height: int) -> None:

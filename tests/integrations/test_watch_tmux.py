@@ -83,7 +83,7 @@ def test_watch_redraws_in_place_and_exits_cleanly_on_ctrl_c(
               f"echo EXIT=$? > {shlex.quote(str(exit_file))}; sleep 30")
     tmux = Tmux("watch", env)
     try:
-        keep = [f"-e{k}={env[k]}" for k in ("HOME", "CLAUDE_USAGE_CACHE_DIR", "CLAUDE_USAGE_API_URL",
+        keep = [f"-e{k}={env[k]}" for k in ("HOME", "CLAUDE_USAGE_CACHE_DIR", "CLAUDE_USAGE_API_URL", "CLAUDE_USAGE_STATUS_URL",
                                              "CLAUDE_USAGE_TTL", "CLAUDE_USAGE_HTTP_TIMEOUT")]
         tmux.start("-d", "-s", "w", "-x", "100", "-y", "40", *keep, "sh -c " + shlex.quote(script))
 

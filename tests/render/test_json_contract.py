@@ -23,7 +23,7 @@ DOC = (ROOT / "docs" / "json.md").read_text()
 
 LINE_KEYS = {"schema", "kind", "mode", "status", "fetched_at", "age_seconds", "five_hour", "seven_day",
              "weekly_scoped", "extra_usage", "source", "backoff_until", "error", "console", "pace_maker",
-             "routines", "spend", "no_plan_limits", "next_call_at", "forecast"}
+             "routines", "spend", "no_plan_limits", "next_call_at", "forecast", "service"}
 READING_KEYS = {"utilization", "resets_at", "source", "observed_at"}
 SNAPSHOT_KEYS = {"kind", "schema", "mode", "account", "token_fp", "usage", "usage_fetched_at", "usage_source",
                  "profile", "profile_fetched_at", "console", "console_fetched_at", "pace_maker", "last_error",
