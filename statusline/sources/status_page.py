@@ -38,7 +38,7 @@ def summary(body: Any) -> dict[str, Any]:
     summary.json body; ``state`` None when nothing touching Claude Code or the API is wrong."""
     doc = body if isinstance(body, dict) else {}
     comps = [c for c in doc.get("components") or () if isinstance(c, dict) and _relevant(c.get("name"))]
-    states = [COMPONENT_STATES[c.get("status")] for c in comps if c.get("status") in COMPONENT_STATES]
+    states = [COMPONENT_STATES[str(c.get("status"))] for c in comps if c.get("status") in COMPONENT_STATES]
     down = [clean.text(c.get("name"), 60) for c in comps if c.get("status") in COMPONENT_STATES]
     incident = None
     for inc in doc.get("incidents") or ():

@@ -22,7 +22,7 @@ U = "/api/oauth/usage"
 CONTRACT_KEYS = {"schema", "kind", "mode", "status", "fetched_at", "age_seconds", "five_hour", "seven_day",
                  "weekly_scoped", "extra_usage", "source", "backoff_until", "error", "console", "pace_maker",
                  # added by schema 1's later revisions (keys are only ever added)
-                 "routines", "spend", "no_plan_limits", "next_call_at", "forecast"}
+                 "routines", "spend", "no_plan_limits", "next_call_at", "forecast", "service"}
 
 
 def test_first_call_is_instant_then_data_appears(api, logged_in, monkeypatch):
