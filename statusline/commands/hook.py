@@ -229,7 +229,7 @@ def remember_version(version, env):
 
 
 COLUMNS_RANGE = (20, 2000)
-FIT_MARGIN = 1  # Claude Code draws the row after a one-cell indent
+FIT_MARGIN = 2  # Claude Code draws its status rows two cells in (seen in 2.1.90 and 2.1.332)
 STYLE_OVERHEAD = 3  # cells a powerline or chips style adds to each group: its padding and arrow
 
 

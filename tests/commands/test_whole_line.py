@@ -114,8 +114,9 @@ def test_wide_characters_count_two_cells(logged_in, repo):
     data = recorded(repo, session_name="\u6f22\u5b57\u6f22\u5b57")  # 4 wide characters: 8 cells
     full = hook(data, "--show", "session", env=dict(os.environ, COLUMNS="200"))[0]
     cells = len(full) + 1 + 4  # ⏰ and the four ideographs take two cells each
-    assert hook(data, "--show", "session", env=dict(os.environ, COLUMNS=str(cells + 1)))[0] == full
-    assert "\u6f22" not in hook(data, "--show", "session", env=dict(os.environ, COLUMNS=str(cells)))[0]
+    margin = 2  # Claude Code draws its rows two cells in
+    assert hook(data, "--show", "session", env=dict(os.environ, COLUMNS=str(cells + margin)))[0] == full
+    assert "\u6f22" not in hook(data, "--show", "session", env=dict(os.environ, COLUMNS=str(cells + margin - 1)))[0]
 
 
 def test_hide_and_order_of_every_item(logged_in, repo, home):
