@@ -21,11 +21,13 @@ from statusline.render import bars, segments
 def render(fmt: str, opts: dict[str, Any], view: dict[str, Any] | None, creds: bool, note: str | None,
            env: Mapping[str, str], now: float) -> str:
     glyphs = cache_view.glyphs(opts, view, env) or "plain"  # no emoji: bars measure them badly
-    spans = segments.build(view, now, glyphs, creds, note, show_rate="rate" in (opts.get("show") or "").split(","))
+    numbers = cache_view.numbers(view, env)
+    spans = segments.build(view, now, glyphs, creds, note, show_rate="rate" in (opts.get("show") or "").split(","),
+                           numbers=numbers)
     if fmt == "i3blocks":
         return bars.i3blocks(spans, glyphs)
     # SwiftBar sets SWIFTBAR=1 for its plugins; xbar knows fewer keys (bars.literal).
-    return bars.xbar(spans, bars.view_rows(view, now, _status(spans, view, now, creds)), _actions(),
+    return bars.xbar(spans, bars.view_rows(view, now, _status(spans, view, now, creds), numbers), _actions(),
                      swiftbar=env.get("SWIFTBAR") == "1")
 
 

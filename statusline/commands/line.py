@@ -176,7 +176,7 @@ def render_cached(opts, env, now):
     if fmt in ("json", "waybar"):
         from statusline.render import lineformats
 
-        return lineformats.render(fmt, view, now, creds, note)
+        return lineformats.render(fmt, view, now, creds, note, cache_view.numbers(view, env))
     if fmt in ("i3blocks", "xbar"):
         from statusline.commands import bars
 

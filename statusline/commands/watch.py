@@ -87,20 +87,27 @@ def reap() -> None:
 
 
 def history_args(paths: Paths, mode: str, env: Mapping[str, str], now: float) -> dict[str, Any]:
-    """The panel's history arguments: samples of the last week, ASCII sparklines under NO_COLOR."""
+    """The panel's arguments from outside the snapshot: samples of the last week, and the look
+    (``look_args``)."""
     from statusline.cache import history
-    from statusline.core import forecast
 
     try:
         samples = history.load(cache_view.history_dir(str(paths.account_dir(mode))), since=now - 8 * 86400)
     except OSError:
         samples = []
+    return {"samples": samples, **look_args(env)}
+
+
+def look_args(env: Mapping[str, str]) -> dict[str, Any]:
+    """What every panel draw takes from the settings: ASCII sparklines under NO_COLOR, the
+    forecast's options, and config.toml's thresholds and numbers (used or left), as on the line."""
     from statusline.cache import config
+    from statusline.core import forecast
     from statusline.render import segments
 
-    th = segments.thresholds(config.line_config(config.load(env=env)))  # config.toml's, as on the line
-    return {"samples": samples, "ascii_only": bool(env.get("NO_COLOR")), "options": forecast.options(env),
-            "thresholds": th}
+    settings = config.load(env=env)
+    return {"ascii_only": bool(env.get("NO_COLOR")), "options": forecast.options(env),
+            "thresholds": segments.thresholds(config.line_config(settings)), "numbers": settings.line_numbers}
 
 
 # --- once ---------------------------------------------------------------------------------
@@ -163,7 +170,7 @@ def print_all(paths: Paths, *, env: Mapping[str, str] | None = None, json_out: b
     each under the config dir it was seen in, from the cache only: no fetch is started, nothing
     is called, so it is instant and never spends any account's API budget."""
     from statusline.cache import history
-    from statusline.core import clean, forecast
+    from statusline.core import clean
 
     env = os.environ if env is None else env
     out = sys.stdout if out is None else out
@@ -183,6 +190,7 @@ def print_all(paths: Paths, *, env: Mapping[str, str] | None = None, json_out: b
         else:
             color = _isatty(out) and not env.get("NO_COLOR")
             width = terminal_width(out, env)
+            look = look_args(env)
             for i, (acct, snap) in enumerate(accounts):
                 where = clean.text(snap.extra.get("config_dir"), 400) or "(config dir not recorded)"
                 try:
@@ -190,8 +198,7 @@ def print_all(paths: Paths, *, env: Mapping[str, str] | None = None, json_out: b
                 except OSError:
                     samples = []
                 text = panel.render_text(snap, now, ttl=ttl_for(snap, snap.mode or "auto", env), width=width,
-                                         color=color, tz=tz, mode=snap.mode, samples=samples,
-                                         ascii_only=bool(env.get("NO_COLOR")), options=forecast.options(env))
+                                         color=color, tz=tz, mode=snap.mode, samples=samples, **look)
                 out.write(("\n" if i else "") + f"{where}\n{text}\n")
         out.flush()
     except BrokenPipeError:
@@ -429,7 +436,7 @@ def run_plain(paths: Paths, mode: str, interval: float, *, env: Mapping[str, str
                     ttl = ttl_for(snapshot, mode, env)
                     try:
                         text = panel.render_text(snapshot, now, ttl=ttl, width=terminal_width(out, env),
-                                                 color=False, problem=problem, mode=mode)
+                                                 color=False, problem=problem, mode=mode, **look_args(env))
                     except Exception as exc:  # a rendering bug must not end the watch with a traceback
                         text = f"claude-usage: cannot draw the panel: {type(exc).__name__}: {exc}"
                     if text != shown:

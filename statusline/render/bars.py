@@ -139,10 +139,11 @@ def _label(w):
     return label if len(label) < LABEL_MAX else label[:LABEL_MAX - 2] + "\u2026"
 
 
-def view_rows(view, now, status_words=None):
+def view_rows(view, now, status_words=None, numbers="used"):
     """The panel's rows for a menu, from the line view (no ``rich``: a bar runs this often):
-    each window with its bar and reset, credits or spend, Console costs, the status, the age.
-    ``(text, level)``; an empty text separates sections."""
+    each window with its bar and reset (the share ``used`` or ``left``, as the panel draws it),
+    credits or spend, Console costs, the status, the age. ``(text, level)``; an empty text
+    separates sections."""
     from statusline.render.lineformats import _local_time
 
     v = view or {}
@@ -155,7 +156,9 @@ def view_rows(view, now, status_words=None):
                     if w[0] in ("five_hour", "seven_day", "routines", "scoped") else 9):
         w = segments.readings.live(w, now)
         pct = segments.percent(w[2])
-        rows.append(("%-*s %s %3d%%" % (width, _label(w) + ":", _bar(pct), pct), segments.level(pct, th)))
+        shown = segments.left(w[2]) if numbers == "left" else pct
+        figure = "%3d%% left" % shown if numbers == "left" else "%3d%%" % shown
+        rows.append(("%-*s %s %s" % (width, _label(w) + ":", _bar(shown), figure), segments.level(pct, th)))
         if w[3] is not None and w[3] > now:
             rows.append(("  resets in %s (%s)" % (segments.duration(w[3] - now, " "), _local_time(w[3], now)),
                          "stale"))

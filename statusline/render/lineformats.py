@@ -105,12 +105,15 @@ def _forecast(v: dict[str, Any], by_key: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def waybar(view: dict[str, Any] | None, now: float, has_credentials: bool, note: str | None) -> dict[str, Any]:
-    """Waybar/i3blocks-style JSON: text, tooltip, class, percentage."""
-    spans = segments.build(view, now, "plain", has_credentials, note)
+def waybar(view: dict[str, Any] | None, now: float, has_credentials: bool, note: str | None,
+           numbers: str = "used") -> dict[str, Any]:
+    """Waybar/i3blocks-style JSON: text, tooltip, class, percentage. ``numbers="left"`` makes the
+    text, the tooltip and ``percentage`` (Waybar's format-icons index) the share left; the class
+    stays the level of the share used, as every target colours it."""
+    spans = segments.build(view, now, "plain", has_credentials, note, numbers=numbers)
     text = "".join(t for t, _ in spans)
     picked = segments.pick_windows((view or {}).get("windows"), now)
-    pct = segments.percent(picked[0][2]) if picked else 0
+    pct = (segments.left(picked[0][2]) if numbers == "left" else segments.percent(picked[0][2])) if picked else 0
     worst = "ok"
     order = ("ok", "warn", "high", "crit")
     for _, lvl in spans:
@@ -122,8 +125,9 @@ def waybar(view: dict[str, Any] | None, now: float, has_credentials: bool, note:
               if readings.is_reading(w) and w[0] in ("five_hour", "seven_day")}
     for key, label in (("five_hour", "5-hour"), ("seven_day", "7-day")):
         if doc[key]:
-            shown = segments.percent(doc[key]["utilization"])
-            tip.append(f"{label}: {shown}% (resets {_local_time(by_key[key][3], now)})")
+            util = doc[key]["utilization"]
+            shown = f"{segments.left(util)}% left" if numbers == "left" else f"{segments.percent(util)}%"
+            tip.append(f"{label}: {shown} (resets {_local_time(by_key[key][3], now)})")
     if doc["error"]:
         tip.append(f"error: {doc['error']}")
     # Waybar reads text and tooltip as Pango markup (its "escape" defaults to false): safe by itself.
@@ -141,9 +145,13 @@ def _local_time(epoch: float | None, now: float) -> str:
     return time.strftime("%a %H:%M" if 0 < epoch - now < 6 * 86400 else "%d %b %H:%M", at)
 
 
-def render(fmt: str, view: dict[str, Any] | None, now: float, has_credentials: bool, note: str | None) -> str:
-    fn = waybar if fmt == "waybar" else document
-    return json.dumps(_strict(fn(view, now, has_credentials, note)), ensure_ascii=False, allow_nan=False)
+def render(fmt: str, view: dict[str, Any] | None, now: float, has_credentials: bool, note: str | None,
+           numbers: str = "used") -> str:
+    """``--format waybar`` (a view: ``numbers`` applies) or ``json`` (data: always the share used,
+    under ``utilization``, whatever ``numbers`` says)."""
+    doc = waybar(view, now, has_credentials, note, numbers) if fmt == "waybar" else document(
+        view, now, has_credentials, note)
+    return json.dumps(_strict(doc), ensure_ascii=False, allow_nan=False)
 
 
 def _strict(obj: Any) -> Any:

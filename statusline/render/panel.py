@@ -140,9 +140,14 @@ def tier_name(raw: str) -> str:
     return raw
 
 
-def bar_width(inner: int, label_cells: int) -> int:
-    """Cells left for a bar after ``label `` and `` 100%``, within BAR_MIN..BAR_MAX."""
-    return max(BAR_MIN, min(BAR_MAX, inner - label_cells - 1 - 5))
+def bar_width(inner: int, label_cells: int, numbers: str = "used") -> int:
+    """Cells left for a bar after ``label `` and `` 100%`` (`` 100% left``), within BAR_MIN..BAR_MAX."""
+    return max(BAR_MIN, min(BAR_MAX, inner - label_cells - 1 - figure_cells(numbers)))
+
+
+def figure_cells(numbers: str) -> int:
+    """The cells of the figure after a bar: `` 100%``, or `` 100% left``."""
+    return 10 if numbers == "left" else 5
 
 
 def line(*parts: tuple[str, str] | str) -> Text:
@@ -198,18 +203,21 @@ def _cut(text: str, cells: int) -> str:
 
 
 def bar_row(label: str, util: float, label_cells: int, inner: int, style: str | None = None,
-            thresholds: tuple[float, float, float] | None = None) -> Text:
-    """``5-Hour:      ████░░  78%`` with the percentage coloured by the shared thresholds."""
+            thresholds: tuple[float, float, float] | None = None, numbers: str = "used") -> Text:
+    """``5-Hour:      ████░░  78%`` with the percentage coloured by the shared thresholds; with
+    ``numbers="left"``, ``██░░░░  22% left``: the bar and figure of the share left, the colour
+    still that of the share used (as on the line)."""
     pct = segments.percent(util)
     lvl_style = style or STYLE[segments.level(pct, thresholds)]
-    room = max(1, inner - BAR_MIN - 1 - 5)  # the label gives way: bar and percentage always show
+    room = max(1, inner - BAR_MIN - 1 - figure_cells(numbers))  # the label gives way: bar and figure always show
     if label_cells > room:
         label_cells = room
     if cell_len(label) > label_cells:
         label = _cut(label, label_cells)
     row = line(label + " " * (label_cells - cell_len(label) + 1))
-    row.append_text(bar(pct, bar_width(inner, label_cells), lvl_style))
-    row.append(f" {pct:>3}%", style=lvl_style)
+    shown = segments.left(util) if numbers == "left" else pct
+    row.append_text(bar(shown, bar_width(inner, label_cells, numbers), lvl_style))
+    row.append(f" {shown:>3}% left" if numbers == "left" else f" {shown:>3}%", style=lvl_style)
     return row
 
 
@@ -364,14 +372,15 @@ def extra_util(extra: ExtraUsage | None) -> float | None:
 def usage_rows(usage: Usage | None, now: float, inner: int, label_cells: int, tz: tzinfo | None = None,
                samples: Sequence[Any] = (), ascii_only: bool = False,
                options: dict[str, Any] | None = None, observed_at: float | None = None,
-               thresholds: tuple[float, float, float] | None = None) -> list[Text]:
+               thresholds: tuple[float, float, float] | None = None, numbers: str = "used") -> list[Text]:
     """Each window's bar (coloured by ``thresholds``, config.toml's, else the default), its
-    history and reset; then usage credits and a spend limit."""
+    history and reset; then usage credits and a spend limit. ``numbers`` (``used`` or
+    ``left``, config.toml's ``[line] numbers``) is what each window's figure counts."""
     rows: list[Text] = []
     for label, w in usage_windows(usage):
         if w.resets_at is not None and w.resets_at.timestamp() <= now:
             w = replace(w, utilization=0.0)  # the window has reset: its old figure no longer holds
-        rows.append(bar_row(label, w.utilization, label_cells, inner, thresholds=thresholds))
+        rows.append(bar_row(label, w.utilization, label_cells, inner, thresholds=thresholds, numbers=numbers))
         if samples and usage is not None:
             key, name = window_key(label, usage)
             rows.extend(history_rows(key, name, w, samples, now, inner, label_cells, tz, ascii_only, options,
@@ -605,7 +614,7 @@ def panel_mode(snapshot: Snapshot | None, mode: str | None) -> str:
 def rows(snapshot: Snapshot | None, now: float, *, ttl: float, inner: int, tz: tzinfo | None = None,
          problem: str | None = None, mode: str | None = None, samples: Sequence[Any] = (),
          ascii_only: bool = False, options: dict[str, Any] | None = None,
-         thresholds: tuple[float, float, float] | None = None) -> list[Text]:
+         thresholds: tuple[float, float, float] | None = None, numbers: str = "used") -> list[Text]:
     """Every row inside the box, blank rows separating the seed's sections."""
     sections: list[list[Text]] = []
     kind = panel_mode(snapshot, mode)
@@ -626,7 +635,7 @@ def rows(snapshot: Snapshot | None, now: float, *, ttl: float, inner: int, tz: t
         has_data = has_usage(snapshot.usage)
         fetched = snapshot.data_fetched_at()
         sections.append(usage_rows(snapshot.usage, now, inner, label_cells, tz, samples, ascii_only, options,
-                                   fetched.timestamp() if fetched else None, thresholds))
+                                   fetched.timestamp() if fetched else None, thresholds, numbers))
         sections.append(pace_rows(pm, inner, label_cells, now))
     sections.append(service_rows(snapshot))
     sections.append(status_rows(snapshot, now, ttl, tz, has_data, problem, kind))
@@ -643,17 +652,18 @@ def rows(snapshot: Snapshot | None, now: float, *, ttl: float, inner: int, tz: t
 def build(snapshot: Snapshot | None, now: float, *, ttl: float, width: int, tz: tzinfo | None = None,
           problem: str | None = None, mode: str | None = None, samples: Sequence[Any] = (),
           ascii_only: bool = False, options: dict[str, Any] | None = None,
-          thresholds: tuple[float, float, float] | None = None) -> RenderableType:
+          thresholds: tuple[float, float, float] | None = None, numbers: str = "used") -> RenderableType:
     """The panel as a rich renderable, ``min(width, BOX_MAX)`` columns wide.
 
     ``samples`` are history samples (``history.load``): with them each window gets a
     sparkline, its rate, ETA and pace; ``ascii_only`` draws the sparkline in ASCII;
     ``options`` go to ``forecast.forecast`` (``min_span``, ``weekdays``); ``thresholds``
-    (warn, high, crit) colour the bars as config.toml's ``[thresholds]`` say, as on the line.
+    (warn, high, crit) colour the bars as config.toml's ``[thresholds]`` say, as on the line;
+    ``numbers`` shows each window's share ``used`` or ``left``, as the line does.
     """
     outer = box_width(width)
     body = rows(snapshot, now, ttl=ttl, inner=outer - PAD, tz=tz, problem=problem, mode=mode,
-                samples=samples, ascii_only=ascii_only, options=options, thresholds=thresholds)
+                samples=samples, ascii_only=ascii_only, options=options, thresholds=thresholds, numbers=numbers)
     return Panel(
         Group(*body),
         title=Text(TITLES[panel_mode(snapshot, mode)], style="bold"),
@@ -685,11 +695,12 @@ def render_text(snapshot: Snapshot | None, now: float, *, ttl: float, width: int
                 tz: tzinfo | None = None, problem: str | None = None, mode: str | None = None,
                 samples: Sequence[Any] = (), ascii_only: bool = False,
                 options: dict[str, Any] | None = None,
-                thresholds: tuple[float, float, float] | None = None) -> str:
+                thresholds: tuple[float, float, float] | None = None, numbers: str = "used") -> str:
     """The box as text: ANSI styled when ``color``, plain (no escape code at all) otherwise."""
     console = text_console(width, color)
     console.print(build(snapshot, now, ttl=ttl, width=width, tz=tz, problem=problem, mode=mode,
-                        samples=samples, ascii_only=ascii_only, options=options, thresholds=thresholds))
+                        samples=samples, ascii_only=ascii_only, options=options, thresholds=thresholds,
+                        numbers=numbers))
     return console.file.getvalue().rstrip("\n")  # type: ignore[attr-defined]
 
 

@@ -127,6 +127,25 @@ def test_status_bar_shows_segment_in_tmux_colours(warm, servers) -> None:
         assert raw not in text, (raw, text)
 
 
+def test_the_bar_shows_the_share_left_when_config_toml_says_so(warm, servers, home: Path) -> None:
+    """``[line] numbers = "left"`` in config.toml: the real bar counts down, with the colour of
+    the share used (78 % used is the warn chip, though 22 % is left); an edit shows at the next
+    refresh, with no restart."""
+    config = home / ".config" / "claude-usage" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[line]\nnumbers = "left"\n')
+    inner = start_inner(servers)
+    load_plugin(inner, "#{claude_usage} |end")
+    outer = attach_from_outer(servers, inner)
+    shown = poll("the share left in the bar", lambda: bar(outer), lambda s: "5h 22% left" in visible(s))
+    print("tmux status bar, as seen:", visible(shown).strip())
+    assert "7d 59% left" in visible(shown) and "78%" not in visible(shown)
+    assert SGR.findall(shown[:shown.index("5h 22% left")])[-2:] == ["38;5;16", "48;5;220"], shown
+    config.write_text('[line]\nnumbers = "used"\n')
+    shown = poll("the share used, after the edit", lambda: bar(outer), lambda s: "5h 78%" in visible(s))
+    assert "left" not in visible(shown)
+
+
 def test_glyphs_option_changes_the_call(warm, servers) -> None:
     inner = start_inner(servers)
     inner("set-option", "-g", "@claude_usage_glyphs", "ascii")

@@ -14,7 +14,7 @@ import re
 import pytest
 from apiserver import Reply, usage_body
 from conftest import write_credentials
-from helpers import LINE, fetch, line
+from helpers import LINE, cli, fetch, line
 from menubars import XBAR_DEFAULTS, XbarError, go_unquote, swiftbar_parse, xbar_parse
 
 from statusline.render import bars, segments
@@ -185,3 +185,35 @@ def test_shipped_xbar_plugin_runs_the_line(hostile_api, tmp_path):
     missing = subprocess.run([str(plugin)], capture_output=True, text=True, timeout=30,
                              env=dict(env, PATH="/usr/bin:/bin", HOME=str(tmp_path))).stdout
     assert missing.startswith("claude: not installed | ")
+
+
+def test_every_target_shows_the_share_left_when_config_toml_says_so(api, home):
+    """``[line] numbers = "left"`` reaches every target, not the line alone: i3blocks, xbar's
+    title and dropdown, Waybar's text, tooltip and percentage, and the panel. ``--format json``
+    is data and keeps the share used. The colour stays that of the share used (78 % is orange)."""
+    import json
+    import os
+
+    write_credentials(home)
+    api.set("/api/oauth/usage", Reply(200, usage_body(five=78.0, seven=41.0)))
+    assert fetch().returncode == 0
+    config = home / ".config" / "claude-usage" / "config.toml"
+    config.parent.mkdir(parents=True, exist_ok=True)
+    config.write_text('[line]\nnumbers = "left"\n')
+
+    full, short, colour = line("--format", "i3blocks").stdout.rstrip("\n").split("\n")
+    assert full.startswith("5h 22% left") and "7d 59% left" in full and colour == bars.COLOURS["warn"], full
+    items = xbar_items(line("--format", "xbar").stdout.rstrip("\n"))
+    assert items[0][0].startswith("5h 22% left"), items
+    assert any(t.startswith("5-Hour:") and t.rstrip().endswith(" 22% left") for t, _ in items), items
+    assert any(t.startswith("7-Day:") and t.rstrip().endswith(" 59% left") for t, _ in items), items
+    waybar = json.loads(line("--format", "waybar").stdout)
+    assert waybar["text"].startswith("5h 22% left") and waybar["percentage"] == 22, waybar
+    assert "5-hour: 22% left" in waybar["tooltip"] and "7-day: 59% left" in waybar["tooltip"], waybar
+    assert json.loads(line("--format", "json").stdout)["five_hour"]["utilization"] == 78.0
+    panel = cli(env=dict(os.environ, COLUMNS="60")).stdout
+    assert re.search(r"5-Hour:\s+\S+\s+22% left", panel) and re.search(r"7-Day:\s+\S+\s+59% left", panel), panel
+    # The environment still wins over the file, in every target.
+    used = dict(os.environ, CLAUDE_USAGE_NUMBERS="used")
+    assert line("--format", "i3blocks", env=used).stdout.startswith("5h 78% ")
+    assert re.search(r"5-Hour:\s+\S+\s+78%\s*│", cli(env=dict(used, COLUMNS="60")).stdout)
