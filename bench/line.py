@@ -15,9 +15,11 @@ Two cache states, each kept as it is for the whole run (no run starts a fetcher)
   (one is right: more means lines started fetchers that found the lock taken).
 
 Commands: the console scripts (``claude-usage-line --format plain``, ``--claude-code`` fed the
-recorded 2.1.332 input) and what ``claude-usage setup`` writes (the fast launch, see
-``statusline.commands.launcher``): ``--claude-code`` for Claude Code's statusLine, ``--format
-tmux`` for tmux (Starship and the shells run the same launcher).
+recorded 2.1.332 input, its cwd a real git repository on a branch) and what ``claude-usage
+setup`` writes (the fast launch, see ``statusline.commands.launcher``): ``--claude-code`` for
+Claude Code's statusLine (its default line: the limits, model, context and branch), ``--format
+tmux`` for tmux (Starship and the shells run the same launcher); then both Claude Code commands
+with every item on (``--show`` of every name: what a config.toml listing them all shows).
 
     python bench/line.py [--runs 200] [--state warm|harvest|both] [--json]
     python bench/line.py --importtime      # the hot path's imports, microseconds each
@@ -42,7 +44,10 @@ import time
 from pathlib import Path
 
 HOOK_INPUT = Path(__file__).with_name("statusline-input-2.1.332.json")
-TARGETS = {"line": 1.10, "hook": 1.30, "setup: Claude Code": 1.00, "setup: tmux": 1.00}
+TARGETS = {"line": 1.05, "hook": 1.30, "setup: Claude Code": 0.93, "setup: tmux": 1.00,
+           "hook, every item": 1.20, "setup: Claude Code, every item": 0.90}
+# Every item of the Claude Code line (core/items.SESSION and the limits), as a user turns them all on.
+EVERY = "five_hour,seven_day,model,effort,context,tokens,cost,duration,lines,git,repo,pr,session,cache,vim,agent,style,cwd"
 PEERS = {  # name: argv (fed the same statusLine input on stdin)
     "ccstatusline": ["ccstatusline"],
     "ccusage statusline": ["ccusage", "statusline"],
@@ -112,9 +117,12 @@ class HangingApi:
         self.sock.close()
 
 
-def fresh_input() -> bytes:
-    """The recorded input with its resets moved ahead of now, so the harvest stays live."""
+def fresh_input(repo: str | None = None) -> bytes:
+    """The recorded input with its resets moved ahead of now, so the harvest stays live, and its
+    folders at ``repo`` (a git repository on a branch, so ``git`` has something to read)."""
     data = json.loads(HOOK_INPUT.read_bytes())
+    if repo is not None:
+        data["cwd"] = data["workspace"]["current_dir"] = data["workspace"]["project_dir"] = repo
     now = int(time.time())
     for i, window in enumerate((data.get("rate_limits") or {}).values()):
         if isinstance(window, dict) and "resets_at" in window:
@@ -326,15 +334,17 @@ def main() -> int:
         teardown(python, min(args.runs, 100))
         return 0
     if args.precompiled:
-        precompiled(python, min(args.runs, 100), fresh_input())
+        precompiled(python, min(args.runs, 100), fresh_input())  # (no repository: git shows nothing)
         return 0
-    stdin = fresh_input()
     results: dict[str, dict] = {}
     states = ("warm", "harvest") if args.state == "both" else (args.state,)
     for state in states:
         hanging = HangingApi() if state == "harvest" else None
         with tempfile.TemporaryDirectory() as tmp:
             env = setup_env(tmp, python, state, hanging.url if hanging else "http://127.0.0.1:9")
+            repo = os.path.join(tmp, "proj")  # Claude Code's cwd: a real repository, on a branch
+            subprocess.run(["git", "init", "-q", "-b", "feature/login", repo], check=True, capture_output=True)
+            stdin = fresh_input(repo)
             if state == "harvest":  # the hook's harvest: what one Claude Code event leaves
                 subprocess.run([line, "--claude-code"], env=env, input=stdin, capture_output=True, check=True)
             subprocess.run([str(bindir / "claude-usage"), "setup", "claude-code", "--install"], env=env, check=True,
@@ -351,6 +361,8 @@ def main() -> int:
                 "hook": ([line, "--claude-code"], stdin),
                 "setup: Claude Code": (hook_cmd, stdin),
                 "setup: tmux": ([launcher, "--format", "tmux", "--glyphs", "plain"], None),
+                "hook, every item": ([line, "--claude-code", "--show", EVERY], stdin),
+                "setup: Claude Code, every item": ([*hook_cmd, "--show", EVERY], stdin),
                 # As Claude Code runs it, in a shell: what its fallback (`|| FALLBACK`) adds to a
                 # plain `sh -c LAUNCH` (the shell is Claude Code's cost either way).
                 "sh -c LAUNCH --claude-code": (["/bin/sh", "-c", " ".join(hook_cmd)], stdin),

@@ -62,7 +62,7 @@ def build(site, modules=HOT_MODULES):
             return None
         if (before.st_mtime_ns, before.st_size) != (after.st_mtime_ns, after.st_size):
             return None
-        code = marshal.dumps(compile(source, origin, "exec", dont_inherit=True))
+        code = marshal.dumps(compile(source, origin, "exec", dont_inherit=True, optimize=2))
         table.append((name, is_pkg, origin, after.st_mtime_ns, after.st_size, at, len(code)))
         codes.append(code)
         at += len(code)
