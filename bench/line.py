@@ -47,7 +47,8 @@ HOOK_INPUT = Path(__file__).with_name("statusline-input-2.1.332.json")
 TARGETS = {"line": 1.05, "hook": 1.30, "setup: Claude Code": 0.93, "setup: tmux": 1.00,
            "hook, every item": 1.20, "setup: Claude Code, every item": 0.90}
 # Every item of the Claude Code line (core/items.SESSION and the limits), as a user turns them all on.
-EVERY = "five_hour,seven_day,model,effort,context,tokens,cost,duration,lines,git,repo,pr,session,cache,vim,agent,style,cwd"
+EVERY = ",".join(("five_hour", "seven_day", "model", "effort", "context", "tokens", "cost", "duration", "lines",
+                  "git", "repo", "pr", "session", "cache", "vim", "agent", "style", "cwd"))
 PEERS = {  # name: argv (fed the same statusLine input on stdin)
     "ccstatusline": ["ccstatusline"],
     "ccusage statusline": ["ccusage", "statusline"],

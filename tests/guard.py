@@ -130,6 +130,9 @@ def _hook(event: str, args: tuple) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     _install_decoy()
+    # Imported here, before any test is guarded: filelock (3.20 and later) probes hard links in a
+    # fresh tempfile folder at import time, which is its own doing, not a test's.
+    import filelock  # noqa: F401
     sys.addaudithook(_hook)
 
 
