@@ -39,7 +39,7 @@ _claude_usage_complete() {
     --since|--until|--max-age) COMPREPLY=(); return ;;
   esac
   case $command in
-    '') COMPREPLY=($(compgen -W "refresh doctor config setup history check --mode --watch --interval --json --all
+    '') COMPREPLY=($(compgen -W "refresh doctor config configure setup history check --mode --watch --interval --json --all
       -h --help -V --version" -- "$cur")) ;;
     history) COMPREPLY=($(compgen -W "--window --since --until --json --csv -h --help" -- "$cur")) ;;
     check) COMPREPLY=($(compgen -W "--max-age -q --quiet -h --help" -- "$cur")) ;;

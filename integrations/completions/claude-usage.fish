@@ -18,11 +18,12 @@ complete -c claude-usage-line -l no-refresh -d 'never start the background fetch
 complete -c claude-usage-line -s h -l help -d 'show the help'
 complete -c claude-usage-line -s V -l version -d 'show the version'
 
-set -l __claude_usage_commands refresh doctor config setup history check
+set -l __claude_usage_commands refresh doctor config configure setup history check
 complete -c claude-usage -f
 complete -c claude-usage -n "not __fish_seen_subcommand_from $__claude_usage_commands" -a refresh -d 'fetch now in the foreground'
 complete -c claude-usage -n "not __fish_seen_subcommand_from $__claude_usage_commands" -a doctor -d 'diagnose credentials, cache, backoff and locks'
 complete -c claude-usage -n "not __fish_seen_subcommand_from $__claude_usage_commands" -a config -d 'the effective settings and where each came from'
+complete -c claude-usage -n "not __fish_seen_subcommand_from $__claude_usage_commands" -a configure -d 'edit the line live in the terminal, s saves config.toml'
 complete -c claude-usage -n "not __fish_seen_subcommand_from $__claude_usage_commands" -a setup -d 'print or install an integration'
 complete -c claude-usage -n "not __fish_seen_subcommand_from $__claude_usage_commands" -a history -d 'the recorded usage samples'
 complete -c claude-usage -n "not __fish_seen_subcommand_from $__claude_usage_commands" -a check -d 'exit 0 when every expression holds'

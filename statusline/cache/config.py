@@ -338,10 +338,43 @@ def load(path: os.PathLike[str] | str | None = None, env: Mapping[str, str] | No
     """The effective settings: defaults, then the file, then the environment. Never raises."""
     env = os.environ if env is None else env
     p = Path(path) if path is not None else default_path(env)
+    table, file_problems = read_file(p)
+    return _settle(table, file_problems, p, env)
+
+
+def parse(text: str, path: os.PathLike[str] | str, env: Mapping[str, str] | None = None) -> Settings:
+    """The settings a config.toml text would give, before it is written (``claude-usage configure``
+    previews and checks what it would save by the very rules ``load`` reads it with). ``env``
+    defaults to none at all: the file's own settings. Never raises."""
+    p = Path(path)
+    try:
+        table, problems = _toml_loads(text), []
+    except ValueError as exc:
+        table, problems = {}, [f"{p} is not valid TOML ({exc}); using the defaults"]
+    except (RecursionError, MemoryError):
+        table, problems = {}, [f"{p} nests arrays or tables too deeply to read; using the defaults"]
+    return _settle(table, problems, p, {} if env is None else env)
+
+
+def check(key: str, value: Any) -> Any:
+    """``value`` for the dotted ``key`` in the settings' own type, or ``ValueError`` saying what
+    is expected: the rule a value in config.toml is held to, for a writer of the file."""
+    ok, v = _convert(key, value)
+    if not ok:
+        raise ValueError(f"{key} must be {_expected(key)}")
+    return v
+
+
+def rising(warn: float, high: float, crit: float) -> bool:
+    """The thresholds' one rule across keys: warn < high < crit (else the defaults are used)."""
+    return warn < high < crit
+
+
+def _settle(table: dict[str, Any], file_problems: list[str], p: Path, env: Mapping[str, str]) -> Settings:
+    """The settings from a file's table (already read) and the environment."""
     problems: list[str] = []
     fixes: list[str] = []
     clamped: list[str] = []
-    table, file_problems = read_file(p)
     problems += file_problems
     fixes += [f"correct {p} (it must be a readable TOML file), or remove it" for _ in file_problems]
     values: dict[str, Any] = {}
@@ -371,7 +404,7 @@ def load(path: os.PathLike[str] | str | None = None, env: Mapping[str, str] | No
     warn = values.get("thresholds.warn", th.warn)
     high = values.get("thresholds.high", th.high)
     crit = values.get("thresholds.crit", th.crit)
-    if not warn < high < crit:
+    if not rising(warn, high, crit):
         problems.append(f"thresholds must rise: warn {warn:g} < high {high:g} < crit {crit:g}; "
                         "using the defaults")
         fixes.append(f"in {p}, make [thresholds] warn < high < crit (the defaults are 50, 80, 100)")

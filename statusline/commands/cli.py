@@ -6,6 +6,7 @@
     claude-usage refresh         fetch now, in the foreground; non-zero exit on failure
     claude-usage doctor          where everything is, what went wrong, how to fix it
     claude-usage config          the effective settings (config.toml, environment) and their origin
+    claude-usage configure       edit the line's items, rows, look and thresholds live; s saves config.toml
     claude-usage setup TARGET    print (or --install) an integration: tmux, starship, zsh,
                                  bash, fish, claude-code, waybar, xbar, completions
     claude-usage history         the recorded usage samples (--json, --csv, --window, --since)
@@ -66,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     command("config", "print the effective settings and where each came from",
             "Print every setting with its value and origin (default, config.toml or the environment), and "
             "the environment variables that choose paths. Exit 1 when something was ignored.")
+    command("configure", "edit the line's items, rows, look and thresholds live, with a preview",
+            "Edit config.toml's [line] items and rows, style, theme, glyphs, numbers and [thresholds] in the "
+            "terminal, with the prompt's, tmux's and Claude Code's line drawn as they change. s saves (comments "
+            "and order kept) and shows the diff; q leaves without writing. Needs the configure extra: "
+            "pip install 'claude-usage-line[configure]'.")
     setup = command("setup", "print or install an integration",
                     "Print an integration (the default; claude-code previews the change to its settings), "
                     "write it where it belongs with --install, or remove it again with --uninstall.")
@@ -258,6 +264,8 @@ def _main(argv: list[str] | None = None) -> int:
             from statusline.commands import config
 
             return config.run()
+        if args.command == "configure":
+            return _configure(args.mode)
         if args.command == "history":
             from statusline.cache import cache_view
             from statusline.commands import history as history_cmd
@@ -283,6 +291,22 @@ def _main(argv: list[str] | None = None) -> int:
         return watch.print_once(paths, args.mode, json_out=args.json)
     except KeyboardInterrupt:
         return 0
+
+
+CONFIGURE_EXTRA = "claude-usage configure needs the configure extra: pip install 'claude-usage-line[configure]'"
+
+
+def _configure(mode: str) -> int:
+    """The configurator, when its extra (prompt_toolkit, tomlkit) is installed; else one line
+    saying how to install it, and exit 2."""
+    try:
+        from statusline.commands import configure
+    except ImportError as exc:
+        if (exc.name or "").split(".")[0] not in ("prompt_toolkit", "tomlkit"):
+            raise
+        print(CONFIGURE_EXTRA, file=sys.stderr)
+        return 2
+    return configure.run(mode)
 
 
 REFRESH_WAIT = 30.0  # how long `refresh` waits for a background fetch already at work

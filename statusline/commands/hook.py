@@ -332,8 +332,22 @@ def run(opts, env, now):
         if cache_view.settled(code_view, cred_sig):
             notify.maybe_notify(acct, new, now, notify.with_config(env, (view or {}).get("config")),
                                 cache_view.account_key(acct, code_view or {}))
+    lines = draw(opts, data, view, env, now, cred_sig is not None or bool(new), note)
+    ours = lines[0]
+    if opts.get("chain"):
+        theirs = chain(opts["chain"], raw, env)
+        if theirs:
+            bar = dialects.render([(" \u2502 ", "muted")], "ansi", not env.get("NO_COLOR"))
+            lines = [ours + bar + theirs[0], *lines[1:], *theirs[1:]]
+    return "\n".join(lines)
+
+
+def draw(opts, data, view, env, now, has_credentials, note):
+    """Our rows of the Claude Code line for an input and a view already read (at least one, maybe
+    empty), fitted to ``COLUMNS``: what ``run`` prints, and what ``claude-usage configure``
+    previews for a view whose ``config`` is the one being edited."""
     glyphs = cache_view.glyphs(opts, view, env) or "emoji"
-    rows = session_rows(opts, data, view, env, now, glyphs, cred_sig is not None or bool(new), note)
+    rows = session_rows(opts, data, view, env, now, glyphs, has_credentials, note)
     color = not env.get("NO_COLOR")
     style, theme = cache_view.look(opts, view, env)
     if opts.get("theme") and style == "plain" and isinstance(opts.get("notes"), list):
@@ -343,11 +357,4 @@ def run(opts, env, now):
         g = segments.GLYPHS.get(glyphs, segments.GLYPHS["emoji"])
         per_group = STYLE_OVERHEAD if style != "plain" and color else 0
         rows = [layout.fit(row, width - FIT_MARGIN, g, per_group) for row in rows]
-    lines = layout.draw(rows, "ansi", color, style, theme, glyphs) or [""]
-    ours = lines[0]
-    if opts.get("chain"):
-        theirs = chain(opts["chain"], raw, env)
-        if theirs:
-            bar = dialects.render([(" \u2502 ", "muted")], "ansi", color)
-            lines = [ours + bar + theirs[0], *lines[1:], *theirs[1:]]
-    return "\n".join(lines)
+    return layout.draw(rows, "ansi", color, style, theme, glyphs) or [""]

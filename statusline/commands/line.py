@@ -171,8 +171,13 @@ def render(opts, env, now):
 
 def render_cached(opts, env, now):
     view, cred_sig, note = cache_view.load(opts["mode"], opts["refresh"], env, now)
+    return draw_view(opts, view, cache_view.has_credentials(env, cred_sig), note, env, now)
+
+
+def draw_view(opts, view, creds, note, env, now):
+    """The line for a view already read: what ``render_cached`` prints, and what ``claude-usage
+    configure`` previews for a view whose ``config`` is the one being edited."""
     fmt = opts["format"]
-    creds = cache_view.has_credentials(env, cred_sig)
     if fmt in ("json", "waybar"):
         from statusline.render import lineformats
 

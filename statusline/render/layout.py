@@ -23,9 +23,11 @@ def arrange(parts, order, rows=None, single=False):
     layout = [list(r) for r in rows] if rows else [list(order)]
     if single:
         layout = [[n for r in layout for n in r]]
-    for names in layout:  # the weekly slot answers to "scoped" as well as to "seven_day"
-        if "scoped" in names and "seven_day" not in names:
+    weekly = any("seven_day" in names for names in layout)
+    for names in layout:  # the weekly slot answers to "scoped" as well as to "seven_day", in one place
+        if "scoped" in names and not weekly:
             names[names.index("scoped")] = "seven_day"
+            weekly = True
     out = [[(n, have[n]) for n in names if n in have] for names in layout]
     placed = {n for row in out for n, _ in row}
     home = next((i for i, row in enumerate(out) if any(n in LIMIT_GROUPS for n, _ in row)), 0)

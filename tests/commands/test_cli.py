@@ -21,7 +21,7 @@ def test_help_says_q_and_the_command_is_optional() -> None:
 
 
 def test_every_command_has_its_own_help() -> None:
-    for name in ("refresh", "doctor", "config", "setup", "history", "check"):
+    for name in ("refresh", "doctor", "config", "configure", "setup", "history", "check"):
         out = cli(name, "--help").stdout
         body = out.split("\n\n", 1)[1] if "\n\n" in out else ""
         first = body.strip().splitlines()[0] if body.strip() else ""

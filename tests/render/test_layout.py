@@ -20,6 +20,10 @@ def test_order_rows_message_and_markers():
     msg = layout.arrange([part("message", "claude: offline"), part("model", "Opus")], ["model"])
     assert [n for n, _ in msg[0]] == ["message", "model"]
     assert layout.arrange([part("five_hour", "5h")], ["scoped"], rows=[["scoped"]]) == []  # names the weekly slot
+    apart = layout.arrange(parts, [], rows=[["five_hour", "seven_day"], ["scoped", "model"]])
+    assert [[n for n, _ in row] for row in apart] == [["five_hour", "seven_day", "marks"], ["model"]]  # once
+    weekly_below = layout.arrange(parts, [], rows=[["five_hour", "scoped"], ["seven_day", "model"]])
+    assert [[n for n, _ in row] for row in weekly_below] == [["five_hour", "marks"], ["seven_day", "model"]]
 
 
 def test_fit_drops_the_lowest_priority_first_and_never_a_limit():
