@@ -28,9 +28,10 @@ bin=$repo/.venv/bin
 out=$repo/docs/img
 mkdir -p "$out"
 work=$(mktemp -d)
-servers=()
-cleanup() {
-  for s in "${servers[@]}"; do tmux -L "$s" kill-server 2>/dev/null || true; done
+cleanup() {  # every tmux server this run started: their names end in this shell's pid
+  for s in "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)"/cu-shot-*-"$$"; do
+    [ -S "$s" ] && { tmux -L "${s##*/}" kill-server 2>/dev/null; rm -f "$s"; } || true
+  done
   [ -n "${api_pid:-}" ] && kill "$api_pid" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -73,7 +74,7 @@ export CLAUDE_USAGE_API_URL CLAUDE_USAGE_STATUS_URL
 "$bin/claude-usage" refresh >/dev/null
 
 tmux_() { tmux -L "$1" -f /dev/null "${@:2}"; }
-new_server() { local name="cu-shot-$1-$$"; servers+=("$name"); printf '%s' "$name"; }
+new_server() { printf 'cu-shot-%s-%s' "$1" "$$"; }  # cleanup finds it by its name
 wait_for() {  # wait_for SERVER TARGET TEXT: until the pane shows TEXT
   for _ in $(seq 100); do tmux_ "$1" capture-pane -p -t "$2" | grep -qF -- "$3" && return 0; sleep 0.1; done
   echo "screenshots: timed out waiting for '$3'" >&2; return 1
