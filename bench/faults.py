@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reproduce the reliability figures of the README against the loopback API (tests/apiserver.py).
+"""Reproduce the reliability figures of docs/security.md against the loopback API (tests/apiserver.py).
 
 Each figure runs the installed commands (the venv's ``claude-usage-line``, the fetcher with
 this interpreter) in a private HOME and cache:

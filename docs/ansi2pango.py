@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 
 FONT = "JetBrains Mono, DejaVu Sans Mono, monospace 15"
 FG, BG = "#e5e5e5", "#1c1c1c"  # a dark terminal
@@ -32,8 +33,18 @@ def colour(n: int) -> str:
     return "#%02x%02x%02x" % (g, g, g)
 
 
+# A wide character (an emoji) comes from another font than the cells around it: Noto Color Emoji
+# at 15 pt advances 25 px, one more than two cells of JetBrains Mono (2 x 12 px), so a row with
+# an emoji would end 1 px further right than the rows above and below it. At 14.5 pt it takes
+# exactly two cells, and a box's right border stays straight.
+WIDE_SIZE = 14500  # Pango's unit: 1/1024 pt
+WIDE = re.compile("[%s]+" % "".join(
+    re.escape(chr(c)) for c in range(0x2000, 0x1FB00) if unicodedata.east_asian_width(chr(c)) in "WF"))
+
+
 def escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return WIDE.sub(lambda m: '<span size="%d">%s</span>' % (WIDE_SIZE, m.group(0)), text)
 
 
 def convert(ansi: str) -> str:

@@ -4,7 +4,7 @@ Read-only by design: the credentials file and the Keychain entry belong to Claud
 never refresh a token (refresh tokens rotate, so using one would log Claude Code out); we
 re-read on every fetch and pick up whatever Claude Code refreshed.
 
-Precedence for the mode (documented in the README):
+Precedence for the mode (documented in docs/modes.md):
 ``--mode`` > top-level ``"mode"`` in the credentials file > OAuth token (code) > Admin key
 (console, from ``ANTHROPIC_ADMIN_API_KEY`` or ``anthropicConsole.adminApiKey``).
 """

@@ -1,5 +1,5 @@
-"""Every whole-line message the line can print is in the README's table, and every message the
-table lists is one the code can print."""
+"""Every whole-line message the line can print is in the table of docs/line.md ("When there are no
+numbers yet"), and every message the table lists is one the code can print."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from statusline.render import segments
 
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+DOC = (Path(__file__).resolve().parents[2] / "docs" / "line.md").read_text()
 
 
 def code_messages() -> set[str]:
@@ -18,8 +18,8 @@ def code_messages() -> set[str]:
             | {"claude \u2026", "claude: ?", "claude: no plan limits"})
 
 
-def readme_messages() -> set[str]:
-    section = README[README.index("When there are no numbers yet"):]
+def documented_messages() -> set[str]:
+    section = DOC[DOC.index("When there are no numbers yet"):]
     section = section[:section.index("\n\n", section.index("|---|"))]
     found = set()
     for cell in re.findall(r"^\| (.+?) \| ", section, re.M):
@@ -27,8 +27,8 @@ def readme_messages() -> set[str]:
     return {m for m in found if "\u23f8" not in m}  # the pause form carries a live duration
 
 
-def test_the_readme_lists_exactly_the_messages_the_code_prints():
-    assert readme_messages() == code_messages()
+def test_the_docs_list_exactly_the_messages_the_code_prints():
+    assert documented_messages() == code_messages()
 
 
 def test_each_error_word_is_what_the_line_prints():
