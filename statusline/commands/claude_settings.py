@@ -342,14 +342,14 @@ def _uninstall(file: _File, env: Mapping[str, str], check: Sequence[Path]) -> in
         new = removed(file.settings)
         if new == file.settings:
             print(f"{file.where} holds no statusLine of ours: nothing changed.")
-            return _finish(record, after, env, check)
+            return setup_files.finish_and_report(record, after, env, check)
         back = new.get("statusLine")
         body = settings_text.with_raw(file.text, "statusLine", None if back is None else settings_text.value_text(
             back, settings_text.style(file.text, settings_text.layout(file.text)))).encode()
         said = "setup has no record of the entry before it, so only its command was taken out"
     elif not file.raw or current is None or not is_ours(current.get("command") if isinstance(current, dict) else None):
         print(f"{file.where} holds no statusLine of ours any more: nothing to take back.")
-        return _finish(record, after, env, check)
+        return setup_files.finish_and_report(record, after, env, check)
     elif digest(file.raw) == edit.digest and _original(edit) is not None:
         body = _original(edit) if edit.existed else None
         said = "it is as it was before setup"
@@ -395,19 +395,8 @@ def _uninstall(file: _File, env: Mapping[str, str], check: Sequence[Path]) -> in
         print(f"Cannot write {file.target}: {exc.strerror or exc}; nothing was changed.", file=sys.stderr)
         return 1
     print("Restart Claude Code (or open /statusline) to see it.")
-    return _finish(record, after, env, check)
+    return setup_files.finish_and_report(record, after, env, check)
 
-
-def _finish(record: setup_record.Record, after: setup_record.Record, env: Mapping[str, str],
-            check: Sequence[Path]) -> int:
-    try:
-        for said in setup_files.finish(record, after, env, check):
-            print(said)
-    except (OSError, RecordError) as exc:
-        print(f"claude-usage: cannot update setup's record {setup_record.where(env)}: {setup_files.why(exc)}",
-              file=sys.stderr)
-        return 1
-    return 0
 
 
 def preview(settings: dict[str, Any], new: dict[str, Any], where: str) -> int:

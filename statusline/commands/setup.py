@@ -307,14 +307,7 @@ def uninstall(name: str, snippet: Snippet, home: Path, env: Mapping[str, str],
         after = setup_record.with_target(record, name, replace(old, files=tuple(left)))
     else:
         after = setup_record.without_target(record, name)
-    try:
-        for said in setup_files.finish(record, after, env, check):
-            print(said)
-    except (OSError, RecordError) as exc:
-        print(f"claude-usage: cannot update setup's record {setup_record.where(env)}: {setup_files.why(exc)}",
-              file=sys.stderr)
-        return 1
-    return status
+    return setup_files.finish_and_report(record, after, env, check) or status
 
 
 def completions(home: Path, env: Mapping[str, str], shell: str | None, do_install: bool,

@@ -13,6 +13,7 @@ folders setup created (``remove_empty``), deepest first, never one that was ther
 from __future__ import annotations
 
 import os
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -399,3 +400,15 @@ def finish(before: Record, after: Record, env: Mapping[str, str] | None, check: 
         gone = remove_empty([d for d in after.dirs if d not in ours])
     said += [f"removed {d} (setup had created it; empty now)" for d in gone if d not in ours]
     return said
+
+
+def finish_and_report(before: Record, after: Record, env: Mapping[str, str], check: Sequence[Path] = ()) -> int:
+    """``finish``, its sentences printed: 0, or 1 (said on stderr) when the record cannot be
+    kept. Every uninstall ends here, so each says the same."""
+    try:
+        for said in finish(before, after, env, check):
+            print(said)
+    except (OSError, setup_record.RecordError) as exc:
+        print(f"claude-usage: cannot update setup's record {setup_record.where(env)}: {why(exc)}", file=sys.stderr)
+        return 1
+    return 0
