@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 from statusline.cache import config, fastpaths, safefiles, store
 from statusline.cache.paths import Paths
-from statusline.core import clean, readings
+from statusline.core import clean, readings, spend
 from statusline.core.model import AUTH_KINDS, Snapshot, utc
 from statusline.fetch import api, policy
 from statusline.sources import credentials
@@ -189,7 +189,7 @@ def check_console_user(r: Report, c: Context) -> None:
     profile_email = snap.profile.email if snap and snap.profile else None
     email, where = console.current_email(c.paths, c.env, profile_email)
     cons = snap.console if snap is not None and isinstance(snap.console, dict) else {}
-    known, at = console.email_check(cons, email) if email else (None, None)
+    known, at = spend.email_check(cons, email) if email else (None, None)
     if email and known is False:
         org = f" of {clean.text(cons.get('organization'), 80)}" if cons.get("organization") else ""
         when = f" (checked {_local(utc(at))})" if at else ""

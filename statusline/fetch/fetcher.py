@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 from statusline.cache import cache_view, config, history, lineview, safefiles, store
 from statusline.cache.paths import Paths, resolve
-from statusline.core import clean, forecast, readings
+from statusline.core import clean, forecast, readings, spend
 from statusline.core.model import (
     AUTH_KINDS,
     Backoff,
@@ -559,7 +559,7 @@ def _run_console(job: Job, snap: Snapshot) -> Result:
         detail = ("no user email for Console mode: set CLAUDE_USAGE_EMAIL=you@example.com "
                   f"(or log in with `claude` so {paths.claude_json} names you)")
         return _stop(job, snap, "no_email", detail, ttl)
-    if snap.console is not None and not console.same_email(snap.console.get("email"), email):
+    if snap.console is not None and not spend.same_email(snap.console.get("email"), email):
         # never show another person's costs
         snap = snap.replace(console=None, console_fetched_at=None)
 
@@ -568,7 +568,7 @@ def _run_console(job: Job, snap: Snapshot) -> Result:
     if not force and policy.is_fresh(snap.console_fetched_at, ttl, now):
         return Result("fresh", "cache is fresh", snap)
 
-    previous = console.continue_from(snap.console, snap.extra.get("console_pending"), email, now)
+    previous = spend.continue_from(snap.console, snap.extra.get("console_pending"), email, now)
     got = console.refresh(api.Client(env), key, email, previous, now)
     extra = {k: v for k, v in snap.extra.items() if k != "console_pending"}
     if got.pending is not None:

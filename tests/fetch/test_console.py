@@ -15,6 +15,7 @@ from helpers import account_dir, age_cache, cli, fetch, line, line_json, wait_fo
 
 from statusline.cache.fastpaths import fnv1a64
 from statusline.cache.paths import resolve
+from statusline.core import spend
 from statusline.fetch import api, console
 
 # Process-level scenarios: the main Python runs them (.ci/run), the others the rest.
@@ -217,7 +218,7 @@ def test_429_during_a_months_first_fetch_keeps_the_days_for_next_time(api):
     got = console.refresh(client(), ADMIN_KEY, ADA, None, at(2025, 5, 4, 12))
     assert got.console is None, "no partial total is ever shown"
     assert got.pending and set(got.pending["days"]) == {"2025-05-01", "2025-05-02"}
-    previous = console.continue_from(None, got.pending, ADA, at(2025, 5, 4, 12, 2))
+    previous = spend.continue_from(None, got.pending, ADA, at(2025, 5, 4, 12, 2))
     del org.fail["2025-05-03"]
     done = console.refresh(client(), ADMIN_KEY, ADA, previous, at(2025, 5, 4, 12, 2))
     assert org.asked()[4:] == ["2025-05-03", "2025-05-04"] and done.console["mtd_usd"] == 18.85
@@ -242,35 +243,35 @@ SINCE = at(2025, 5, 1).timestamp()
     (20.0, "24h"), (3 * 24.0, "7d"), (7 * 24.0, "7d"),
 ])
 def test_rate_uses_the_narrowest_window_holding_a_past_sample(ago_h, window):
-    per_hour, got = console.rate([[T - ago_h * HOUR, 40.0]], 46.0, T, SINCE)
+    per_hour, got = spend.rate([[T - ago_h * HOUR, 40.0]], 46.0, T, SINCE)
     assert got == window and per_hour == pytest.approx(6.0 / ago_h)
 
 
 def test_rate_uses_the_oldest_sample_inside_that_window():
     hist = [[T - 200 * HOUR, 0.0], [T - 2 * HOUR, 30.0], [T - 25 * 60, 40.0], [T - 5 * 60, 45.0], [T, 46.0]]
-    per_hour, window = console.rate(hist, 46.0, T, SINCE)
+    per_hour, window = spend.rate(hist, 46.0, T, SINCE)
     assert window == "30m" and per_hour == pytest.approx(6.0 / (25 / 60))
 
 
 def test_rate_falls_back_to_the_month_average():
     month_avg = 45.6 / (9.5 * 24)
     for hist in ([], [[T, 45.6]], [[T + 60, 1.0]], [[T - 8 * 24 * HOUR, 1.0]], "garbage", [["x", 1], [1]]):
-        assert console.rate(hist, 45.6, T, SINCE) == (pytest.approx(month_avg), "month"), hist
-    assert console.rate([], 0.0, SINCE, SINCE) == (0.0, "month")
+        assert spend.rate(hist, 45.6, T, SINCE) == (pytest.approx(month_avg), "month"), hist
+    assert spend.rate([], 0.0, SINCE, SINCE) == (0.0, "month")
 
 
 def test_rate_ignores_last_month_and_is_never_negative():
     now = at(2025, 5, 1, 3).timestamp()
     april = [[now - 4 * HOUR, 900.0]]  # inside the 6h window, but MTD restarted since
-    assert console.rate(april, 6.0, now, SINCE) == (pytest.approx(2.0), "month")
-    assert console.rate([[T - 600, 50.0]], 46.0, T, SINCE) == (0.0, "30m")
+    assert spend.rate(april, 6.0, now, SINCE) == (pytest.approx(2.0), "month")
+    assert spend.rate([[T - 600, 50.0]], 46.0, T, SINCE) == (0.0, "30m")
 
 
 @pytest.mark.parametrize("ago", [1, 5, 60, 599])
 def test_a_baseline_needs_ten_minutes_before_it_is_a_window(ago):
     month_avg = 46.0 / (9.5 * 24)
-    assert console.rate([[T - ago, 46.0]], 46.0, T, SINCE) == (pytest.approx(month_avg), "month")
-    assert console.rate([[T - 600, 40.0], [T - ago, 46.0]], 46.0, T, SINCE) == (pytest.approx(36.0), "30m")
+    assert spend.rate([[T - ago, 46.0]], 46.0, T, SINCE) == (pytest.approx(month_avg), "month")
+    assert spend.rate([[T - 600, 40.0], [T - ago, 46.0]], 46.0, T, SINCE) == (pytest.approx(36.0), "30m")
 
 
 def test_a_refresh_seconds_after_the_first_keeps_the_month_average(api):
@@ -304,14 +305,14 @@ def month_last_day() -> int:
 
 
 def test_projection_runs_to_the_local_end_of_the_month():
-    assert console.projection(45.6, 0.5, NOW, UTC) == pytest.approx(45.6 + 0.5 * 21.5 * 24)
+    assert spend.projection(45.6, 0.5, NOW, UTC) == pytest.approx(45.6 + 0.5 * 21.5 * 24)
     west = timezone(timedelta(hours=-8))
-    assert console.projection(45.6, 0.5, NOW, west) == pytest.approx(45.6 + 0.5 * (21.5 * 24 + 8))
-    assert console.projection(45.6, 0.0, NOW, UTC) == 45.6
+    assert spend.projection(45.6, 0.5, NOW, west) == pytest.approx(45.6 + 0.5 * (21.5 * 24 + 8))
+    assert spend.projection(45.6, 0.0, NOW, UTC) == 45.6
     late = at(2025, 5, 31, 20)  # already June 1st in UTC+10: the month being totalled is over there
-    assert console.projection(45.6, 3.0, late, timezone(timedelta(hours=10))) == 45.6
-    assert console.projection(45.6, 3.0, at(2025, 12, 31, 23), UTC) == pytest.approx(48.6), "December"
-    assert console.projection(45.6, 3.0, NOW) > 45.6, "system zone by default"
+    assert spend.projection(45.6, 3.0, late, timezone(timedelta(hours=10))) == 45.6
+    assert spend.projection(45.6, 3.0, at(2025, 12, 31, 23), UTC) == pytest.approx(48.6), "December"
+    assert spend.projection(45.6, 3.0, NOW) > 45.6, "system zone by default"
 
 
 def test_refresh_fills_rate_and_projection_from_the_injected_clock(api):
@@ -327,14 +328,14 @@ def test_history_is_thinned_and_bounded():
     hist: list = []
     t0 = at(2025, 5, 2).timestamp()
     for i in range(2880):  # a forced refresh every 30 s for a day
-        hist = console.add_sample(hist, t0 + i * 30, i / 100, SINCE)
+        hist = spend.add_sample(hist, t0 + i * 30, i / 100, SINCE)
     assert hist[0][0] == t0 and hist[-1] == [t0 + 2879 * 30, 28.79], "the oldest and the newest stay"
     gaps = [b[0] - a[0] for a, b in zip(hist, hist[1:-1], strict=False)]
-    assert min(gaps) >= console.HISTORY_SPACING and len(hist) <= 86400 / console.HISTORY_SPACING + 2
+    assert min(gaps) >= spend.HISTORY_SPACING and len(hist) <= 86400 / spend.HISTORY_SPACING + 2
     later = t0 + 8 * 86400
-    assert [s[0] for s in console.add_sample(hist, later, 1.0, SINCE)] == [later], "7 days kept, no more"
+    assert [s[0] for s in spend.add_sample(hist, later, 1.0, SINCE)] == [later], "7 days kept, no more"
     dense = [[later - 200 * i, 1.0] for i in range(3000, 0, -1)]
-    assert len(console.add_sample(dense, later, 1.0, SINCE)) == console.HISTORY_MAX
+    assert len(spend.add_sample(dense, later, 1.0, SINCE)) == spend.HISTORY_MAX
 
 
 # Who is the current user ------------------------------------------------------------------
@@ -348,9 +349,9 @@ def test_current_email_precedence(home):
     assert email == "local@example.com" and "oauthAccount.emailAddress" in where
     assert console.current_email(paths, {"CLAUDE_USAGE_EMAIL": " me@example.com "}, None) == (
         "me@example.com", "CLAUDE_USAGE_EMAIL")
-    assert console.same_email("Ada@Example.COM", "ada@example.com")
-    assert not console.same_email("ada@example.com.evil", "ada@example.com")
-    assert not console.same_email("", "") and not console.same_email(None, ADA)
+    assert spend.same_email("Ada@Example.COM", "ada@example.com")
+    assert not spend.same_email("ada@example.com.evil", "ada@example.com")
+    assert not spend.same_email("", "") and not spend.same_email(None, ADA)
 
 
 # Whole processes --------------------------------------------------------------------------
