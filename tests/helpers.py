@@ -11,9 +11,10 @@ import subprocess
 import sys
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Iterator, TypeVar
 
 T = TypeVar("T")
 
@@ -217,6 +218,66 @@ class Tmux:
     def kill(self) -> None:
         self("kill-server", check=False)
         socket_path(self.name, self.env).unlink(missing_ok=True)  # tmux leaves its socket file behind
+
+
+class PromptPane(Tmux):
+    """An interactive shell in a private tmux server whose prompt carries ``marker``."""
+
+    marker = "P>"
+
+    def screen(self, escapes: bool = False) -> str:
+        return self.capture(escapes=escapes)
+
+    def prompt_lines(self, screen: str) -> list[str]:
+        return [ln for ln in screen.split("\n") if self.marker in ln]
+
+    def prompts(self, escapes: bool = False) -> list[str]:
+        return self.prompt_lines(self.screen(escapes))
+
+    def wait_prompts(self, n: int, timeout: float = 10.0) -> list[str]:
+        screen = poll(f"{n} prompts", self.screen, lambda s: len(self.prompt_lines(s)) >= n, timeout, every=0.01)
+        return self.prompt_lines(screen)
+
+    def enter(self, timeout: float = 10.0) -> float:
+        """Press Enter on an empty line; seconds until the next prompt is on screen."""
+        before = len(self.prompts())
+        t0 = time.monotonic()
+        self("send-keys", "Enter")
+        self.wait_prompts(before + 1, timeout)
+        return time.monotonic() - t0
+
+
+P = TypeVar("P", bound=Tmux)
+
+
+@contextmanager
+def panes() -> Iterator[Callable[[P], P]]:
+    """``keep(pane)`` returns the pane and kills its server when the block ends: for fixtures."""
+    made: list[Tmux] = []
+
+    def keep(pane: P) -> P:
+        made.append(pane)
+        return pane
+
+    try:
+        yield keep
+    finally:
+        for pane in made:
+            pane.kill()
+
+
+def install_launcher(env: dict[str, str] | None = None, python: str | None = None) -> Path:
+    """The real fast launch and its fallback (``launcher.ensure``), its ``#!`` then naming
+    ``python`` when given."""
+    from statusline.commands import launcher
+
+    found = launcher.ensure(env)
+    assert found, "the fast launch could not be written"
+    fast = Path(found)
+    if python:
+        text = fast.read_text()
+        fast.write_text(text.replace(text.split("\n", 1)[0], f"#!{python} -IS", 1))
+    return fast
 
 
 # --- colours as a terminal shows them (xterm's 256-colour palette), for contrast checks ---------

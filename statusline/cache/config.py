@@ -379,25 +379,24 @@ def _settle(table: dict[str, Any], file_problems: list[str], p: Path, env: Mappi
     fixes += [f"correct {p} (it must be a readable TOML file), or remove it" for _ in file_problems]
     values: dict[str, Any] = {}
     origins: dict[str, Origin] = {}
-    for key, raw in _flatten(table, problems, str(p), fixes).items():
+
+    def take(key: str, raw: Any, origin: Origin, said: str, bad: str, fix: str) -> None:
+        """One value from the file or the environment, held to the same rule either way."""
         ok, v = _convert(key, raw)
         if ok:
-            values[key], origins[key] = v, "file"
-            clamped += _clamp_note(key, raw, v, f"{p}: {key} = {raw!r}")
+            values[key], origins[key] = v, origin
+            clamped.extend(_clamp_note(key, raw, v, said))
         else:
-            problems.append(f"{p}: {key} = {raw!r} is not {_expected(key)}; ignored")
-            fixes.append(f"set {key} to {_expected(key)} in {p}, or remove the line")
+            problems.append(f"{bad} is not {_expected(key)}; ignored")
+            fixes.append(fix)
+
+    for key, raw in _flatten(table, problems, str(p), fixes).items():
+        said = f"{p}: {key} = {raw!r}"
+        take(key, raw, "file", said, said, f"set {key} to {_expected(key)} in {p}, or remove the line")
     for key, name in ENV.items():
         raw = env.get(name)
-        if raw is None or raw == "":
-            continue
-        ok, v = _convert(key, raw)
-        if ok:
-            values[key], origins[key] = v, "env"
-            clamped += _clamp_note(key, raw, v, f"{name}={raw}")
-        else:
-            problems.append(f"{name}={raw!r} is not {_expected(key)}; ignored")
-            fixes.append(f"unset {name}, or set it to {_expected(key)}")
+        if raw is not None and raw != "":
+            take(key, raw, "env", f"{name}={raw}", f"{name}={raw!r}", f"unset {name}, or set it to {_expected(key)}")
 
     base = Settings()
     th = base.thresholds

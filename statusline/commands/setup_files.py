@@ -262,14 +262,20 @@ def take_back(w: Written, what: str, again: str) -> Taken:
             return Taken(False, f"the {what} block setup appended to {name} {why}: {path} is left as it is. "
                          f"Remove that table by hand (from its line {what} to the next table), then run {again} "
                          "again")
-        rest = current.replace(w.ours, b"", 1)
-        if not w.existed and not rest:
-            os.unlink(path)
-            return Taken(True, f"removed {name} (setup had created it)")
-        backup = _rewrite(path, current, rest)
-        return Taken(True, f"removed {what} from {name} (backup: {backup})")
+        return _cut(path, current, current.replace(w.ours, b"", 1), name, what,
+                    " (setup had created it)" if not w.existed else None)
     except OSError as exc:
         raise Refused(f"cannot change {path}: {exc.strerror or exc}; it is left as it was") from None
+
+
+def _cut(path: Path, current: bytes, rest: bytes, name: str, what: str, gone: str | None) -> Taken:
+    """Write ``rest`` (``current`` with our block cut) back with a backup; when nothing is left and
+    ``gone`` is not None (setup created the file, said by ``gone``), remove the file instead."""
+    if gone is not None and not rest:
+        os.unlink(path)
+        return Taken(True, f"removed {name}{gone}")
+    backup = _rewrite(path, current, rest)
+    return Taken(True, f"removed {what} from {name} (backup: {backup})")
 
 
 def take_back_unrecorded(named: Path, text: bytes, what: str | None) -> Taken:
@@ -291,12 +297,7 @@ def take_back_unrecorded(named: Path, text: bytes, what: str | None) -> Taken:
         if current.count(text) == 1:
             at = current.index(text)
             block = b"\n" + text if current[:at].endswith(b"\n\n") else text
-            rest = current.replace(block, b"", 1)
-            if not rest:
-                os.unlink(path)
-                return Taken(True, f"removed {name}")
-            backup = _rewrite(path, current, rest)
-            return Taken(True, f"removed {what} from {name} (backup: {backup})")
+            return _cut(path, current, current.replace(block, b"", 1), name, what, "")
     except OSError as exc:
         raise Refused(f"cannot change {path}: {exc.strerror or exc}; it is left as it was") from None
     if _has_line(current, what.encode()):

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import Tmux, bin_env, cli, held_line, poll, prompts_while_held
+from helpers import PromptPane, bin_env, cli, held_line, panes, poll, prompts_while_held
 
 pytestmark = [pytest.mark.realprog,
               pytest.mark.skipif(shutil.which("fish") is None, reason="fish is not installed (apt-get install fish)"),
@@ -33,7 +33,9 @@ MARKER = "FP>"
 SGR = re.compile(r"\x1b\[([0-9;:]*)m")
 
 
-class FishPane(Tmux):
+class FishPane(PromptPane):
+    marker = MARKER
+
     def __init__(self, home: Path, env: dict[str, str], before: str = "") -> None:
         super().__init__("fish", dict(env, TERM="xterm-256color", SHELL=shutil.which("fish") or ""))
         init = (f"set -g fish_greeting; function fish_prompt; printf '{MARKER} '; end; {before}"
@@ -41,39 +43,12 @@ class FishPane(Tmux):
         command = " ".join(shlex.quote(a) for a in ["fish", "--no-config", "-i", "-C", init])
         self.start("-d", "-c", str(home), "-x", "120", "-y", "30", command)
 
-    def screen(self, escapes: bool = False) -> str:
-        return self.capture(escapes=escapes)
-
-    def prompts(self, escapes: bool = False) -> list[str]:
-        return [ln for ln in self.screen(escapes).split("\n") if MARKER in ln]
-
-    def wait_prompts(self, n: int, timeout: float = 10.0) -> list[str]:
-        poll(f"{n} prompts", self.screen, lambda s: s.count(MARKER) >= n, timeout, every=0.01)
-        return self.prompts()
-
-    def enter(self, timeout: float = 10.0) -> float:
-        before = len(self.prompts())
-        t0 = time.monotonic()
-        self("send-keys", "Enter")
-        self.wait_prompts(before + 1, timeout)
-        return time.monotonic() - t0
-
 
 @pytest.fixture
 def fish(home: Path):
-    made: list[FishPane] = []
     env = bin_env()
-
-    def start(before: str = "", **extra: str) -> FishPane:
-        pane = FishPane(home, dict(env, **extra), before)
-        made.append(pane)
-        return pane
-
-    try:
-        yield start
-    finally:
-        for pane in made:
-            pane.kill()
+    with panes() as keep:
+        yield lambda before="", **extra: keep(FishPane(home, dict(env, **extra), before))
 
 
 def test_right_prompt_shows_segment_after_two_prompts(warm, fish, cache_dir: Path) -> None:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import guard
 import pytest
-from helpers import BIN, bin_env, poll
+from helpers import BIN, bin_env, install_launcher, panes, poll
 from test_fish import FishPane
 from test_shells import BASH, ZSH, Pane
 
@@ -46,22 +46,14 @@ OURS = "OURS-LINE"
 @pytest.fixture
 def shell(home: Path):
     """``shell(name, **env)``: that shell, interactive, in ``home``, with the plugin sourced."""
-    made: list = []
-
     def start(name: str, **extra: str):
         if shutil.which(name) is None:
             pytest.skip(f"{name} is not installed (apt-get install {name})")
-        env = bin_env()
-        env.update(extra)
-        pane = FishPane(home, env) if name == "fish" else Pane(ZSH if name == "zsh" else BASH, home, env)
-        made.append(pane)
-        return pane
+        env = dict(bin_env(), **extra)
+        return keep(FishPane(home, env) if name == "fish" else Pane(ZSH if name == "zsh" else BASH, home, env))
 
-    try:
+    with panes() as keep:
         yield start
-    finally:
-        for pane in made:
-            pane.kill()
 
 
 def as_nobody(script: str) -> None:
@@ -259,20 +251,6 @@ def test_a_relative_data_home_runs_no_launcher(name: str, absolute: bool, shell,
 
 # --- the fast launch: only ours, and a fallback when it cannot start -------------------------
 
-def install_launcher(python: str | None = None) -> Path:
-    """The real fast launch (``launcher.ensure``: ``~/.local/share/claude-usage/bin``, with its
-    fallback), its ``#!`` then naming ``python`` when given."""
-    from statusline.commands import launcher
-
-    found = launcher.ensure()
-    assert found, "the fast launch could not be written"
-    fast = Path(found)
-    if python:
-        text = fast.read_text()
-        fast.write_text(text.replace(text.split("\n", 1)[0], f"#!{python} -IS", 1))
-    return fast
-
-
 @pytest.mark.parametrize("case", ["fallback-finds-the-line", "no-fallback", "nothing-installed"])
 @pytest.mark.parametrize("name", SHELLS)
 def test_a_fast_launch_that_cannot_start_still_shows_a_line(name: str, case: str, warm, shell,
@@ -281,7 +259,7 @@ def test_a_fast_launch_that_cannot_start_still_shows_a_line(name: str, case: str
     exits 127 before any of its code runs. The plugin then runs its fallback (which finds the
     console script still installed, or says what to do), or, with no fallback of ours, a
     claude-usage-line on PATH: the prompt shows numbers or what to do, never a blank."""
-    fast = install_launcher(str(tmp_path / "gone" / "python"))
+    fast = install_launcher(python=str(tmp_path / "gone" / "python"))
     if case == "no-fallback":
         fast.with_name("claude-usage-line-fallback").unlink()
     path = "/usr/bin:/bin" if case == "nothing-installed" else f"{BIN}:/usr/bin:/bin"

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from helpers import Tmux, bin_env, cli, held_line, poll, prompts_while_held
+from helpers import PromptPane, bin_env, cli, held_line, panes, poll, prompts_while_held
 
 pytestmark = pytest.mark.realprog
 
@@ -63,7 +63,7 @@ BASH = ShellKind("bash", INTEGRATIONS / "bash" / "claude-usage.bash", "BP>", "pr
 KINDS = [pytest.param(ZSH, id="zsh"), pytest.param(BASH, id="bash")]
 
 
-class Pane(Tmux):
+class Pane(PromptPane):
     """An interactive shell in a private tmux server, read through capture-pane."""
 
     def __init__(self, kind: ShellKind, home: Path, env: dict[str, str], subst: bool = True) -> None:
@@ -73,49 +73,18 @@ class Pane(Tmux):
             pytest.skip("tmux is not installed (apt-get install tmux)")
         super().__init__("sh", dict(env, ZDOTDIR=str(home), TERM="xterm-256color",
                                     SHELL=shutil.which(kind.name) or ""))
-        self.kind = kind
+        self.kind, self.marker = kind, kind.marker
         rc = home / (".zshrc" if kind.name == "zsh" else ".bashrc")
         rc.write_text(kind.rc(subst))
         command = " ".join(shlex.quote(a) for a in kind.argv(home))
         self.start("-d", "-c", str(home), "-x", "150", "-y", "30", command)
 
-    def screen(self, escapes: bool = False) -> str:
-        return self.capture(escapes=escapes)
-
-    def prompt_lines(self, screen: str) -> list[str]:
-        return [ln for ln in screen.split("\n") if self.kind.marker in ln]
-
-    def prompts(self, escapes: bool = False) -> list[str]:
-        return self.prompt_lines(self.screen(escapes))
-
-    def wait_prompts(self, n: int, timeout: float = 10.0) -> list[str]:
-        screen = poll(f"{n} prompts", self.screen, lambda s: len(self.prompt_lines(s)) >= n, timeout, every=0.01)
-        return self.prompt_lines(screen)
-
-    def enter(self, timeout: float = 10.0) -> float:
-        """Press Enter on an empty line; seconds until the next prompt is on screen."""
-        before = len(self.prompts())
-        t0 = time.monotonic()
-        self("send-keys", "Enter")
-        self.wait_prompts(before + 1, timeout)
-        return time.monotonic() - t0
-
 
 @pytest.fixture
 def shell(home: Path, tmp_path: Path):
-    made: list[Pane] = []
     env = bin_env()
-
-    def start(kind: ShellKind, subst: bool = True, **extra: str) -> Pane:
-        pane = Pane(kind, home, dict(env, **extra), subst)
-        made.append(pane)
-        return pane
-
-    try:
-        yield start
-    finally:
-        for pane in made:
-            pane.kill()
+    with panes() as keep:
+        yield lambda kind, subst=True, **extra: keep(Pane(kind, home, dict(env, **extra), subst))
 
 
 def visible(text: str) -> str:

@@ -17,10 +17,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import LINE, poll
+from helpers import LINE, install_launcher, poll
 from test_tmux import PLUGIN, attach_from_outer, bar, load_plugin, servers, start_inner, visible  # noqa: F401
-
-from statusline.commands import launcher
 
 pytestmark = [pytest.mark.realprog,
               pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed (apt-get install tmux)")]
@@ -28,18 +26,6 @@ pytestmark = [pytest.mark.realprog,
 ARGS = " --format tmux --glyphs plain --mode auto"
 CONSOLE = f"#('{LINE}'{ARGS})"
 NOBODY = 65534
-
-
-def install_launcher(env: dict[str, str] | None = None, python: str | None = None) -> Path:
-    """The real fast launch and its fallback (``launcher.ensure``), its ``#!`` then naming
-    ``python`` when given."""
-    found = launcher.ensure(env)
-    assert found, "the fast launch could not be written"
-    fast = Path(found)
-    if python:
-        text = fast.read_text()
-        fast.write_text(text.replace(text.split("\n", 1)[0], f"#!{python} -IS", 1))
-    return fast
 
 
 def with_fallback(fast: Path) -> str:
