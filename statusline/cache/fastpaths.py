@@ -32,6 +32,12 @@ def xdg_home(env, name, *default):
     return absolute(env.get(name)) or oslite.join(_home(env), *default)
 
 
+def launch_dir(env):
+    """The fast launch's folder, ``<data home>/claude-usage/bin``: the launcher, its fallback
+    and its precompiled file (``commands/launcher``), which the console script reads too."""
+    return oslite.join(xdg_home(env, "XDG_DATA_HOME", ".local", "share"), "claude-usage", "bin")
+
+
 def ignored(env):
     """The path variables set to something ``absolute`` refuses: (name, value), for doctor."""
     names = ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", CACHE_ENV, "CLAUDE_USAGE_CONFIG")

@@ -51,28 +51,38 @@ SHEBANG_LIMIT = 127  # bytes of a #! line the kernel reads (Linux before 5.1, an
 
 TEMPLATE = '''#!{python} -IS
 # claude-usage-line's fast launch, written by `claude-usage setup` (rewritten by each run of it).
-# No `site` at start-up: the package's folder is named here, first while the package is found
-# (no search through the standard library's folders), then last. The hot path's modules come
-# from the precompiled file beside this one while it matches their sources (see
-# statusline/commands/precompiled.py). When the package is not there any more, the console
-# script runs instead, else the fallback beside this file.
+# Without `site` and the garbage collector, its hot path from the precompiled file beside it
+# (statusline/commands/precompiled.py) while that is ours and current, else from the folder.
+import gc
 import sys
-sys.path.insert(0, {site!r})
+gc.disable()
+{own_file}
 try:
-    from statusline.commands import precompiled
-    precompiled.install({code!r})
+    opened = own_file({code!r}, {head!r}, {limit!r})
+    served = opened is not None and type(own_file)(opened[0][0], {{}})(opened, sys.argv, {site!r}, True) is not None
+except Exception:
+    served = False
+try:
+    if not served:
+        sys.path.insert(0, {site!r})
     from statusline.commands.line import run
 except ImportError:
-    import os
-    for script in ({script!r}, {fallback!r}):
-        try:
-            os.execv(script, [script] + sys.argv[1:])
-        except (OSError, ValueError):
-            pass
-    sys.stdout.write({reinstall!r} + "\\n")
-    sys.exit(0)
-sys.path.append(sys.path.pop(0))
+    exec({gone!r})
+if not served:
+    sys.path.pop(0)
+sys.path.append({site!r})
 run()
+'''
+# Run only when the package is gone (compiled only then: the launcher's text is compiled at every
+# start): the console script, else the fallback, else a line that says what to do.
+GONE = '''import os
+for script in ({script!r}, {fallback!r}):
+    try:
+        os.execv(script, [script] + sys.argv[1:])
+    except (OSError, ValueError):
+        pass
+sys.stdout.write({reinstall!r} + "\\n")
+sys.exit(0)
 '''
 
 FALLBACK_TEXT = '''#!/bin/sh
@@ -104,8 +114,7 @@ exit 0
 def path(env: Mapping[str, str] | None = None) -> Path:
     """Where the launcher lives (``$XDG_DATA_HOME`` when absolute, else ``~/.local/share``:
     ``fastpaths.xdg_home``); the tmux plugin and the shell plugins look there too."""
-    env = os.environ if env is None else env
-    return Path(fastpaths.xdg_home(env, "XDG_DATA_HOME", ".local", "share")) / "claude-usage" / "bin" / NAME
+    return Path(fastpaths.launch_dir(os.environ if env is None else env)) / NAME
 
 
 def fallback_path(launcher: Path) -> Path:
@@ -149,7 +158,9 @@ def console_script() -> str:
 
 def code_path(launcher: Path) -> Path:
     """The precompiled hot path (see ``precompiled``), beside the launcher that reads it."""
-    return launcher.with_name(NAME + ".code")
+    from statusline.commands import precompiled
+
+    return launcher.with_name(precompiled.FILE)
 
 
 def text(python: str, site: str, script: str, code: str = "", fallback: str = "") -> str | None:
@@ -160,8 +171,11 @@ def text(python: str, site: str, script: str, code: str = "", fallback: str = ""
     if (os.name != "posix" or not python or not os.path.isabs(python) or any(c.isspace() for c in python)
             or len(shebang.encode()) > SHEBANG_LIMIT):
         return None
-    return TEMPLATE.format(python=python, site=site, script=script, code=code, fallback=fallback,
-                           reinstall=REINSTALL)
+    from statusline.commands import precompiled
+
+    gone = GONE.format(script=script, fallback=fallback, reinstall=REINSTALL)
+    return TEMPLATE.format(python=python, site=site, code=code, gone=gone, own_file=precompiled.own_file_source(),
+                           head=precompiled.HEAD, limit=precompiled.LIMIT)
 
 
 def _wanted(where: Path) -> str | None:
@@ -189,7 +203,7 @@ def code_current(env: Mapping[str, str] | None = None) -> bool:
     """Whether the launcher's precompiled file is this install's as it is now (``doctor``)."""
     from statusline.commands import precompiled
 
-    return precompiled.load(str(code_path(path(env)))) is not None
+    return precompiled.load(str(code_path(path(env))), package_parent()) is not None
 
 
 def works(launcher: Path, env: Mapping[str, str] | None = None) -> bool:
@@ -270,7 +284,7 @@ def write_code(where: Path) -> bool:
     from statusline.commands import precompiled
 
     code = code_path(where)
-    if precompiled.load(str(code)) is not None:
+    if precompiled.load(str(code), package_parent()) is not None:
         return False
     data = precompiled.build(package_parent())
     try:

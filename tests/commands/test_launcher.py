@@ -128,13 +128,13 @@ def test_real_venv_install_upgrade_in_place_and_uninstall(tmp_path: Path, home: 
         return subprocess.run([str(fast(home)), "--format", "plain", "--no-refresh"], capture_output=True, text=True)
 
     code = str(launcher.code_path(fast(home)))
-    assert "5h 78%" in shown().stdout and precompiled.load(code) is not None  # the hot path, precompiled
+    assert "5h 78%" in shown().stdout and precompiled.load(code, str(site)) is not None  # the hot path, precompiled
     subprocess.run([*pip, "--force-reinstall", str(wheel)], check=True, timeout=300)  # an upgrade in place
     assert "5h 78%" in shown().stdout and fast(home).read_text() == text
     # New sources: the precompiled file is not used until setup writes it again.
-    assert precompiled.load(code) is None
+    assert precompiled.load(code, str(site)) is None
     r = subprocess.run([str(venv / "bin" / "claude-usage"), "setup", "claude-code", "--install"], capture_output=True, text=True)
-    assert r.returncode == 0 and precompiled.load(code) is not None, r.stderr
+    assert r.returncode == 0 and precompiled.load(code, str(site)) is not None, r.stderr
     assert "5h 78%" in shown().stdout
     subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"), "uninstall", "-q", "-y",
                     "claude-usage-line"], check=True, timeout=300)

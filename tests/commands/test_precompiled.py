@@ -68,8 +68,8 @@ def test_the_launcher_runs_the_precompiled_code_and_drops_it_once_a_source_chang
 
 
 def test_every_module_the_line_and_the_hook_import_is_precompiled(site):
-    """``HOT_MODULES`` covers the line, the hook and every module they import lazily; the launcher
-    imports ``statusline``, ``statusline.commands`` and ``precompiled`` itself, from the folder."""
+    """``HOT_MODULES`` covers the line, the hook and every module they import lazily (the
+    packages too: the launcher imports nothing of ours from a folder)."""
     lazy = ["statusline.commands.line", "statusline.commands.hook", "statusline.render.themes",
             "statusline.render.lineformats", "statusline.commands.bars", "statusline.render.notify",
             "statusline.cache.history", "statusline.cache.spawn", "statusline.version", "statusline.render.bars",
@@ -79,13 +79,12 @@ def test_every_module_the_line_and_the_hook_import_is_precompiled(site):
              "print(' '.join(m for m in sys.modules if m.startswith('statusline')))")
     got = subprocess.run([sys.executable, "-I", "-S", "-c", probe, str(site), *lazy], capture_output=True,
                          text=True, check=True).stdout.split()
-    loaded_first = {"statusline", "statusline.commands", "statusline.commands.precompiled"}
-    assert set(got) - loaded_first <= set(precompiled.HOT_MODULES), set(got) - loaded_first - set(precompiled.HOT_MODULES)
+    assert set(got) <= set(precompiled.HOT_MODULES), set(got) - set(precompiled.HOT_MODULES)
 
 
 def test_the_precompiled_modules_are_served_and_the_rest_come_from_their_folders(site):
     probe = ("import sys; sys.path.insert(0, sys.argv[1]); from statusline.commands import precompiled\n"
-             "assert precompiled.install(sys.argv[2])\n"
+             "assert precompiled.serve(sys.argv[2], sys.argv[1], ())\n"
              "import statusline.cache.oslite, statusline.cache.fastpaths\n"
              "print(' '.join('%s=%s' % (m, type(sys.modules[m].__spec__.loader).__name__) for m in\n"
              "      ('statusline.cache', 'statusline.cache.oslite', 'statusline.cache.fastpaths')))\n"
@@ -93,7 +92,7 @@ def test_the_precompiled_modules_are_served_and_the_rest_come_from_their_folders
     code = site / "hot.code"
     code.write_bytes(precompiled.build(str(site), ("statusline.cache", "statusline.cache.oslite")))
     code.chmod(0o600)
-    assert set(precompiled.load(str(code))) == {"statusline.cache", "statusline.cache.oslite"}
+    assert set(precompiled.load(str(code), str(site))) == {"statusline.cache", "statusline.cache.oslite"}
     out = subprocess.run([sys.executable, "-I", "-S", "-c", probe, str(site), str(code)], capture_output=True,
                          text=True, check=True).stdout.splitlines()
     assert out[0] == ("statusline.cache=Finder statusline.cache.oslite=Finder "
@@ -127,7 +126,7 @@ def test_a_precompiled_file_that_is_not_this_installs_is_ignored_and_the_line_st
     else:
         code = write(tmp_path, data)
         (site / "statusline" / "render" / "notify.py").unlink()
-    assert precompiled.load(str(code)) is None
+    assert precompiled.load(str(code), str(site)) is None
     r = launch(tmp_path, site, "--version")
     assert r.returncode == 0 and r.stdout == real and r.stderr == "", r
 
@@ -143,3 +142,86 @@ def test_setup_writes_the_file_once_and_again_after_a_change(tmp_path, monkeypat
     code.write_bytes(b"stale")
     assert not launcher.code_current()
     assert launcher.ensure() == fast and launcher.code_current()
+
+
+def test_a_module_that_fails_half_way_through_the_boot_leaves_the_folders_serving(tmp_path, site):
+    """The file's code for ``render/layout`` raises (built from a broken source that was then put
+    back with its size and time): boot takes out every module it made, and the line still comes,
+    from the folders."""
+    layout = site / "statusline" / "render" / "layout.py"
+    good = layout.read_text()
+    real = launch(tmp_path, site, "--format", "plain", "--glyphs", "plain").stdout
+    line = 'STYLED = ("ansi", "bash", "tmux", "zsh")'
+    broken = good.replace(line, 'raise RuntimeError("half-way")'.ljust(len(line)), 1)  # the same size
+    assert broken != good and len(broken) == len(good)
+    st = layout.stat()
+    layout.write_text(broken)
+    os.utime(layout, ns=(st.st_atime_ns, st.st_mtime_ns))
+    code = write(tmp_path, precompiled.build(str(site)))
+    layout.write_text(good)
+    os.utime(layout, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert precompiled.load(str(code), str(site)) is not None, "the file still looks current"
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]); from statusline.commands import precompiled\n"
+             "opened = precompiled.own_file(sys.argv[2], precompiled.HEAD, precompiled.LIMIT)\n"
+             "del sys.modules['statusline.commands.precompiled'], sys.modules['statusline.commands'], "
+             "sys.modules['statusline']\n"
+             "print(precompiled.boot(opened, (), sys.argv[1], True), sorted(m for m in sys.modules if m.startswith('statusline')))")
+    out = subprocess.run([sys.executable, "-I", "-S", "-c", probe, str(site), str(code)], capture_output=True,
+                         text=True, check=True).stdout
+    assert out.strip() == "None []", out
+    r = launch(tmp_path, site, "--format", "plain", "--glyphs", "plain")
+    assert r.returncode == 0 and r.stdout == real and r.stderr == "", r
+
+
+def test_the_boot_runs_what_the_command_needs_at_once_and_serves_the_rest_when_imported(tmp_path, site):
+    write(tmp_path, precompiled.build(str(site)))
+    fast = tmp_path / "bin" / "claude-usage-line"
+    launch(tmp_path, site, "--version")
+    text = fast.read_text().replace("\nrun()\n", "\nimport statusline.render.notify\nprint(served, ' '.join("
+                                    "f'{m}={type(sys.modules[m].__spec__.loader).__name__}' for m in sys.modules "
+                                    "if m.startswith('statusline')))\n")
+    probe = tmp_path / "bin" / "probe"
+    probe.write_text(text)
+    for argv, eager in ((["--format", "tmux"], "statusline.commands.line"),
+                        (["--claude-code"], "statusline.commands.hook")):
+        out = subprocess.run([sys.executable, "-IS", str(probe), *argv], capture_output=True, text=True,
+                             check=True).stdout.split()
+        assert out[0] == "True", out
+        loaders = dict(pair.split("=") for pair in out[1:])
+        assert loaders[eager] == "Finder" and loaders["statusline.render.notify"] == "Finder", loaders
+        assert set(loaders) <= set(precompiled.HOT_MODULES)
+        assert ("statusline.commands.hook" in loaders) == (argv == ["--claude-code"]), "only what is asked for"
+
+
+def test_the_run_order_puts_each_module_after_what_its_top_imports():
+    known = ("a", "a.b", "a.c", "a.d")
+    deps = {"a": [], "a.b": precompiled.top_imports("from a import c\ndef f():\n    import a.d\n", "a.b", known),
+            "a.c": precompiled.top_imports("class K:\n    import a.d\n", "a.c", known),
+            "a.d": precompiled.top_imports("import os\n", "a.d", known)}
+    assert deps["a.b"] == ["a", "a.c"], "not what a function imports"
+    assert deps["a.c"] == ["a", "a.d"], "a class body runs at import"
+    assert precompiled.run_order(["a.b"], deps) == ["a", "a.d", "a.c", "a.b"]
+    with pytest.raises(ValueError):
+        precompiled.run_order(["a.b"], {**deps, "a": ["a.b"]})
+
+
+@pytest.mark.parametrize("whose", ["this install's", "another install's"])
+def test_the_console_script_uses_the_fast_launchs_file_only_when_it_is_this_installs(tmp_path, site, whose):
+    other = tmp_path / "other"
+    shutil.copytree(site, other)
+    data_home = tmp_path / "data"
+    where = data_home / "claude-usage" / "bin"
+    where.mkdir(parents=True)
+    code = where / precompiled.FILE
+    code.write_bytes(precompiled.build(str(site if whose == "this install's" else other)))
+    code.chmod(0o600)
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]); from statusline.commands import entry\n"
+             "print(entry.prepare(), sys.modules['statusline.commands.line'].__file__ "
+             "if 'statusline.commands.line' in sys.modules else '-')")
+    env = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(data_home), "PATH": os.environ["PATH"]}
+    out = subprocess.run([sys.executable, "-I", "-c", probe, str(site)], capture_output=True, text=True, env=env,
+                         check=True).stdout.split()
+    if whose == "this install's":
+        assert out == ["True", str(site / "statusline" / "commands" / "line.py")]
+    else:
+        assert out == ["False", "-"], "never another install's code"
