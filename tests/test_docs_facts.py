@@ -63,8 +63,8 @@ def test_every_environment_variable_is_documented():
 def test_the_fast_launch_is_as_long_as_the_page_says():
     from statusline.commands import launcher
 
-    text = launcher.TEMPLATE.format(python="/usr/bin/python3", site="/site", code="/code", script="/script",
-                                    fallback="/fallback", reinstall=launcher.REINSTALL)
+    text = launcher.text("/usr/bin/python3", "/site", "/script", "/code", "/fallback")
+    assert text is not None
     page = (ROOT / "integrations" / "claude-code" / "README.md").read_text()
     said = re.search(r"a short Python script \((\d+) lines", page)
     assert said, "integrations/claude-code/README.md no longer says how long the fast launch is"
