@@ -23,12 +23,10 @@ def prepare():
     """Serve the hot path from the fast launch's precompiled file when it is this install's;
     whether it is."""
     try:
-        import statusline
         from statusline.cache import fastpaths, oslite
         from statusline.commands import precompiled
 
-        site = oslite.dirname(oslite.dirname(statusline.__file__))
         code = oslite.join(fastpaths.launch_dir(oslite.environ()), precompiled.FILE)
-        return precompiled.serve(code, site, sys.argv)
+        return precompiled.serve(code, precompiled.package_parent(), sys.argv)
     except Exception:  # noqa: BLE001 - never a reason for a missing line: the folders serve
         return False

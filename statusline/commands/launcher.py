@@ -137,8 +137,10 @@ def refusal(env: Mapping[str, str] | None = None) -> str | None:
 
 
 def package_parent() -> str:
-    """The folder holding this install's ``statusline`` package (site-packages, or a checkout)."""
-    return str(Path(__file__).resolve().parent.parent.parent)
+    """The folder holding this install's ``statusline`` package (``precompiled.package_parent``)."""
+    from statusline.commands import precompiled
+
+    return str(precompiled.package_parent())
 
 
 def console_script() -> str:

@@ -60,18 +60,27 @@ LIMIT = 4 << 20  # bytes: ours is about 300 KB
 HEAD = "claude-usage precompiled 2 "  # then the cache tag: the format's version, then Python's
 
 
+def package_parent():
+    """The folder holding this install's ``statusline`` package (site-packages, or a checkout),
+    links resolved: what ``build`` records and ``boot`` compares the sources' paths with."""
+    import os
+
+    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+
+
 def tag():
     """The file's first line: which Python's bytecode it holds (marshal's format is per version)."""
     return (HEAD + sys.implementation.cache_tag + "\n").encode()
 
 
 def own_file(path, head, limit):
-    """(boot's code, the table, the eager groups, where the code starts) and the file's bytes, from the precompiled file
-    at ``path``; None unless it is a regular file of ours, writable by no one else, at most
-    ``limit`` bytes, for the running Python (``head`` then its cache tag: ``tag()``) and well
-    formed. The one check of the file: the launcher holds this function's source and runs it
-    before anything of ours is loaded, so it uses only builtin modules. Kept short: the
-    launcher's text is compiled at every start."""
+    """(boot's code, the table, the eager groups, where the code starts) and the file's bytes,
+    from the precompiled file at ``path``; None unless it is a regular file of ours, writable by
+    no one else, at most ``limit`` bytes, for the running Python (``head`` then its cache tag,
+    as ``tag()`` writes it: this function cannot call it) and well formed. The one check of the
+    file: the launcher holds this function's source and runs it before anything of ours is
+    loaded, so it uses only builtin modules. Kept short: the launcher's text is compiled at
+    every start."""
     import marshal
     import posix
     import sys

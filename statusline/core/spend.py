@@ -271,7 +271,7 @@ def membership(
 
 
 def record(
-    p: Prior, email: str, now: datetime, org: str | None, org_at: float | None,
+    email: str, now: datetime, org: str | None, org_at: float | None,
     days: Mapping[str, float], fetched_at: Mapping[str, float],
     known: bool | None, checked_at: float | None,
 ) -> Console:

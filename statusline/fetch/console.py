@@ -176,7 +176,7 @@ def refresh(
             if found is not None:
                 known, checked_at = found, ts
 
-    cache = spend.record(p, email, now, org, org_at, days, fetched_at, known, checked_at)
+    cache = spend.record(email, now, org, org_at, days, fetched_at, known, checked_at)
     if failure is not None:
         shown, pending = spend.after_failure(p, cache)
         return ConsoleRefresh(shown, failure, requests, pending)

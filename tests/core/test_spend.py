@@ -114,7 +114,7 @@ def test_membership_is_asked_only_while_the_month_reads_zero_and_once_a_day():
 # After the calls ----------------------------------------------------------------------------
 
 def cache_for(p, days):
-    return spend.record(p, ADA, NOW, p.organization, p.org_fetched_at, days, dict.fromkeys(days, TS), None, None)
+    return spend.record(ADA, NOW, p.organization, p.org_fetched_at, days, dict.fromkeys(days, TS), None, None)
 
 
 def test_a_failure_keeps_this_months_totals_and_adds_the_days_that_arrived():
