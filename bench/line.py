@@ -351,9 +351,10 @@ def main() -> int:
             subprocess.run([str(bindir / "claude-usage"), "setup", "claude-code", "--install"], env=env, check=True,
                            capture_output=True)
             settings = json.loads(Path(tmp, ".claude", "settings.json").read_text())
-            command = settings["statusLine"]["command"]  # LAUNCH --claude-code || FALLBACK --claude-code
+            # PYTHON -IS LAUNCHER.pyc --claude-code || FALLBACK --claude-code; tmux runs LAUNCHER
+            command = settings["statusLine"]["command"]
             hook_cmd = command.split(" || ")[0].split()  # absolute paths, no spaces here
-            launcher = hook_cmd[0]
+            launcher = hook_cmd[2].removesuffix(".pyc")
             if args.importtime:
                 importtime(python, launcher, env, stdin)
                 return 0

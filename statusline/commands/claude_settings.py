@@ -52,19 +52,31 @@ def is_ours(command: Any) -> bool:
 def our_args(command: str) -> list[str] | None:
     """The arguments after ``--claude-code`` in a command of ours (``PROGRAM --claude-code ARGS``,
     or ``LAUNCH --claude-code ARGS || FALLBACK --claude-code ARGS`` as ``invocation`` writes
-    it); None when it is not of that shape (an ``env`` prefix, a wrapper: the user's own)."""
+    it, where LAUNCH is ``PYTHON -IS …/claude-usage-line.pyc`` or, before, the launcher's path);
+    None when it is not of that shape (an ``env`` prefix, a wrapper: the user's own)."""
     try:
         words = shlex.split(command)
     except ValueError:
         return None
     first = words[:words.index("||")] if "||" in words else words
-    if len(first) < 2 or not os.path.basename(first[0]).startswith("claude-usage-line") or first[1] != MARKER:
+    args = _after_program(first)
+    if args is None:
         return None
     if "||" in words:
         second = words[words.index("||") + 1:]
-        if second[1:] != first[1:] or not os.path.basename(second[0]).startswith("claude-usage-line"):
+        if _after_program(second) != args or len(second) != len(args) + 1:  # the fallback: a path
             return None
-    return first[2:]
+    return args[1:]
+
+
+def _after_program(words: list[str]) -> list[str] | None:
+    """``words`` from ``--claude-code`` on, when what comes before is one of our programs: a
+    ``claude-usage-line…`` by path, or a Python running ``claude-usage-line.pyc`` with ``-IS``."""
+    program = 3 if len(words) > 2 and words[1] == "-IS" and os.path.basename(words[2]) == launcher.COMPILED else 1
+    if len(words) <= program or not os.path.basename(words[program - 1]).startswith("claude-usage-line") \
+            or words[program] != MARKER:
+        return None
+    return words[program:]
 
 
 def updated(settings: dict[str, Any], ours: str, chain: str | None = None,

@@ -699,8 +699,14 @@ def check_fast_launch(r: Report, c: Context) -> None:
         r.add(False, f"fast launch: its fallback {launcher.fallback_path(where)} is missing or was changed, so a "
                      "launcher whose Python goes away would blank the bars", f"run `{rerun}`: it writes it anew")
         return
+    if not launcher.compiled_current(where, text):
+        r.add(False, f"fast launch: its compiled form {launcher.compiled_path(where)} is missing or is not this "
+                     "launcher's, so the command Claude Code runs starts its fallback, the slower console script",
+              f"run `{rerun}`: it writes it anew")
+        return
     if not launcher.works(where, c.env):
-        r.add(False, f"fast launch: {where} does not run (`{where} --version` did not answer as this install)",
+        r.add(False, f"fast launch: {where} does not run (`{where} --version`, or its compiled form, did not "
+                     "answer as this install)",
               f"run `{rerun}`; if it still fails, reinstall claude-usage-line")
         return
     if launcher.code_current(c.env):

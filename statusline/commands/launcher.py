@@ -18,6 +18,14 @@ When it cannot apply, the console script is used, at two points:
 An upgrade in place keeps the interpreter and the folder, so the launcher keeps working; each
 ``setup`` rewrites it only when its text changes.
 
+Where the target runs a shell command (Claude Code, Waybar), that command starts the same
+launcher already compiled, ``PYTHON -IS claude-usage-line.pyc``: Python runs a ``.pyc`` named on
+its command line without compiling anything, and compiling the launcher's text is the largest
+part of its own cost (0.04 of ``python -c pass``, ``docs/performance.md``). A ``#!`` line cannot
+start a ``.pyc`` (Python takes a file that begins with ``#!`` for source), so the tmux and shell
+plugins, which name the launcher's path, run its text. ``compiled`` writes it; it holds the
+launcher's very text, compiled, and what the text's hash is.
+
 When the interpreter itself is gone (the venv removed, then the tool installed again another
 way), the kernel cannot start the launcher at all: none of its code runs. So every command
 ``setup`` writes carries a fallback, ``LAUNCH ARGS || FALLBACK ARGS`` (``invocation``): the
@@ -45,6 +53,7 @@ from statusline.cache import fastpaths, safefiles
 
 NAME = "claude-usage-line"
 FALLBACK = NAME + "-fallback"
+COMPILED = NAME + ".pyc"
 ELSEWHERE = "set XDG_DATA_HOME to a folder of yours"
 REINSTALL = "claude: reinstall claude-usage-line"
 SHEBANG_LIMIT = 127  # bytes of a #! line the kernel reads (Linux before 5.1, and macOS: 512)
@@ -158,6 +167,37 @@ def console_script() -> str:
     return NAME
 
 
+def compiled_path(launcher: Path) -> Path:
+    """The launcher compiled (``compiled``), beside it: what shell commands run."""
+    return launcher.with_name(COMPILED)
+
+
+def compiled(launcher_text: str, where: Path) -> bytes:
+    """The ``.pyc`` of the launcher's text at ``where``: Python's magic number, hash-based flags
+    and the text's hash (``importlib.util.source_hash``: what ``compiled_current`` compares),
+    then the code, as ``py_compile`` writes it. Docstrings are left out (``optimize=2``)."""
+    import importlib.util
+    import marshal
+
+    source = launcher_text.encode()
+    code = compile(source, str(where), "exec", dont_inherit=True, optimize=2)
+    return (importlib.util.MAGIC_NUMBER + (0b11).to_bytes(4, "little") + importlib.util.source_hash(source)
+            + marshal.dumps(code))
+
+
+def compiled_current(where: Path, launcher_text: str) -> bool:
+    """Whether the ``.pyc`` beside ``where`` is ``launcher_text`` compiled by this Python: its head
+    as ``compiled`` writes it and its code equal to the text's (read through the one opener)."""
+    import marshal
+
+    want = compiled(launcher_text, where)
+    try:
+        got = safefiles.read_own(str(compiled_path(where)), 1 << 20)
+        return got[:16] == want[:16] and marshal.loads(got[16:]) == marshal.loads(want[16:])
+    except (OSError, EOFError, ValueError, TypeError):
+        return False
+
+
 def code_path(launcher: Path) -> Path:
     """The precompiled hot path (see ``precompiled``), beside the launcher that reads it."""
     from statusline.commands import precompiled
@@ -209,16 +249,19 @@ def code_current(env: Mapping[str, str] | None = None) -> bool:
 
 
 def works(launcher: Path, env: Mapping[str, str] | None = None) -> bool:
-    """Whether the launcher runs this very package without ``site`` (asked to say where it is)."""
-    probe = [str(launcher), "--version"]
-    try:
-        proc = subprocess.run(probe, capture_output=True, timeout=20, env=dict(os.environ if env is None else env),
-                              stdin=subprocess.DEVNULL)
-    except (OSError, subprocess.SubprocessError):
-        return False
+    """Whether the launcher runs this very package without ``site`` (asked to say where it is),
+    both as the plugins start it (its ``#!`` line) and as shell commands do (``compiled``)."""
     from statusline.version import VERSION
 
-    return proc.returncode == 0 and proc.stdout.decode(errors="replace").strip() == f"{NAME} {VERSION}"
+    for probe in ([str(launcher), "--version"], [sys.executable, "-IS", str(compiled_path(launcher)), "--version"]):
+        try:
+            proc = subprocess.run(probe, capture_output=True, timeout=20, stdin=subprocess.DEVNULL,
+                                  env=dict(os.environ if env is None else env))
+        except (OSError, subprocess.SubprocessError):
+            return False
+        if proc.returncode != 0 or proc.stdout.decode(errors="replace").strip() != f"{NAME} {VERSION}":
+            return False
+    return True
 
 
 def current(env: Mapping[str, str] | None = None) -> str | None:
@@ -228,7 +271,8 @@ def current(env: Mapping[str, str] | None = None) -> str | None:
     want = _wanted(where)
     if want is None or refusal(env) is not None:
         return None
-    ok = read(where) == want and read(fallback_path(where)) == FALLBACK_TEXT and os.access(where, os.X_OK)
+    ok = read(where) == want and read(fallback_path(where)) == FALLBACK_TEXT and os.access(where, os.X_OK) \
+        and compiled_current(where, want)
     return str(where) if ok else None
 
 
@@ -248,8 +292,8 @@ class Launch:
 
 
 def install(env: Mapping[str, str] | None = None) -> Launch:
-    """Write (only when its text changed) and try the launcher and its fallback, and its
-    precompiled file. ``Launch.path`` is None to use the console script (``refusal`` says why,
+    """Write (only when its text changed) and try the launcher, its fallback and its compiled
+    form, and its precompiled file. ``Launch.path`` is None to use the console script (``refusal`` says why,
     when it is the folders). Never raises for a file problem: the console script always works."""
     where = path(env)
     want = _wanted(where)
@@ -266,7 +310,10 @@ def install(env: Mapping[str, str] | None = None) -> Launch:
                 rewritten.append(str(target))
             if target.stat().st_mode & 0o777 != 0o755:
                 target.chmod(0o755)
-    except (OSError, UnicodeDecodeError):
+        if not compiled_current(where, want):
+            safefiles.write_atomic(str(compiled_path(where)), compiled(want, where))  # 0600: Python only reads it
+            rewritten.append(str(compiled_path(where)))
+    except (OSError, UnicodeDecodeError, ValueError):
         return Launch(None, tuple(rewritten))
     if write_code(where):
         rewritten.append(str(code_path(where)))
@@ -300,12 +347,13 @@ def write_code(where: Path) -> bool:
 
 
 def remove(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
-    """Take the fast launch away (the launcher, its fallback, its precompiled file; then its
+    """Take the fast launch away (the launcher, its fallback, its compiled form, its precompiled
+    file; then its
     ``bin`` folder when that is empty): what ``setup`` does once no target it wrote names it.
     Only regular files are removed, never a link or a folder in their place. The paths removed."""
     where = path(env)
     gone: list[str] = []
-    for target in (where, fallback_path(where), code_path(where)):
+    for target in (where, fallback_path(where), compiled_path(where), code_path(where)):
         try:
             if safefiles.is_regular(os.lstat(target)):
                 target.unlink()
@@ -335,10 +383,12 @@ def invocation(args: Sequence[str], env: Mapping[str, str] | None = None, *, wri
 
 
 def command_line(found: str | None, args: Sequence[str]) -> str:
-    """``invocation``'s text for a launcher at ``found`` (None: the console script)."""
+    """``invocation``'s text for a launcher at ``found`` (None: the console script): this
+    install's Python runs the launcher compiled (``compiled``), else its fallback runs."""
     words = "".join(" " + shlex.quote(a) for a in args)
     if found:
-        return f"{shlex.quote(found)}{words} || {shlex.quote(str(fallback_path(Path(found))))}{words}"
+        launch = f"{shlex.quote(sys.executable)} -IS {shlex.quote(str(compiled_path(Path(found))))}"
+        return f"{launch}{words} || {shlex.quote(str(fallback_path(Path(found))))}{words}"
     return f"{shlex.quote(console_script())}{words}"
 
 

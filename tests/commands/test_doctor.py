@@ -390,6 +390,12 @@ def test_doctor_runs_the_fast_launch_and_names_a_dead_or_swapped_one(api, logged
     mark, fix, code = row()
     assert mark.startswith("[!!]") and "was changed since" in mark, mark
     launch.write_text(text)
+    compiled = launch.with_name("claude-usage-line.pyc")
+    good = compiled.read_bytes()
+    compiled.unlink()  # Claude Code's command would start the fallback, slower
+    mark, fix, code = row()
+    assert mark.startswith("[!!]") and "compiled form" in mark and "run `claude-usage setup tmux --install`" in fix, mark
+    compiled.write_bytes(good)
     share = launch.parent.parent.parent  # ~/.local/share, open to all: anyone could swap our folder
     share.chmod(0o777)
     mark, fix, code = row()

@@ -35,7 +35,9 @@ def test_setup_claude_code_names_the_fast_launch_and_it_prints_the_line(api, hom
     assert r.returncode == 0, r.stderr
     settings = json.loads((home / ".claude" / "settings.json").read_text())
     fallback = fast(home).with_name("claude-usage-line-fallback")
-    assert settings["statusLine"]["command"] == f"{fast(home)} --claude-code || {fallback} --claude-code"
+    compiled = fast(home).with_name("claude-usage-line.pyc")
+    python = launcher.interpreter(fast(home).read_text())  # the one its #! line names
+    assert settings["statusLine"]["command"] == f"{python} -IS {compiled} --claude-code || {fallback} --claude-code"
     first = fast(home).read_text().splitlines()[0]
     # This install's interpreter, with no site, no user site, no PYTHON* variables:
     assert first.startswith(f"#!{BIN / 'python'}") and first.endswith(" -IS"), first
@@ -44,6 +46,47 @@ def test_setup_claude_code_names_the_fast_launch_and_it_prints_the_line(api, hom
     assert ours.returncode == 0 and ours.stdout == console.stdout and "5h 78%" in ours.stdout, ours
     before = fast(home).stat().st_mtime_ns
     assert cli("setup", "claude-code", "--install").returncode == 0 and fast(home).stat().st_mtime_ns == before  # no rewrite
+
+
+def test_the_command_runs_the_launcher_compiled_and_setup_keeps_it_this_launchers(api, home: Path) -> None:
+    """Claude Code's command starts the launcher as a ``.pyc`` (nothing to compile at each start):
+    the same code as its text, rewritten by setup when it is not this text's, taken with it."""
+    write_credentials(home)
+    assert fetch().returncode == 0
+    assert cli("setup", "claude-code", "--install").returncode == 0
+    command = json.loads((home / ".claude" / "settings.json").read_text())["statusLine"]["command"]
+    compiled = fast(home).with_name("claude-usage-line.pyc")
+    assert compiled.stat().st_mode & 0o777 == 0o600 and launcher.compiled_current(fast(home), fast(home).read_text())
+    launch = subprocess.run(["/bin/sh", "-c", command.split(" || ")[0]], capture_output=True, text=True, input="{}")
+    text = subprocess.run([str(fast(home)), "--claude-code"], capture_output=True, text=True, input="{}")
+    assert launch.returncode == 0 and launch.stdout == text.stdout and "5h 78%" in launch.stdout, launch
+    # The text is what runs from the .pyc: a .pyc of another text is not current, and setup writes it anew
+    other = launcher.compiled(fast(home).read_text().replace("gc.disable()", "gc.disable()\nprint('old')"), fast(home))
+    compiled.write_bytes(other)
+    assert not launcher.compiled_current(fast(home), fast(home).read_text())
+    assert launcher.current() is None
+    r = cli("setup", "claude-code", "--install")
+    assert r.returncode == 0 and launcher.compiled_current(fast(home), fast(home).read_text()), r.stderr
+    compiled.write_bytes(b"\0" * 40)  # garbled: Python refuses it, and the fallback prints the line
+    garbled = subprocess.run(["/bin/sh", "-c", command], capture_output=True, text=True, input="{}",
+                             env=dict(os.environ, PATH=f"{BIN}:/usr/bin:/bin"))  # the console script found
+    assert garbled.returncode == 0 and "5h 78%" in garbled.stdout, garbled
+    assert cli("setup", "claude-code", "--install").returncode == 0
+    assert cli("setup", "claude-code", "--uninstall").returncode == 0 and not compiled.exists()
+
+
+def test_a_command_from_before_the_compiled_launch_is_ours_and_becomes_it() -> None:
+    """Settings written by an earlier setup name the launcher's path: still ours, flags kept."""
+    old = {"statusLine": {"type": "command", "command": "/d/claude-usage-line --claude-code --show model || "
+                                                          "/d/claude-usage-line-fallback --claude-code --show model"}}
+    now = "/py/python -IS /d/claude-usage-line.pyc --claude-code || /d/claude-usage-line-fallback --claude-code"
+    render = lambda args: now.replace("--claude-code", " ".join(["--claude-code", *args]))  # noqa: E731
+    assert claude_settings.our_args(now) == [] and claude_settings.our_args(old["statusLine"]["command"]) == ["--show", "model"]
+    assert claude_settings.updated(old, now, render=render)["statusLine"]["command"] == render(["--show", "model"])
+    for theirs in ("/py/python /d/claude-usage-line.pyc --claude-code",  # no -IS: not what setup writes
+                   "/py/python -IS /d/other.pyc --claude-code",
+                   "/py/python -IS /d/claude-usage-line.pyc --claude-code || /py/python -IS /d/x --claude-code"):
+        assert claude_settings.our_args(theirs) is None, theirs
 
 
 def test_a_console_script_command_becomes_the_fast_launch_with_its_flags_and_chain_kept() -> None:
@@ -122,10 +165,15 @@ def test_real_venv_install_upgrade_in_place_and_uninstall(tmp_path: Path, home: 
     assert r.returncode == 0, r.stderr
     text = fast(home).read_text()
     assert text.startswith(f"#!{venv / 'bin' / 'python'} -IS\n") and repr(str(site)) in text
-    assert "claude-usage-line --claude-code" in (home / ".claude" / "settings.json").read_text()
+    command = json.loads((home / ".claude" / "settings.json").read_text())["statusLine"]["command"]
+    assert command.startswith(f"{venv / 'bin' / 'python'} -IS {fast(home)}.pyc --claude-code || "), command
 
     def shown() -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(fast(home)), "--format", "plain", "--no-refresh"], capture_output=True, text=True)
+        text = subprocess.run([str(fast(home)), "--format", "plain", "--no-refresh"], capture_output=True, text=True)
+        compiled = subprocess.run([str(venv / "bin" / "python"), "-IS", f"{fast(home)}.pyc", "--format", "plain",
+                                   "--no-refresh"], capture_output=True, text=True)
+        assert compiled.stdout == text.stdout and compiled.returncode == text.returncode, (compiled, text)
+        return text
 
     code = str(launcher.code_path(fast(home)))
     assert "5h 78%" in shown().stdout and precompiled.load(code, str(site)) is not None  # the hot path, precompiled
@@ -187,10 +235,13 @@ def test_a_fast_launch_whose_python_is_gone_still_prints_a_line(warm, home: Path
     assert cli("setup", "claude-code", "--install").returncode == 0
     command = json.loads((home / ".claude" / "settings.json").read_text())["statusLine"]["command"]
     text = fast(home).read_text()
+    python = launcher.interpreter(text)
+    assert python and command.startswith(python + " -IS ")
     fast(home).write_text(text.replace(text.split("\n", 1)[0], f"#!{tmp_path / 'gone' / 'python'} -IS", 1))
-    dead = subprocess.run(["/bin/sh", "-c", f"{fast(home)} --claude-code"], capture_output=True, text=True,
-                          input="{}")
-    assert dead.returncode == 127 and dead.stdout == "", dead  # what Claude Code showed before: a blank line
+    command = command.replace(python, str(tmp_path / "gone" / "python"), 1)  # as setup wrote it for that Python
+    for dead_launch in (f"{fast(home)} --claude-code", command.split(" || ")[0]):  # the plugins', Claude Code's
+        dead = subprocess.run(["/bin/sh", "-c", dead_launch], capture_output=True, text=True, input="{}")
+        assert dead.returncode == 127 and dead.stdout == "", dead  # what Claude Code showed before: a blank line
     empty = tmp_path / "empty"
     empty.mkdir()
     for path, shown in ((f"{BIN}:/usr/bin:/bin", "5h 78%"), ("/usr/bin:/bin", "claude: reinstall claude-usage-line")):

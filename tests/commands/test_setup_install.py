@@ -110,7 +110,10 @@ def test_waybars_exec_runs_the_fast_launch_by_absolute_path_through_sh(warm, hom
 
     module = waybar_module(cli("setup", "waybar", "--install").stdout)["custom/claude-usage"]
     fast = home / ".local" / "share" / "claude-usage" / "bin" / "claude-usage-line"
-    assert module["exec"] == f"{fast} --format waybar || {fast}-fallback --format waybar"
+    from statusline.commands import launcher
+
+    python = launcher.interpreter(fast.read_text())  # the launcher compiled, run by its own Python
+    assert module["exec"] == f"{python} -IS {fast}.pyc --format waybar || {fast}-fallback --format waybar"
     shown = subprocess.run(["/bin/sh", "-c", module["exec"]], capture_output=True, text=True, timeout=20,
                            env=dict(os.environ, PATH=str(tmp_path / "empty")))
     assert shown.returncode == 0 and "5h 78%" in json.loads(shown.stdout)["text"], shown

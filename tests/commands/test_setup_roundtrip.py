@@ -128,7 +128,7 @@ def test_the_preview_and_print_show_the_command_install_writes(home: Path) -> No
     assert cli("setup", "claude-code", "--install").returncode == 0
     installed = json.loads(settings_file(home).read_text())["statusLine"]
     assert then == printed == installed
-    assert installed["command"].startswith(f"{fast(home)} --claude-code --chain")
+    assert installed["command"].split(" -IS ", 1)[1].startswith(f"{fast(home)}.pyc --claude-code --chain")
 
 
 def test_an_unbalanced_quote_in_our_entry_is_said_not_kept(home: Path) -> None:
@@ -320,7 +320,7 @@ def test_the_fast_launch_goes_with_the_last_target_that_runs_it(home: Path) -> N
     assert cli("setup", "completions", "--install", "--shell", "fish").returncode == 0
     bin_dir = fast(home).parent
     assert {p.name for p in bin_dir.iterdir()} == {"claude-usage-line", "claude-usage-line-fallback",
-                                                  "claude-usage-line.code"}
+                                                  "claude-usage-line.pyc", "claude-usage-line.code"}
     r = cli("setup", "tmux", "--uninstall")
     assert r.returncode == 0 and fast(home).exists() and "fast launch" not in r.stdout  # Claude Code runs it
     r = cli("setup", "claude-code", "--uninstall")
