@@ -377,7 +377,8 @@ def test_snapshot_file(tmp_path_factory, raw):
 MARSHAL_BOMBS = [b"[\xff\xff\xff\x7f", b"(\xff\xff\xff\x7f", b"s\xff\xff\xff\x7f", b"{" * 5000,
                  b"l\xff\xff\xff\x7f", b"\xdb\xff\xff\xff\x7f", b"a\xff\xff\xff\x7f", b"r\x00\x00\x00\x00"]
 marshal_bytes = st.one_of(st.binary(max_size=200), st.sampled_from(MARSHAL_BOMBS),
-                          values.map(lambda v: marshal.dumps(v, 4)),
+                          values.map(lambda v: marshal.dumps(v, 4)), values.map(safefiles.dumps_marshal),
+                          st.tuples(values, st.integers(0, 60)).map(lambda t: safefiles.dumps_marshal(t[0])[: t[1]]),
                           st.tuples(values, st.integers(0, 40)).map(lambda t: marshal.dumps(t[0], 4)[: t[1]]))
 
 

@@ -232,11 +232,9 @@ def line_config(env):
     compiled = config.line_config(config.load(path, env={}))
     compiled["sig"] = sig  # as stat'ed before reading: a change meanwhile is compiled at the next call
     try:
-        import marshal
-
         safefiles.makedirs_private(root)
-        safefiles.write_atomic(where, marshal.dumps({"v": CONFIG_VERSION, "sig": sig, "path": path,
-                                                     "config": compiled}, 4), sync=False)
+        safefiles.write_atomic(where, safefiles.dumps_marshal({"v": CONFIG_VERSION, "sig": sig, "path": path,
+                                                               "config": compiled}), sync=False)
     except (OSError, ValueError):
         pass  # compiled again at the next call: slower, never wrong
     return compiled

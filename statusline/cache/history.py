@@ -112,7 +112,7 @@ def _read_pending(acct):
 
 
 def _write(acct, samples):
-    safefiles.write_atomic(oslite.join(acct, HISTORY), marshal.dumps(samples, MARSHAL_VERSION))
+    safefiles.write_atomic(oslite.join(acct, HISTORY), safefiles.dumps_marshal(samples))
 
 
 def merge(samples, new):

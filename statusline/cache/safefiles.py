@@ -353,6 +353,27 @@ _FLAG_REF = 0x80
 MARSHAL_DEPTH = 32
 
 
+# Our marshal files are framed: FRAME, the body's length (4 bytes) and its checksum (8 bytes, both
+# little-endian), then the body. No marshal starts with a 0 byte, so a file from before the frame
+# is told apart, and read after ``marshal_plausible``'s walk.
+FRAME = b"\x00cu"
+_FRAME_HEAD = len(FRAME) + 12
+_CHECK_MOD = (1 << 61) - 1  # a prime: every byte of the body moves the checksum
+
+
+def _checksum(body):
+    """The body read as one integer, modulo a prime: computed by ``int`` at C speed, and any cut
+    or garbled byte (the lengths marshal would trust among them) changes it."""
+    return int.from_bytes(body, "little") % _CHECK_MOD
+
+
+def dumps_marshal(value):
+    """``marshal.dumps`` of plain values, framed for ``loads_marshal``: what every marshal file of
+    ours holds. Raises ValueError for a value marshal cannot hold."""
+    body = marshal.dumps(value, MARSHAL_VERSION)
+    return FRAME + len(body).to_bytes(4, "little") + _checksum(body).to_bytes(8, "little") + body
+
+
 def marshal_plausible(data):
     """True when ``data`` is marshal of plain values whose every declared size fits the data.
 
@@ -424,8 +445,17 @@ def marshal_plausible(data):
 
 
 def loads_marshal(data):
-    """``marshal.loads`` for bytes from disk: None for anything implausible or garbled."""
-    if not marshal_plausible(data):
+    """The value in bytes from disk (``dumps_marshal``'s, or an unframed file from before):
+    None for anything cut short, garbled or implausible. A frame's length and checksum are
+    checked before marshal sees the bytes, which costs a fraction of the walk."""
+    if data[:len(FRAME)] == FRAME:
+        body = memoryview(data)[_FRAME_HEAD:]
+        head = data[len(FRAME):_FRAME_HEAD]
+        if len(head) != 12 or int.from_bytes(head[:4], "little") != len(body) \
+                or int.from_bytes(head[4:], "little") != _checksum(body):
+            return None
+        data = body
+    elif not marshal_plausible(data):
         return None
     try:
         return marshal.loads(data)
@@ -494,7 +524,7 @@ def update_marshal(path, change, timeout=LOCK_TIMEOUT_S):
             if new is None:
                 return False
             try:
-                write_atomic(path, marshal.dumps(new, MARSHAL_VERSION), sync=False)
+                write_atomic(path, dumps_marshal(new), sync=False)
             except ValueError:
                 return False
             return True

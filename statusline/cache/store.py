@@ -19,7 +19,6 @@ path can import too.
 from __future__ import annotations
 
 import json
-import marshal
 import os
 from pathlib import Path
 from typing import Any
@@ -146,7 +145,7 @@ def save_snapshot(account_dir: Path, snapshot: Snapshot, view: dict[str, Any]) -
     body = json.dumps(snapshot.to_dict(), indent=1, sort_keys=True).encode()
     try:
         atomic_write(account_dir / SNAPSHOT, body)
-        atomic_write(account_dir / LINE_VIEW, marshal.dumps(view, MARSHAL_VERSION))
+        atomic_write(account_dir / LINE_VIEW, safefiles.dumps_marshal(view))
     except CacheError:
         _hold_fetchers(account_dir, snapshot, view)
         raise

@@ -12,7 +12,6 @@ and once left stdin open with no EOF, so stdin is read with a deadline and parsi
 the first complete JSON object.
 """
 
-import marshal
 
 from statusline.cache import cache_view, fastpaths, oslite, safefiles
 from statusline.core import items as item_names
@@ -193,7 +192,8 @@ def harvest(new, present, spend, env, now, session="-", heard=None):
             sessions = _sessions(acct, old)
             doc = updated_harvest(old, new, present, spend, now, session, heard, got, sessions)
             try:  # under the harvest's lock: the two files change together
-                safefiles.write_atomic(oslite.join(acct, SESSIONS_FILE), marshal.dumps(sessions, 4), sync=False)
+                safefiles.write_atomic(oslite.join(acct, SESSIONS_FILE), safefiles.dumps_marshal(sessions),
+                                       sync=False)
             except (OSError, ValueError):
                 pass  # a table not kept only makes the next replay count from its next sight
             return doc

@@ -9,7 +9,6 @@ every account of this user, and reaches the line through each account's view.
 
 from __future__ import annotations
 
-import marshal
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -59,7 +58,7 @@ def current(root: Path, env: Mapping[str, str], now: float, enabled: bool,
         got = ask(env, now, got)
         try:
             safefiles.makedirs_private(str(root))
-            safefiles.write_atomic(str(root / FILE), marshal.dumps(got, 4), sync=False)
+            safefiles.write_atomic(str(root / FILE), safefiles.dumps_marshal(got), sync=False)
         except (OSError, ValueError):
             pass  # asked again at the next run: no worse than the interval
     return shown(got, now)

@@ -13,11 +13,10 @@ give one notification.
 
 Backends, first that applies: ``notify-send`` (Linux, when on PATH), ``osascript`` (macOS),
 ``tmux display-message`` (inside tmux: ``TMUX`` set), else nothing. The command is spawned
-detached with ``posix_spawn`` (no wait). Imports only ``sys``, ``marshal``, ``cache/oslite`` and
+detached with ``posix_spawn`` (no wait). Imports only ``sys``, ``cache/oslite`` and
 ``fcntl``: cheap enough for Claude Code's hook.
 """
 
-import marshal
 import sys
 
 from statusline.cache import oslite
@@ -135,7 +134,7 @@ def _load(path):
 def _save(path, state):
     from statusline.cache import safefiles  # atomic, 0600, no link followed, no temp file left
 
-    safefiles.write_atomic(path, marshal.dumps(state, 4), sync=False)
+    safefiles.write_atomic(path, safefiles.dumps_marshal(state), sync=False)
 
 
 def maybe_notify(acct_dir, readings, now, env, key=None):

@@ -184,6 +184,28 @@ def test_marshal_plausible_accepts_what_we_write():
         assert safefiles.loads_marshal(data) == value
 
 
+def test_our_framed_marshal_files_round_trip_and_any_cut_or_changed_byte_is_refused():
+    """What our writers write (``dumps_marshal``): read back as written; a cut or any one byte
+    changed (the sizes marshal would trust among them) is refused before marshal sees it."""
+    for value in (VIEW, [], {}, (), "", None, 1.5, 2 ** 200, [[[[]]]]):
+        assert safefiles.loads_marshal(safefiles.dumps_marshal(value)) == value, value
+    data = safefiles.dumps_marshal(VIEW)
+    assert data.startswith(safefiles.FRAME) and data[15:] == marshal.dumps(VIEW, 4)
+    for cut in range(len(data)):
+        assert safefiles.loads_marshal(data[:cut]) is None, cut
+    assert safefiles.loads_marshal(data + b"\0") is None  # longer than written
+    for at in range(len(safefiles.FRAME), len(data)):
+        for flip in (0x01, 0x80, 0xFF):
+            changed = bytearray(data)
+            changed[at] ^= flip
+            assert safefiles.loads_marshal(bytes(changed)) is None, (at, flip)
+    # A frame whose sizes are right but whose body declares 2**31 items: the checksum says no.
+    bomb = b"[\xff\xff\xff\x7f"
+    assert safefiles.loads_marshal(safefiles.FRAME + len(bomb).to_bytes(4, "little") + b"\0" * 8 + bomb) is None
+    with pytest.raises(ValueError):
+        safefiles.dumps_marshal(object())  # marshal cannot hold it: the writers catch this
+
+
 def test_marshal_with_lying_sizes_is_refused_at_once():
     data = marshal.dumps(VIEW, 4)
     for cut in range(len(data)):  # every truncation
