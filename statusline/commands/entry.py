@@ -27,6 +27,6 @@ def prepare():
         from statusline.commands import precompiled
 
         code = oslite.join(fastpaths.launch_dir(oslite.environ()), precompiled.FILE)
-        return precompiled.serve(code, precompiled.package_parent(), sys.argv)
+        return precompiled.serve(code, sys.argv)
     except Exception:  # noqa: BLE001 - never a reason for a missing line: the folders serve
         return False

@@ -195,11 +195,20 @@ def load(path, site):
     return None if opened is None else boot(opened, (), site, False)
 
 
-def serve(path, site, argv):
+def serve(path, argv):
     """The console script's start (``commands/entry``): the hot path from the fast launch's file
-    at ``path`` when it is this install's, as the launcher does; whether it is."""
+    at ``path`` when it is this install's, as the launcher does; whether it is. This install's
+    folder is first taken as this module was imported from, which is ``package_parent()`` unless
+    a link is on the way; only when the file's sources are not under it are links resolved
+    (``realpath``'s lstat of every part costs more than the rest of this check)."""
     opened = own_file(path, HEAD, LIMIT)
-    return opened is not None and boot(opened, argv, site, True) is not None
+    if opened is None:
+        return False
+    here = __file__.rpartition("/")[0].rpartition("/")[0].rpartition("/")[0]
+    if boot(opened, argv, here, True) is not None:
+        return True
+    resolved = package_parent()
+    return resolved != here and boot(opened, argv, resolved, True) is not None
 
 
 def top_imports(source, name, known):

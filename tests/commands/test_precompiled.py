@@ -84,7 +84,7 @@ def test_every_module_the_line_and_the_hook_import_is_precompiled(site):
 
 def test_the_precompiled_modules_are_served_and_the_rest_come_from_their_folders(site):
     probe = ("import sys; sys.path.insert(0, sys.argv[1]); from statusline.commands import precompiled\n"
-             "assert precompiled.serve(sys.argv[2], sys.argv[1], ())\n"
+             "assert precompiled.serve(sys.argv[2], ())\n"
              "import statusline.cache.oslite, statusline.cache.fastpaths\n"
              "print(' '.join('%s=%s' % (m, type(sys.modules[m].__spec__.loader).__name__) for m in\n"
              "      ('statusline.cache', 'statusline.cache.oslite', 'statusline.cache.fastpaths')))\n"
@@ -205,23 +205,28 @@ def test_the_run_order_puts_each_module_after_what_its_top_imports():
         precompiled.run_order(["a.b"], {**deps, "a": ["a.b"]})
 
 
-@pytest.mark.parametrize("whose", ["this install's", "another install's"])
+@pytest.mark.parametrize("whose", ["this install's", "this install's, through a link", "another install's"])
 def test_the_console_script_uses_the_fast_launchs_file_only_when_it_is_this_installs(tmp_path, site, whose):
+    """Its folder as imported first; through a link (a venv's ``lib64 -> lib``) resolved."""
     other = tmp_path / "other"
     shutil.copytree(site, other)
     data_home = tmp_path / "data"
     where = data_home / "claude-usage" / "bin"
     where.mkdir(parents=True)
     code = where / precompiled.FILE
-    code.write_bytes(precompiled.build(str(site if whose == "this install's" else other)))
+    code.write_bytes(precompiled.build(str(other if whose == "another install's" else site)))
     code.chmod(0o600)
     probe = ("import sys; sys.path.insert(0, sys.argv[1]); from statusline.commands import entry\n"
              "print(entry.prepare(), sys.modules['statusline.commands.line'].__file__ "
              "if 'statusline.commands.line' in sys.modules else '-')")
     env = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(data_home), "PATH": os.environ["PATH"]}
-    out = subprocess.run([sys.executable, "-I", "-c", probe, str(site)], capture_output=True, text=True, env=env,
-                         check=True).stdout.split()
-    if whose == "this install's":
+    imported_from = site
+    if whose.endswith("a link"):
+        imported_from = tmp_path / "lib64"
+        imported_from.symlink_to(site)
+    out = subprocess.run([sys.executable, "-I", "-c", probe, str(imported_from)], capture_output=True, text=True,
+                         env=env, check=True).stdout.split()
+    if whose.startswith("this install's"):
         assert out == ["True", str(site / "statusline" / "commands" / "line.py")]
     else:
         assert out == ["False", "-"], "never another install's code"
