@@ -230,3 +230,32 @@ def test_the_console_script_uses_the_fast_launchs_file_only_when_it_is_this_inst
         assert out == ["True", str(site / "statusline" / "commands" / "line.py")]
     else:
         assert out == ["False", "-"], "never another install's code"
+
+
+@pytest.mark.parametrize("data_home", ["/d/share", "/d/share/", "", "rel/share", "~/share", "/d/~x"])
+@pytest.mark.parametrize("home_dir", ["/h", "/h/", ""])
+def test_the_console_scripts_guess_is_the_rule_or_nothing(data_home, home_dir):
+    """The entry's guess of where the file is, when it makes one, is what the rule says."""
+    from statusline.cache import fastpaths
+    from statusline.commands import entry
+
+    env = {"XDG_DATA_HOME": data_home, "HOME": home_dir}
+    got = entry.guess(env)
+    assert got is None or os.path.normpath(got) == os.path.normpath(fastpaths.launch_dir(env)), (env, got)
+    if home_dir and data_home in ("/d/share", ""):
+        assert got is not None  # the usual cases are guessed
+
+
+def test_the_console_script_finds_the_file_by_the_rule_when_the_guess_misses(tmp_path, site):
+    """``XDG_DATA_HOME=~/data``: no guess is made, the rule (``~`` expanded) finds the file."""
+    where = tmp_path / "data" / "claude-usage" / "bin"
+    where.mkdir(parents=True)
+    code = where / precompiled.FILE
+    code.write_bytes(precompiled.build(str(site)))
+    code.chmod(0o600)
+    probe = ("import sys; sys.path.insert(0, sys.argv[1]); from statusline.commands import entry\n"
+             "print(entry.prepare())")
+    env = {"HOME": str(tmp_path), "XDG_DATA_HOME": "~/data", "PATH": os.environ["PATH"]}
+    out = subprocess.run([sys.executable, "-I", "-c", probe, str(site)], capture_output=True, text=True, env=env,
+                         check=True).stdout.split()
+    assert out == ["True"]
