@@ -106,5 +106,11 @@ def test_claude_code_still_shows_a_line_when_the_fast_launchs_python_is_gone(api
     launch = home / ".local" / "share" / "claude-usage" / "bin" / "claude-usage-line"
     text = launch.read_text()
     launch.write_text(text.replace(text.split("\n", 1)[0], f"#!{tmp_path / 'gone' / 'python'} -IS", 1))
+    settings = home / ".claude" / "settings.json"
+    doc = json.loads(settings.read_text())
+    python = text.split("\n", 1)[0][2:-4]  # the command starts the launcher compiled, with this Python
+    assert doc["statusLine"]["command"].startswith(f"{python} -IS {launch}.pyc --claude-code || ")
+    doc["statusLine"]["command"] = doc["statusLine"]["command"].replace(python, str(tmp_path / "gone" / "python"), 1)
+    settings.write_text(json.dumps(doc))
     screen = run_claude(exe, version, home, proj, ("5h 78%",))
     assert "5h 78%" in screen and "7d 41%" in screen, f"a blank status line:\n{screen}"
