@@ -67,7 +67,7 @@ import sys
 gc.disable()
 {own_file}
 try:
-    opened = own_file({code!r}, {head!r}, {limit!r}, {first!r})
+    opened = own_file({code!r}, {head!r}, {limit!r})
     served = opened is not None and type(own_file)(opened[0][0], {{}})(opened, sys.argv, {site!r}, True) is not None
 except Exception:
     served = False
@@ -217,7 +217,7 @@ def text(python: str, site: str, script: str, code: str = "", fallback: str = ""
 
     gone = GONE.format(script=script, fallback=fallback, reinstall=REINSTALL)
     return TEMPLATE.format(python=python, site=site, code=code, gone=gone, own_file=precompiled.own_file_source(),
-                           head=precompiled.HEAD, limit=precompiled.LIMIT, first=precompiled.FIRST)
+                           head=precompiled.HEAD, limit=precompiled.LIMIT)
 
 
 def _wanted(where: Path) -> str | None:

@@ -57,7 +57,6 @@ EAGER = (
 )
 FILE = "claude-usage-line.code"  # beside the launcher (``launcher.code_path``)
 LIMIT = 4 << 20  # bytes: ours is about 300 KB
-FIRST = 64 << 10  # bytes ``own_file`` reads at once: the head and the table (about 10 KB), then code
 HEAD = "claude-usage precompiled 2 "  # then the cache tag: the format's version, then Python's
 
 
@@ -74,9 +73,8 @@ def tag():
     return (HEAD + sys.implementation.cache_tag + "\n").encode()
 
 
-def own_file(path, head, limit, first):
-    """(boot's code, the table, the eager groups, where the code starts), the file's first
-    ``first`` bytes, its descriptor (left open, close-on-exec: ``boot`` reads on) and its size,
+def own_file(path, head, limit):
+    """(boot's code, the table, the eager groups, where the code starts) and the file's bytes,
     from the precompiled file at ``path``; None unless it is a regular file of ours, writable by
     no one else, at most ``limit`` bytes, for the running Python (``head`` then its cache tag,
     as ``tag()`` writes it: this function cannot call it) and well formed. The one check of the
@@ -91,17 +89,19 @@ def own_file(path, head, limit, first):
         fd = posix.open(path, posix.O_RDONLY | posix.O_NOFOLLOW | posix.O_CLOEXEC | posix.O_NONBLOCK)
     except (OSError, TypeError, ValueError):
         return None
-    head = (head + sys.implementation.cache_tag + "\n").encode()
     try:  # a regular file (0o100000), not writable by group or others (0o022), ours, not huge
         st = posix.fstat(fd)
-        if st.st_mode & 0o170022 == 0o100000 and st.st_uid == posix.geteuid() and st.st_size <= limit:
-            data = posix.read(fd, first)
-            if data.startswith(head):  # marshal reads the table and leaves the code behind it
-                return marshal.loads(memoryview(data)[len(head):]), data, fd, st.st_size
-    except Exception:  # noqa: BLE001, S110 - garbled in any way: the folders, as usual
-        pass
-    posix.close(fd)
-    return None
+        ok = st.st_mode & 0o170022 == 0o100000 and st.st_uid == posix.geteuid() and st.st_size <= limit
+        data = posix.read(fd, st.st_size) if ok else b""
+    except OSError:
+        data = b""
+    finally:
+        posix.close(fd)
+    head = (head + sys.implementation.cache_tag + "\n").encode()
+    try:  # marshal reads the head and leaves the code behind it
+        return (marshal.loads(memoryview(data)[len(head):]), data) if data.startswith(head) else None
+    except Exception:  # noqa: BLE001 - garbled in any way: the folders, as usual
+        return None
 
 
 def boot(opened, argv, site, serve):
@@ -109,18 +109,17 @@ def boot(opened, argv, site, serve):
     source is unchanged and under ``site`` (the folder holding ``statusline``: this install's,
     not another's sharing the data home), else None. With ``serve``, the modules ``argv`` is sure
     to need run now, in order, and a finder first on ``sys.meta_path`` serves the rest; None then
-    when anything fails, with every module it made taken out again. Only the bytes those modules
-    need are read (``build`` puts them first); the finder reads the others' when they are
-    imported. Stored in the file as code: it may use only its arguments, builtin modules and the
-    builtins, and its arguments have no defaults (a code object does not carry them)."""
+    when anything fails, with every module it made taken out again. Stored in the file as code:
+    it may use only its arguments, builtin modules and the builtins, and its arguments have no
+    defaults (a code object does not carry them)."""
     import marshal
     import posix
     import sys
 
     modules = {}
     try:
-        (_, table, groups, body), data, fd, size_on_disk = opened
-        if body + sum(entry[6] for entry in table) != size_on_disk:
+        (_, table, groups, body), data = opened
+        if body + sum(entry[6] for entry in table) != len(data):
             return None  # cut short, or longer than written
         under = site.rstrip("/") + "/"
         for name, is_pkg, origin, mtime_ns, length, at, size in table:
@@ -129,28 +128,11 @@ def boot(opened, argv, site, serve):
             st = posix.stat(origin)
             if st.st_mtime_ns != mtime_ns or st.st_size != length:
                 return None  # an upgrade or an edit since, or a short file: not one module from here
-            modules[name] = (is_pkg, origin, (body + at, size))
-        need = size_on_disk
-        if serve:  # the eager modules' code, which build lays out first
-            need = body
-            for flag, names in groups:
-                if flag is None or flag in argv:
-                    need = max([need] + [sum(modules[n][2]) for n in names])
-        while len(data) < need:
-            more = posix.pread(fd, need - len(data), len(data))
-            if not more:
-                return None  # shorter than its size said
-            data += more
+            modules[name] = (is_pkg, origin, memoryview(data)[body + at:body + at + size])
     except Exception:  # noqa: BLE001 - a source gone, a garbled table: the folders, as usual
         return None
-
-    def code_of(name):
-        """The marshal bytes of module ``name``'s code: read already, else read now."""
-        at, size = modules[name][2]
-        return memoryview(data)[at:at + size] if at + size <= len(data) else posix.pread(fd, size, at)
-
     if not serve:
-        return {name: (entry[0], entry[1], code_of(name)) for name, entry in modules.items()}
+        return modules
     from _frozen_importlib import ModuleSpec
 
     class Finder:
@@ -164,7 +146,7 @@ def boot(opened, argv, site, serve):
             return None  # the usual module object
 
         def exec_module(self, module):
-            exec(marshal.loads(code_of(module.__spec__.name)), module.__dict__)
+            exec(marshal.loads(modules[module.__spec__.name][2]), module.__dict__)
 
     finder = Finder()
 
@@ -183,7 +165,7 @@ def boot(opened, argv, site, serve):
             for name in names:  # in the order their imports need
                 if name in sys.modules:
                     continue
-                is_pkg, origin, _ = modules[name]
+                is_pkg, origin, code = modules[name]
                 module = type(sys)(name)
                 module.__spec__ = s = spec(name, modules[name])
                 module.__loader__, module.__file__ = finder, origin
@@ -192,7 +174,7 @@ def boot(opened, argv, site, serve):
                     module.__path__ = s.submodule_search_locations
                 sys.modules[name] = module
                 made.append(name)
-                exec(marshal.loads(code_of(name)), module.__dict__)
+                exec(marshal.loads(code), module.__dict__)
                 parent, _, child = name.rpartition(".")
                 if parent:
                     setattr(sys.modules[parent], child, module)
@@ -209,22 +191,8 @@ def load(path, site):
     ``path``, or None when it is missing, not ours, for another Python or another install
     (``site``), or any module's source changed since: what ``setup`` and ``doctor`` ask; the
     launcher checks with the same two functions."""
-    opened = own_file(path, HEAD, LIMIT, FIRST)
-    if opened is None:
-        return None
-    try:
-        return boot(opened, (), site, False)
-    finally:
-        _close(opened)
-
-
-def _close(opened):
-    import posix
-
-    try:
-        posix.close(opened[2])
-    except OSError:
-        pass
+    opened = own_file(path, HEAD, LIMIT)
+    return None if opened is None else boot(opened, (), site, False)
 
 
 def serve(path, argv):
@@ -233,17 +201,14 @@ def serve(path, argv):
     folder is first taken as this module was imported from, which is ``package_parent()`` unless
     a link is on the way; only when the file's sources are not under it are links resolved
     (``realpath``'s lstat of every part costs more than the rest of this check)."""
-    opened = own_file(path, HEAD, LIMIT, FIRST)
+    opened = own_file(path, HEAD, LIMIT)
     if opened is None:
         return False
     here = __file__.rpartition("/")[0].rpartition("/")[0].rpartition("/")[0]
     if boot(opened, argv, here, True) is not None:
-        return True  # its descriptor stays open for the modules the finder serves
-    resolved = package_parent()
-    if resolved != here and boot(opened, argv, resolved, True) is not None:
         return True
-    _close(opened)
-    return False
+    resolved = package_parent()
+    return resolved != here and boot(opened, argv, resolved, True) is not None
 
 
 def top_imports(source, name, known):
@@ -299,7 +264,7 @@ def build(site, modules=HOT_MODULES):
     None when a module's source is missing or changed while it was read."""
     import os
 
-    found, codes, deps = [], {}, {}
+    table, codes, deps, at = [], [], {}, 0
     for name in modules:
         base = os.path.join(site, *name.split("."))
         is_pkg = os.path.isdir(base)
@@ -313,9 +278,11 @@ def build(site, modules=HOT_MODULES):
             return None
         if (before.st_mtime_ns, before.st_size) != (after.st_mtime_ns, after.st_size):
             return None
-        codes[name] = marshal.dumps(compile(source, origin, "exec", dont_inherit=True, optimize=2))
+        code = marshal.dumps(compile(source, origin, "exec", dont_inherit=True, optimize=2))
         deps[name] = top_imports(source, name, modules)
-        found.append((name, is_pkg, origin, after.st_mtime_ns, after.st_size))
+        table.append((name, is_pkg, origin, after.st_mtime_ns, after.st_size, at, len(code)))
+        codes.append(code)
+        at += len(code)
     groups, done = [], set()
     for flag, roots in EAGER:
         try:
@@ -324,20 +291,12 @@ def build(site, modules=HOT_MODULES):
             continue
         done.update(names)
         groups.append((flag, tuple(names)))
-    # The eager groups' code first, in their order, so a command reads only the start of the file.
-    layout = [n for _, names in groups for n in names] + [n for n in modules if n not in done]
-    offsets, at = {}, 0
-    for name in layout:
-        offsets[name], at = at, at + len(codes[name])
-    table = tuple((*entry, offsets[entry[0]], len(codes[entry[0]])) for entry in found)
     # The head names where the code starts, so it is sized first: an int of 32 bits is marshalled
     # in 5 bytes whatever its value.
-    boot_code, head, groups_ = _boot_code(), tag(), tuple(groups)
-    size = len(marshal.dumps((boot_code, table, groups_, 0)))
-    meta = marshal.dumps((boot_code, table, groups_, len(head) + size))
-    if len(meta) != size or len(head) + size > FIRST:
-        return None  # (a table too long for own_file's first read: a test keeps ours well inside)
-    return head + meta + b"".join(codes[n] for n in layout)
+    boot_code, head, table_, groups_ = _boot_code(), tag(), tuple(table), tuple(groups)
+    size = len(marshal.dumps((boot_code, table_, groups_, 0)))
+    meta = marshal.dumps((boot_code, table_, groups_, len(head) + size))
+    return head + meta + b"".join(codes) if len(meta) == size else None
 
 
 def _boot_code():

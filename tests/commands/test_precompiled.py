@@ -162,7 +162,7 @@ def test_a_module_that_fails_half_way_through_the_boot_leaves_the_folders_servin
     os.utime(layout, ns=(st.st_atime_ns, st.st_mtime_ns))
     assert precompiled.load(str(code), str(site)) is not None, "the file still looks current"
     probe = ("import sys; sys.path.insert(0, sys.argv[1]); from statusline.commands import precompiled\n"
-             "opened = precompiled.own_file(sys.argv[2], precompiled.HEAD, precompiled.LIMIT, precompiled.FIRST)\n"
+             "opened = precompiled.own_file(sys.argv[2], precompiled.HEAD, precompiled.LIMIT)\n"
              "del sys.modules['statusline.commands.precompiled'], sys.modules['statusline.commands'], "
              "sys.modules['statusline']\n"
              "print(precompiled.boot(opened, (), sys.argv[1], True), sorted(m for m in sys.modules if m.startswith('statusline')))")
@@ -259,44 +259,3 @@ def test_the_console_script_finds_the_file_by_the_rule_when_the_guess_misses(tmp
     out = subprocess.run([sys.executable, "-I", "-c", probe, str(site)], capture_output=True, text=True, env=env,
                          check=True).stdout.split()
     assert out == ["True"]
-
-
-def test_a_command_reads_only_the_code_it_runs_at_once_and_the_rest_when_imported(tmp_path, site):
-    """``build`` lays out the eager groups' code first, so the line reads the start of the file
-    (``/proc/self/io`` counts the bytes) and a module imported later is read then, from the
-    same descriptor."""
-    data = precompiled.build(str(site))
-    meta = precompiled.own_file(str(write(tmp_path, data)), precompiled.HEAD, precompiled.LIMIT, precompiled.FIRST)
-    assert meta is not None
-    (_, table, groups, body), first, fd, size = meta
-    os.close(fd)
-    assert size == len(data) and body < precompiled.FIRST // 4  # the table leaves room to grow
-    eager = [n for _, names in groups for n in names]
-    at = {entry[0]: entry[5] for entry in table}
-    assert sorted(at.values()) == [at[n] for n in eager] + sorted(v for n, v in at.items() if n not in eager)
-    code = write(tmp_path, data)
-    probe = ("import sys; sys.path.insert(0, sys.argv[1]); from statusline.commands import precompiled\n"
-             "def rchar(): return int(open('/proc/self/io').read().split('rchar: ')[1].split()[0])\n"
-             "before = rchar()\n"
-             "opened = precompiled.own_file(sys.argv[2], precompiled.HEAD, precompiled.LIMIT, precompiled.FIRST)\n"
-             "assert precompiled.boot(opened, sys.argv[3:], sys.argv[1], True) is not None\n"
-             "booted = rchar() - before\n"
-             "import statusline.render.notify, statusline.core.forecast\n"
-             "print(booted, type(statusline.core.forecast.__spec__.loader).__name__)")
-    read = {}
-    for argv in ((), ("--claude-code",)):
-        out = subprocess.run([sys.executable, "-I", "-S", "-c", probe, str(site), str(code), *argv],
-                             capture_output=True, text=True, check=True).stdout.split()
-        assert out[1] == "Finder", out  # served from the file, read when imported
-        read[argv] = int(out[0])
-    assert read[()] < read[("--claude-code",)] < len(data) * 0.8, (read, len(data))
-    assert read[()] < len(data) * 0.6, (read, len(data))
-
-
-def test_load_leaves_no_descriptor_open(tmp_path, site):
-    code = write(tmp_path, precompiled.build(str(site)))
-    before = len(os.listdir("/proc/self/fd"))
-    for _ in range(5):
-        assert precompiled.load(str(code), str(site)) is not None
-        assert precompiled.load(str(code), str(tmp_path / "elsewhere")) is None
-    assert len(os.listdir("/proc/self/fd")) == before
