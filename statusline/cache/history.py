@@ -33,7 +33,6 @@ HEARTBEAT_S = 300.0  # an unchanged reading is kept again after this long (flat 
 HISTORY_LIMIT = 16 << 20  # MAX_SAMPLES samples are well under this
 NOTE_WAIT_S = 0.1  # the hook waits this long for the lock, then drops its sample
 PENDING_FOLD_BYTES = 64 * 1024  # the hook folds itself past this size (no fetcher running)
-MARSHAL_VERSION = 4
 
 
 def from_windows(windows, observed_at, source="api"):
@@ -207,7 +206,7 @@ def note(acct_dir, readings, now):
                 return
             fd = safefiles.append_fd(path)  # no link followed, 0600
             try:
-                oslite.write(fd, marshal.dumps(new, MARSHAL_VERSION))
+                oslite.write(fd, marshal.dumps(new, safefiles.MARSHAL_VERSION))
             finally:
                 oslite.close(fd)
     except OSError:

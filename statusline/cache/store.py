@@ -34,7 +34,6 @@ SPAWN_STAMP = "spawn.stamp"
 HARVEST = "harvest.bin"
 LOG = "fetcher.log"
 LOG_READ_LIMIT = 16 << 20  # the fetcher log is trimmed to 64 KiB; a crash loop between trims stays far below this
-MARSHAL_VERSION = 4
 # files at fixed names: anything but a regular file there (a directory, a link) is cleared
 FIXED_FILES = (SNAPSHOT, LINE_VIEW, LOCK, OWNER, SPAWN_STAMP, HARVEST, HARVEST + ".lock", LOG, "sessions.bin")
 

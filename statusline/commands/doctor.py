@@ -701,7 +701,8 @@ def check_fast_launch(r: Report, c: Context) -> None:
         return
     if not launcher.compiled_current(where, text):
         r.add(False, f"fast launch: its compiled form {launcher.compiled_path(where)} is missing or is not this "
-                     "launcher's, so the command Claude Code runs starts its fallback, the slower console script",
+                     "launcher's, so the command Claude Code runs starts its fallback (the slower console script) or "
+                     "an older launcher",
               f"run `{rerun}`: it writes it anew")
         return
     if not launcher.works(where, c.env):

@@ -12,7 +12,6 @@ and once left stdin open with no EOF, so stdin is read with a deadline and parsi
 the first complete JSON object.
 """
 
-
 from statusline.cache import cache_view, fastpaths, oslite, safefiles
 from statusline.core import items as item_names
 from statusline.core import jsonlite, readings

@@ -293,8 +293,9 @@ class Launch:
 
 def install(env: Mapping[str, str] | None = None) -> Launch:
     """Write (only when its text changed) and try the launcher, its fallback and its compiled
-    form, and its precompiled file. ``Launch.path`` is None to use the console script (``refusal`` says why,
-    when it is the folders). Never raises for a file problem: the console script always works."""
+    form, and its precompiled file. ``Launch.path`` is None to use the console script
+    (``refusal`` says why, when it is the folders). Never raises for a file problem: the console
+    script always works."""
     where = path(env)
     want = _wanted(where)
     if want is None or refusal(env) is not None:
@@ -348,8 +349,7 @@ def write_code(where: Path) -> bool:
 
 def remove(env: Mapping[str, str] | None = None) -> tuple[str, ...]:
     """Take the fast launch away (the launcher, its fallback, its compiled form, its precompiled
-    file; then its
-    ``bin`` folder when that is empty): what ``setup`` does once no target it wrote names it.
+    file; then its ``bin`` folder when that is empty): what ``setup`` does once no target it wrote names it.
     Only regular files are removed, never a link or a folder in their place. The paths removed."""
     where = path(env)
     gone: list[str] = []

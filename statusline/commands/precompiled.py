@@ -60,12 +60,13 @@ LIMIT = 4 << 20  # bytes: ours is about 300 KB
 HEAD = "claude-usage precompiled 2 "  # then the cache tag: the format's version, then Python's
 
 
-def package_parent():
+def package_parent(resolve=True):
     """The folder holding this install's ``statusline`` package (site-packages, or a checkout),
-    links resolved: what ``build`` records and ``boot`` compares the sources' paths with."""
+    links resolved: what ``build`` records and ``boot`` compares the sources' paths with. With
+    ``resolve`` False, as this module was imported from (the same unless a link is on the way)."""
     import os
 
-    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))
+    return os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__) if resolve else __file__)))
 
 
 def tag():
@@ -204,7 +205,7 @@ def serve(path, argv):
     opened = own_file(path, HEAD, LIMIT)
     if opened is None:
         return False
-    here = __file__.rpartition("/")[0].rpartition("/")[0].rpartition("/")[0]
+    here = package_parent(resolve=False)
     if boot(opened, argv, here, True) is not None:
         return True
     resolved = package_parent()
